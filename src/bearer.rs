@@ -1,0 +1,131 @@
+//! Finding the token in a request: the `Authorization: Bearer` header
+//! (RFC 6750 2.1), or a named cookie when one is configured.
+
+use http::header::{AUTHORIZATION, COOKIE};
+use http::HeaderMap;
+
+use crate::ErrorKind;
+
+const SCHEME: &str = "Bearer";
+
+/// The token in an `Authorization` value: `Bearer`, matched without regard
+/// to case (RFC 7235), one space, then base64url characters and dots only.
+pub(crate) fn token_from_authorization(value: &[u8]) -> Result<&str, ErrorKind> {
+    let (scheme, token) = value
+        .split_at_checked(SCHEME.len())
+        .ok_or(ErrorKind::InvalidAuthorizationHeader)?;
+    if !scheme.eq_ignore_ascii_case(SCHEME.as_bytes()) {
+        return Err(ErrorKind::InvalidAuthorizationHeader);
+    }
+    let token = token
+        .strip_prefix(b" ")
+        .ok_or(ErrorKind::InvalidAuthorizationHeader)?;
+    token_text(token).ok_or(ErrorKind::InvalidAuthorizationHeader)
+}
+
+/// The token a request carries: the one `Authorization` header, or else the
+/// configured cookie. No credentials at all is [`ErrorKind::MissingCredentials`].
+pub(crate) fn token_from_headers<'h>(
+    headers: &'h HeaderMap,
+    cookie_name: Option<&str>,
+) -> Result<&'h str, ErrorKind> {
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    match (values.next(), values.next()) {
+        (Some(value), None) => token_from_authorization(value.as_bytes()),
+        (Some(_), Some(_)) => Err(ErrorKind::MultipleCredentials),
+        (None, _) => match cookie_name {
+            Some(name) => token_from_cookies(headers, name),
+            None => Err(ErrorKind::MissingCredentials),
+        },
+    }
+}
+
+/// The value of cookie `name` across all `Cookie` headers; sent twice is refused.
+fn token_from_cookies<'h>(headers: &'h HeaderMap, name: &str) -> Result<&'h str, ErrorKind> {
+    let mut found = None;
+    for header in headers.get_all(COOKIE) {
+        for pair in header.as_bytes().split(|&b| b == b';') {
+            let pair = pair.trim_ascii();
+            let Some(eq) = pair.iter().position(|&b| b == b'=') else {
+                continue;
+            };
+            if &pair[..eq] != name.as_bytes() {
+                continue;
+            }
+            if found.is_some() {
+                return Err(ErrorKind::MultipleCredentials);
+            }
+            let value = &pair[eq + 1..];
+            found = Some(token_text(value).ok_or(ErrorKind::Malformed)?);
+        }
+    }
+    found.ok_or(ErrorKind::MissingCredentials)
+}
+
+/// `bytes` as text when it is a non-empty run of base64url characters and dots.
+fn token_text(bytes: &[u8]) -> Option<&str> {
+    let allowed = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+    if bytes.is_empty() || !bytes.iter().all(allowed) {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn scheme_is_case_insensitive_with_exactly_one_space() {
+        for ok in ["Bearer a.b.c", "bearer a.b.c", "BEARER a.b.c", "bEaReR a.b.c"] {
+            assert_eq!(token_from_authorization(ok.as_bytes()).unwrap(), "a.b.c");
+        }
+        for bad in [
+            "", "Bearer", "Bearer ", "Bearer  a.b.c", "Bearer\ta.b.c", "Bearer a.b.c ",
+            "Basic a.b.c", "Bearera.b.c", "Bearer a b", "Bearer a+b/c=", "Token a.b.c",
+        ] {
+            assert_eq!(
+                token_from_authorization(bad.as_bytes()).unwrap_err(),
+                ErrorKind::InvalidAuthorizationHeader,
+                "{bad:?}"
+            );
+        }
+        assert!(token_from_authorization(b"Bearer \xff").is_err());
+    }
+
+    #[test]
+    fn two_authorization_headers_are_refused() {
+        let mut headers = HeaderMap::new();
+        headers.append(AUTHORIZATION, HeaderValue::from_static("Bearer a.b.c"));
+        headers.append(AUTHORIZATION, HeaderValue::from_static("Bearer d.e.f"));
+        assert_eq!(
+            token_from_headers(&headers, None).unwrap_err(),
+            ErrorKind::MultipleCredentials
+        );
+    }
+
+    #[test]
+    fn cookie_is_used_only_without_an_authorization_header() {
+        let mut headers = HeaderMap::new();
+        headers.append(COOKIE, HeaderValue::from_static("theme=dark; jwt=a.b.c"));
+        assert_eq!(token_from_headers(&headers, Some("jwt")).unwrap(), "a.b.c");
+        assert_eq!(
+            token_from_headers(&headers, None).unwrap_err(),
+            ErrorKind::MissingCredentials
+        );
+        headers.append(AUTHORIZATION, HeaderValue::from_static("Bearer x.y.z"));
+        assert_eq!(token_from_headers(&headers, Some("jwt")).unwrap(), "x.y.z");
+    }
+
+    #[test]
+    fn a_cookie_sent_twice_is_refused() {
+        let mut headers = HeaderMap::new();
+        headers.append(COOKIE, HeaderValue::from_static("jwt=a.b.c"));
+        headers.append(COOKIE, HeaderValue::from_static("jwt=d.e.f"));
+        assert_eq!(
+            token_from_headers(&headers, Some("jwt")).unwrap_err(),
+            ErrorKind::MultipleCredentials
+        );
+    }
+}

@@ -1,0 +1,335 @@
+//! [`VerifierBuilder`]: everything a [`Verifier`] checks, decided once.
+
+use std::fmt;
+use std::time::Duration;
+
+use zeroize::Zeroizing;
+
+use crate::config::{check_key_count, MIN_SECRET_LEN};
+use crate::keys::KeyRing;
+use crate::validation::Policy;
+use crate::verifier::Inner;
+use crate::{ClaimCheck, Clock, ConfigError, Verifier};
+
+/// The default cap on a token's length, in bytes.
+pub const DEFAULT_MAX_TOKEN_LEN: usize = 8 * 1024;
+
+/// A secret waiting for `build()`; zeroed on drop.
+struct PendingSecret {
+    kid: Option<String>,
+    source: String,
+    bytes: Zeroizing<Vec<u8>>,
+}
+
+/// Configures a [`Verifier`]. Start with [`Verifier::builder`].
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let verifier = jwtguard::Verifier::builder()
+///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
+///     .issuer("nextjs-frontend")
+///     .audience("fastapi-backend")
+///     .leeway(Duration::from_secs(0))
+///     .build()?;
+/// # Ok::<(), jwtguard::ConfigError>(())
+/// ```
+#[must_use]
+pub struct VerifierBuilder {
+    secrets: Vec<PendingSecret>,
+    issuers: Vec<String>,
+    issuer_check: ClaimCheck,
+    audiences: Vec<String>,
+    audience_check: ClaimCheck,
+    leeway: Duration,
+    require_exp: bool,
+    max_token_len: usize,
+    cookie_name: Option<String>,
+    clock: Clock,
+}
+
+impl Default for VerifierBuilder {
+    fn default() -> Self {
+        Self {
+            secrets: Vec::new(),
+            issuers: Vec::new(),
+            issuer_check: ClaimCheck::Skip,
+            audiences: Vec::new(),
+            audience_check: ClaimCheck::Skip,
+            leeway: Duration::ZERO,
+            require_exp: true,
+            max_token_len: DEFAULT_MAX_TOKEN_LEN,
+            cookie_name: None,
+            clock: Clock::system(),
+        }
+    }
+}
+
+impl fmt::Debug for VerifierBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifierBuilder")
+            .field("secrets", &format_args!("<{} redacted>", self.secrets.len()))
+            .field("issuers", &self.issuers)
+            .field("issuer_check", &self.issuer_check)
+            .field("audiences", &self.audiences)
+            .field("audience_check", &self.audience_check)
+            .field("leeway", &self.leeway)
+            .field("require_exp", &self.require_exp)
+            .field("max_token_len", &self.max_token_len)
+            .field("cookie_name", &self.cookie_name)
+            .finish()
+    }
+}
+
+impl VerifierBuilder {
+    /// Adds an HS256 secret (at least 32 bytes). Call again to keep several
+    /// active during a rotation: a token without `kid` is accepted when any
+    /// of them signed it.
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .hs256_secret("the-new-secret-of-at-least-32-bytes!!")
+    ///     .hs256_secret(b"the-old-secret-of-at-least-32-bytes!!")
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn hs256_secret(self, secret: impl AsRef<[u8]>) -> Self {
+        let source = format!("HS256 secret #{}", self.secrets.len() + 1);
+        self.push_secret(None, source, secret.as_ref())
+    }
+
+    /// Adds an HS256 secret under a key id. A token whose header carries a
+    /// `kid` is checked only against the key with that id.
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .hs256_secret_with_kid("2026-11", "a-shared-secret-of-at-least-32-bytes!")
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn hs256_secret_with_kid(self, kid: impl Into<String>, secret: impl AsRef<[u8]>) -> Self {
+        let kid = kid.into();
+        let source = format!("HS256 secret for kid #{}", self.secrets.len() + 1);
+        self.push_secret(Some(kid), source, secret.as_ref())
+    }
+
+    /// Adds a secret whose errors name `source` (an environment variable).
+    pub(crate) fn named_secret(self, source: &str, secret: &[u8]) -> Self {
+        self.push_secret(None, source.to_owned(), secret)
+    }
+
+    fn push_secret(mut self, kid: Option<String>, source: String, secret: &[u8]) -> Self {
+        self.secrets.push(PendingSecret {
+            kid,
+            source,
+            bytes: Zeroizing::new(secret.to_vec()),
+        });
+        self
+    }
+
+    /// Accepts tokens from `issuer` (call again to accept several). Unless
+    /// [`issuer_check`](Self::issuer_check) says otherwise, `iss` is then
+    /// checked when a token carries it, as the seed did.
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
+    ///     .issuer("nextjs-frontend")
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuers.push(issuer.into());
+        if self.issuer_check == ClaimCheck::Skip {
+            self.issuer_check = ClaimCheck::IfPresent;
+        }
+        self
+    }
+
+    /// Sets how `iss` is checked.
+    ///
+    /// ```
+    /// use jwtguard::ClaimCheck;
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
+    ///     .issuer("nextjs-frontend")
+    ///     .issuer_check(ClaimCheck::Required)
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn issuer_check(mut self, check: ClaimCheck) -> Self {
+        self.issuer_check = check;
+        self
+    }
+
+    /// Accepts tokens for `audience` (call again to accept several). A token's
+    /// `aud` may be a string or an array; it matches when any element does.
+    /// Unless [`audience_check`](Self::audience_check) says otherwise, `aud`
+    /// is then checked when a token carries it.
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
+    ///     .audience("fastapi-backend")
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audiences.push(audience.into());
+        if self.audience_check == ClaimCheck::Skip {
+            self.audience_check = ClaimCheck::IfPresent;
+        }
+        self
+    }
+
+    /// Sets how `aud` is checked.
+    ///
+    /// ```
+    /// use jwtguard::ClaimCheck;
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
+    ///     .audience("fastapi-backend")
+    ///     .audience_check(ClaimCheck::Required)
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn audience_check(mut self, check: ClaimCheck) -> Self {
+        self.audience_check = check;
+        self
+    }
+
+    /// Allowed clock skew for `exp` and `nbf` (default 0, as in the seed).
+    /// `iat` may be up to 60 seconds, or the leeway if larger, in the future.
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
+    ///     .leeway(std::time::Duration::from_secs(30))
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// Whether `exp` must be present (default `true`). Tokens without `exp`
+    /// never expire; turn this off only for issuers you control that cannot set it.
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
+    ///     .require_exp(false)
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn require_exp(mut self, required: bool) -> Self {
+        self.require_exp = required;
+        self
+    }
+
+    /// Tokens longer than `bytes` are refused before any decoding (default 8 KiB).
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
+    ///     .max_token_len(4096)
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn max_token_len(mut self, bytes: usize) -> Self {
+        self.max_token_len = bytes;
+        self
+    }
+
+    /// Also reads the token from the cookie `name` when a request has no
+    /// `Authorization` header (the header wins when both are sent).
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
+    ///     .token_cookie("auth_token")
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn token_cookie(mut self, name: impl Into<String>) -> Self {
+        self.cookie_name = Some(name.into());
+        self
+    }
+
+    /// Where "now" comes from (default: the system clock).
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
+    ///     .clock(jwtguard::Clock::fixed_unix(1_700_000_000))
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Checks the configuration and prepares every key.
+    ///
+    /// Fails when there is no key, a secret is shorter than 32 bytes, there
+    /// are more than [`MAX_KEYS`](crate::MAX_KEYS) keys, key ids are empty or
+    /// repeated, or a claim check has no accepted value.
+    ///
+    /// ```
+    /// let err = jwtguard::Verifier::builder().build().unwrap_err();
+    /// assert_eq!(err, jwtguard::ConfigError::NoKeys);
+    /// ```
+    pub fn build(self) -> Result<Verifier, ConfigError> {
+        if self.secrets.is_empty() {
+            return Err(ConfigError::NoKeys);
+        }
+        check_key_count(self.secrets.len())?;
+        if self.max_token_len == 0 {
+            return Err(ConfigError::InvalidMaxTokenLength);
+        }
+        if self.issuer_check != ClaimCheck::Skip && self.issuers.is_empty() {
+            return Err(ConfigError::CheckWithoutValues {
+                claim: "iss",
+                setter: "issuer",
+            });
+        }
+        if self.audience_check != ClaimCheck::Skip && self.audiences.is_empty() {
+            return Err(ConfigError::CheckWithoutValues {
+                claim: "aud",
+                setter: "audience",
+            });
+        }
+        let mut keys = KeyRing::default();
+        for secret in &self.secrets {
+            if secret.bytes.len() < MIN_SECRET_LEN {
+                return Err(ConfigError::SecretTooShort {
+                    origin: secret.source.clone(),
+                    len: secret.bytes.len(),
+                });
+            }
+            if let Some(kid) = &secret.kid {
+                if kid.is_empty() || keys.has_kid(kid) {
+                    return Err(ConfigError::InvalidKeyId);
+                }
+            }
+            keys.push(secret.kid.clone(), &secret.bytes);
+        }
+        debug_assert_eq!(keys.len(), self.secrets.len());
+        Ok(Verifier::from_inner(Inner {
+            keys,
+            policy: Policy {
+                leeway_secs: self.leeway.as_secs_f64(),
+                require_exp: self.require_exp,
+                issuer_check: self.issuer_check,
+                issuers: self.issuers,
+                audience_check: self.audience_check,
+                audiences: self.audiences,
+                clock: self.clock,
+            },
+            max_token_len: self.max_token_len,
+            cookie_name: self.cookie_name,
+        }))
+    }
+}

@@ -1,0 +1,286 @@
+//! The verified payload of a token: [`Claims`], and how it is read.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+use crate::strict_json::{member_value, MemberNames, StrictValue};
+use crate::ErrorKind;
+
+/// A JWT NumericDate (RFC 7519 2): seconds since the Unix epoch, possibly fractional.
+///
+/// ```
+/// let exp = jwtguard::NumericDate::from_unix(1_700_000_000.5);
+/// assert_eq!(exp.unix_timestamp(), 1_700_000_000);
+/// assert_eq!(exp.to_offset_date_time().unwrap().year(), 2023);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub struct NumericDate(f64);
+
+impl NumericDate {
+    /// Wraps a number of seconds since the epoch.
+    ///
+    /// ```
+    /// assert_eq!(jwtguard::NumericDate::from_unix(3.0).as_secs_f64(), 3.0);
+    /// ```
+    pub fn from_unix(seconds: f64) -> Self {
+        Self(seconds)
+    }
+
+    /// The seconds since the epoch, as sent.
+    ///
+    /// ```
+    /// assert_eq!(jwtguard::NumericDate::from_unix(1.5).as_secs_f64(), 1.5);
+    /// ```
+    pub fn as_secs_f64(self) -> f64 {
+        self.0
+    }
+
+    /// Whole seconds since the epoch (rounded down, saturating).
+    ///
+    /// ```
+    /// assert_eq!(jwtguard::NumericDate::from_unix(-1.5).unix_timestamp(), -2);
+    /// ```
+    pub fn unix_timestamp(self) -> i64 {
+        self.0.floor() as i64
+    }
+
+    /// The instant, or `None` when it lies outside the years `time` supports.
+    ///
+    /// ```
+    /// assert!(jwtguard::NumericDate::from_unix(1e18).to_offset_date_time().is_none());
+    /// ```
+    pub fn to_offset_date_time(self) -> Option<OffsetDateTime> {
+        OffsetDateTime::from_unix_timestamp(self.unix_timestamp()).ok()
+    }
+}
+
+/// The claims of a verified token.
+///
+/// `sub` is always a non-empty string; the registered time claims are numbers;
+/// `iss` is a string; `aud` is a list of strings (a single string is a list of
+/// one). Every other claim is kept as JSON.
+///
+/// ```
+/// use jwtguard::Verifier;
+/// # let secret = "a-shared-secret-of-at-least-32-bytes!";
+/// # let token = jwtguard::testing::TokenMinter::new(secret).subject("user-1")
+/// #     .claim("email", "a@example.com").sign();
+/// let verifier = Verifier::builder().hs256_secret(secret).build()?;
+/// let claims = verifier.verify(&token)?;
+/// assert_eq!(claims.sub(), "user-1");
+/// assert_eq!(claims.get("email").and_then(|v| v.as_str()), Some("a@example.com"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claims {
+    pub(crate) sub: String,
+    pub(crate) exp: Option<NumericDate>,
+    pub(crate) nbf: Option<NumericDate>,
+    pub(crate) iat: Option<NumericDate>,
+    pub(crate) iss: Option<String>,
+    pub(crate) aud: Vec<String>,
+    pub(crate) extra: Map<String, Value>,
+}
+
+impl Claims {
+    /// The subject: the user id.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert_eq!(verifier.verify(&token)?.sub(), "user-1");
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn sub(&self) -> &str {
+        &self.sub
+    }
+
+    /// When the token expires, if it says.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert!(verifier.verify(&token)?.exp().is_some());
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn exp(&self) -> Option<NumericDate> {
+        self.exp
+    }
+
+    /// When the token becomes valid, if it says.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert!(verifier.verify(&token)?.nbf().is_none());
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn nbf(&self) -> Option<NumericDate> {
+        self.nbf
+    }
+
+    /// When the token was issued, if it says.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert!(verifier.verify(&token)?.iat().is_some());
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn iat(&self) -> Option<NumericDate> {
+        self.iat
+    }
+
+    /// The issuer, if the token names one.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert_eq!(verifier.verify(&token)?.iss(), None);
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn iss(&self) -> Option<&str> {
+        self.iss.as_deref()
+    }
+
+    /// The audiences; empty when the token names none.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert!(verifier.verify(&token)?.aud().is_empty());
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn aud(&self) -> &[String] {
+        &self.aud
+    }
+
+    /// Any claim other than `sub`, `exp`, `nbf`, `iat`, `iss` and `aud`, as JSON.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert_eq!(verifier.verify(&token)?.get("name").unwrap(), "Ada");
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.extra.get(name)
+    }
+
+    /// All claims other than the registered ones above.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert!(verifier.verify(&token)?.extra().contains_key("email"));
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn extra(&self) -> &Map<String, Value> {
+        &self.extra
+    }
+}
+
+/// The payload as read: registered claims still as JSON, checked later.
+#[derive(Default)]
+pub(crate) struct RawClaims {
+    pub(crate) sub: Option<Value>,
+    pub(crate) exp: Option<Value>,
+    pub(crate) nbf: Option<Value>,
+    pub(crate) iat: Option<Value>,
+    pub(crate) iss: Option<Value>,
+    pub(crate) aud: Option<Value>,
+    pub(crate) extra: Map<String, Value>,
+}
+
+impl RawClaims {
+    /// Parses decoded payload bytes: one JSON object, no duplicate member
+    /// names at any depth, nothing after it. With `keep_extra` unset, the
+    /// other claims are checked but not kept.
+    pub(crate) fn parse(bytes: &[u8], keep_extra: bool) -> Result<Self, ErrorKind> {
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        ClaimsSeed { keep_extra }
+            .deserialize(&mut deserializer)
+            .and_then(|raw| deserializer.end().map(|()| raw))
+            .map_err(|_| ErrorKind::Malformed)
+    }
+}
+
+struct ClaimsSeed {
+    keep_extra: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for ClaimsSeed {
+    type Value = RawClaims;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<RawClaims, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ClaimsSeed {
+    type Value = RawClaims;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JWT claims object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawClaims, A::Error> {
+        let mut raw = RawClaims::default();
+        let mut names = MemberNames::default();
+        while let Some(name) = map.next_key::<String>()? {
+            let slot = match name.as_str() {
+                "sub" => Some(&mut raw.sub),
+                "exp" => Some(&mut raw.exp),
+                "nbf" => Some(&mut raw.nbf),
+                "iat" => Some(&mut raw.iat),
+                "iss" => Some(&mut raw.iss),
+                "aud" => Some(&mut raw.aud),
+                _ => None,
+            };
+            if let Some(slot) = slot {
+                names.insert(name)?;
+                *slot = Some(map.next_value_seed(StrictValue)?);
+            } else if self.keep_extra {
+                if raw.extra.contains_key(&name) {
+                    return Err(de::Error::custom("duplicate member name"));
+                }
+                let value = map.next_value_seed(StrictValue)?;
+                raw.extra.insert(name, value);
+            } else {
+                names.insert(name)?;
+                member_value(&mut map, false)?;
+            }
+        }
+        Ok(raw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registered_claims_are_separated_from_the_rest() {
+        let raw = RawClaims::parse(br#"{"sub":"u","exp":1,"email":"e"}"#, true).unwrap();
+        assert_eq!(raw.sub, Some(Value::from("u")));
+        assert_eq!(raw.exp, Some(Value::from(1)));
+        assert_eq!(raw.extra["email"], "e");
+    }
+
+    #[test]
+    fn duplicates_are_rejected_whether_or_not_extras_are_kept() {
+        for keep in [true, false] {
+            for json in [
+                r#"{"sub":"a","sub":"b"}"#,
+                r#"{"sub":"a","s\u0075b":"b"}"#,
+                r#"{"email":"a","email":"b"}"#,
+                r#"{"x":{"y":1,"y":2}}"#,
+            ] {
+                assert!(RawClaims::parse(json.as_bytes(), keep).is_err(), "{json} {keep}");
+            }
+        }
+    }
+
+    #[test]
+    fn non_objects_and_trailing_data_are_rejected() {
+        for json in ["[]", "\"sub\"", "{} {}", "{", "", "{\"sub\":\"\u{0}\"", "null"] {
+            assert!(RawClaims::parse(json.as_bytes(), true).is_err(), "{json:?}");
+        }
+        assert!(RawClaims::parse(b"{\"sub\":\"\xff\"}", true).is_err());
+    }
+}

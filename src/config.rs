@@ -1,0 +1,166 @@
+//! What can be wrong with a verifier's configuration, and reading it from the
+//! environment.
+
+use std::time::Duration;
+
+use thiserror::Error as ThisError;
+use zeroize::Zeroizing;
+
+use crate::keys::MAX_KEYS;
+use crate::{Verifier, VerifierBuilder};
+
+/// The shortest HS256 secret accepted, in bytes (RFC 7518 3.2: a key of the
+/// same size as the hash output).
+pub const MIN_SECRET_LEN: usize = 32;
+
+/// A verifier could not be built. Messages name the setting and what to do;
+/// they never contain a secret.
+///
+/// ```
+/// use jwtguard::{ConfigError, Verifier};
+///
+/// let err = Verifier::builder().hs256_secret("short").build().unwrap_err();
+/// assert!(matches!(err, ConfigError::SecretTooShort { .. }));
+/// assert!(err.to_string().contains("at least 32 bytes"));
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
+pub enum ConfigError {
+    /// No key was configured.
+    #[error("no verification key configured: call .hs256_secret(..) (or set BETTER_AUTH_SECRET)")]
+    NoKeys,
+    /// A secret is shorter than [`MIN_SECRET_LEN`].
+    #[error(
+        "{origin} is {len} bytes long; HS256 needs at least 32 bytes (RFC 7518 3.2). \
+         Use the same long random value as the Next.js app, e.g. `openssl rand -base64 32`"
+    )]
+    SecretTooShort {
+        /// Where the secret came from (an environment variable or the builder call).
+        origin: String,
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// More keys than [`MAX_KEYS`](crate::MAX_KEYS) were configured.
+    #[error("at most {max} keys may be active at once")]
+    TooManyKeys {
+        /// The limit.
+        max: usize,
+    },
+    /// A key id was empty or given to two keys.
+    #[error("every key id must be non-empty and unique")]
+    InvalidKeyId,
+    /// A claim check was enabled without any accepted value.
+    #[error("the {claim} check is enabled but no accepted {claim} was given: call .{setter}(..)")]
+    CheckWithoutValues {
+        /// `iss` or `aud`.
+        claim: &'static str,
+        /// The builder method that adds accepted values.
+        setter: &'static str,
+    },
+    /// The maximum token length is zero.
+    #[error("the maximum token length must be greater than zero")]
+    InvalidMaxTokenLength,
+    /// A required environment variable is not set.
+    #[error("{var} is not set: {hint}")]
+    MissingEnv {
+        /// The variable.
+        var: &'static str,
+        /// What to set it to.
+        hint: &'static str,
+    },
+    /// An environment variable holds a value that cannot be used.
+    #[error("{var} must be {expected}")]
+    InvalidEnv {
+        /// The variable.
+        var: &'static str,
+        /// What it must hold.
+        expected: &'static str,
+    },
+}
+
+/// Environment variables read by [`Verifier::from_env`].
+pub mod env {
+    /// The shared HS256 secret; the same value as the Next.js app's.
+    pub const SECRET: &str = "BETTER_AUTH_SECRET";
+    /// A second active secret during rotation (optional).
+    pub const PREVIOUS_SECRET: &str = "BETTER_AUTH_SECRET_PREVIOUS";
+    /// An accepted issuer, checked when a token has `iss` (optional).
+    pub const ISSUER: &str = "JWT_ISSUER";
+    /// An accepted audience, checked when a token has `aud` (optional).
+    pub const AUDIENCE: &str = "JWT_AUDIENCE";
+    /// Clock-skew leeway in whole seconds (default 0).
+    pub const LEEWAY_SECONDS: &str = "JWT_LEEWAY_SECONDS";
+}
+
+impl Verifier {
+    /// Builds a verifier from the process environment:
+    ///
+    /// | variable | meaning |
+    /// |---|---|
+    /// | `BETTER_AUTH_SECRET` | required; the shared secret, at least 32 bytes |
+    /// | `BETTER_AUTH_SECRET_PREVIOUS` | optional; a second active secret for rotation |
+    /// | `JWT_ISSUER` | optional; checked when a token has `iss` |
+    /// | `JWT_AUDIENCE` | optional; checked when a token has `aud` |
+    /// | `JWT_LEEWAY_SECONDS` | optional; default 0 |
+    ///
+    /// Empty variables count as unset. Fails with a [`ConfigError`] naming the
+    /// variable and what to do; never panics.
+    ///
+    /// ```
+    /// # std::env::set_var("BETTER_AUTH_SECRET", "a-shared-secret-of-at-least-32-bytes!");
+    /// let verifier = jwtguard::Verifier::from_env()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](Self::from_env), reading variables through `lookup`
+    /// (for tests, or configuration that is not in the process environment).
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::from_env_with(|name| match name {
+    ///     "BETTER_AUTH_SECRET" => Some("a-shared-secret-of-at-least-32-bytes!".into()),
+    ///     _ => None,
+    /// })?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let read = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        builder_from_env(read)?.build()
+    }
+}
+
+fn builder_from_env(read: impl Fn(&str) -> Option<String>) -> Result<VerifierBuilder, ConfigError> {
+    let secret = Zeroizing::new(read(env::SECRET).ok_or(ConfigError::MissingEnv {
+        var: env::SECRET,
+        hint: "set it to the same value as the Next.js app's BETTER_AUTH_SECRET \
+               (at least 32 bytes, e.g. `openssl rand -base64 32`)",
+    })?);
+    let mut builder = Verifier::builder().named_secret(env::SECRET, secret.as_bytes());
+    if let Some(previous) = read(env::PREVIOUS_SECRET).map(Zeroizing::new) {
+        builder = builder.named_secret(env::PREVIOUS_SECRET, previous.as_bytes());
+    }
+    if let Some(issuer) = read(env::ISSUER) {
+        builder = builder.issuer(issuer.trim());
+    }
+    if let Some(audience) = read(env::AUDIENCE) {
+        builder = builder.audience(audience.trim());
+    }
+    if let Some(leeway) = read(env::LEEWAY_SECONDS) {
+        let seconds: u64 = leeway.trim().parse().map_err(|_| ConfigError::InvalidEnv {
+            var: env::LEEWAY_SECONDS,
+            expected: "a whole number of seconds, such as 0 or 30",
+        })?;
+        builder = builder.leeway(Duration::from_secs(seconds));
+    }
+    Ok(builder)
+}
+
+/// Checks the number of keys against [`MAX_KEYS`].
+pub(crate) fn check_key_count(count: usize) -> Result<(), ConfigError> {
+    if count > MAX_KEYS {
+        return Err(ConfigError::TooManyKeys { max: MAX_KEYS });
+    }
+    Ok(())
+}

@@ -1,0 +1,189 @@
+//! The JOSE header (RFC 7515 4), parsed once and strictly.
+//!
+//! Only what verification needs is kept: the algorithm and the key id.
+//! Parameters that would make us trust keys named or carried by the token
+//! itself (`jku`, `x5u`, `jwk`, `x5c`) and extensions we would have to
+//! understand (`crit`) are refused outright.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use serde_json::Value;
+
+use crate::strict_json::{MemberNames, StrictIgnore, StrictValue};
+use crate::ErrorKind;
+
+/// The signature algorithms a token header may name and this crate verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Algorithm {
+    Hs256,
+}
+
+impl Algorithm {
+    /// Matches the `alg` value exactly (case-sensitive, as RFC 7515 requires).
+    fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "HS256" => Some(Self::Hs256),
+            _ => None,
+        }
+    }
+}
+
+/// The header parameters verification uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct JoseHeader {
+    pub(crate) alg: Algorithm,
+    pub(crate) kid: Option<String>,
+}
+
+impl JoseHeader {
+    /// Parses decoded header bytes: a JSON object without duplicate names,
+    /// with a string `alg` we support, an optional string `kid` and `typ`,
+    /// and none of the refused parameters.
+    pub(crate) fn parse(bytes: &[u8]) -> Result<Self, ErrorKind> {
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        let raw = HeaderSeed
+            .deserialize(&mut deserializer)
+            .and_then(|raw| deserializer.end().map(|()| raw))
+            .map_err(|_| ErrorKind::Malformed)?;
+        if raw.refused {
+            return Err(ErrorKind::UnsupportedHeader);
+        }
+        let alg = match raw.alg {
+            Some(Value::String(name)) => {
+                Algorithm::from_name(&name).ok_or(ErrorKind::UnsupportedAlgorithm)?
+            }
+            Some(_) => return Err(ErrorKind::UnsupportedAlgorithm),
+            None => return Err(ErrorKind::Malformed),
+        };
+        let kid = match raw.kid {
+            None => None,
+            Some(Value::String(kid)) => Some(kid),
+            Some(_) => return Err(ErrorKind::Malformed),
+        };
+        if matches!(raw.typ, Some(ref typ) if !typ.is_string()) {
+            return Err(ErrorKind::Malformed);
+        }
+        Ok(Self { alg, kid })
+    }
+}
+
+/// The header as read, before its values are checked.
+#[derive(Default)]
+struct RawHeader {
+    alg: Option<Value>,
+    kid: Option<Value>,
+    typ: Option<Value>,
+    refused: bool,
+}
+
+struct HeaderSeed;
+
+impl<'de> DeserializeSeed<'de> for HeaderSeed {
+    type Value = RawHeader;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<RawHeader, D::Error> {
+        d.deserialize_map(HeaderVisitor)
+    }
+}
+
+struct HeaderVisitor;
+
+impl<'de> Visitor<'de> for HeaderVisitor {
+    type Value = RawHeader;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JOSE header object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawHeader, A::Error> {
+        let mut raw = RawHeader::default();
+        let mut names = MemberNames::default();
+        while let Some(name) = map.next_key::<String>()? {
+            let slot = match name.as_str() {
+                "alg" => Some(&mut raw.alg),
+                "kid" => Some(&mut raw.kid),
+                "typ" => Some(&mut raw.typ),
+                "crit" | "jku" | "x5u" | "jwk" | "x5c" => {
+                    raw.refused = true;
+                    None
+                }
+                _ => None,
+            };
+            names.insert(name)?;
+            match slot {
+                Some(slot) => *slot = Some(map.next_value_seed(StrictValue)?),
+                None => map.next_value_seed(StrictIgnore)?,
+            }
+        }
+        Ok(raw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_hs256_with_optional_kid_and_typ() {
+        let h = JoseHeader::parse(br#"{"alg":"HS256","typ":"JWT","kid":"k1"}"#).unwrap();
+        assert_eq!(h.alg, Algorithm::Hs256);
+        assert_eq!(h.kid.as_deref(), Some("k1"));
+        assert!(JoseHeader::parse(br#"{"alg":"HS256"}"#).unwrap().kid.is_none());
+    }
+
+    #[test]
+    fn refuses_other_algorithms_in_any_spelling() {
+        for alg in ["none", "None", "NONE", "nOnE", "hs256", "HS384", "HS512", "RS256", ""] {
+            let json = format!(r#"{{"alg":"{alg}"}}"#);
+            assert_eq!(
+                JoseHeader::parse(json.as_bytes()).unwrap_err(),
+                ErrorKind::UnsupportedAlgorithm,
+                "{alg}"
+            );
+        }
+        assert_eq!(
+            JoseHeader::parse(br#"{"alg":["HS256"]}"#).unwrap_err(),
+            ErrorKind::UnsupportedAlgorithm
+        );
+    }
+
+    #[test]
+    fn refuses_key_urls_embedded_keys_and_crit() {
+        for member in [
+            r#""crit":["b64"]"#,
+            r#""crit":[]"#,
+            r#""jku":"https://evil.example/jwks""#,
+            r#""x5u":"https://evil.example/cert""#,
+            r#""jwk":{"kty":"oct","k":"AAAA"}"#,
+            r#""x5c":["MIIB"]"#,
+        ] {
+            let json = format!(r#"{{"alg":"HS256",{member}}}"#);
+            assert_eq!(
+                JoseHeader::parse(json.as_bytes()).unwrap_err(),
+                ErrorKind::UnsupportedHeader,
+                "{member}"
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_duplicates_wrong_types_and_non_objects() {
+        for json in [
+            r#"{"alg":"HS256","alg":"none"}"#,
+            r#"{"alg":"HS256","\u0061lg":"HS256"}"#,
+            r#"{"alg":"HS256","kid":7}"#,
+            r#"{"alg":"HS256","typ":1}"#,
+            r#"{"typ":"JWT"}"#,
+            r#"["HS256"]"#,
+            r#"{"alg":"HS256"} x"#,
+            r#"{"alg":"HS256",}"#,
+        ] {
+            assert_eq!(
+                JoseHeader::parse(json.as_bytes()).unwrap_err(),
+                ErrorKind::Malformed,
+                "{json}"
+            );
+        }
+    }
+}

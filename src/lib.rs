@@ -1,0 +1,60 @@
+//! # jwtguard
+//!
+//! Accept the JWTs a Better Auth (Next.js) front end issues, in any Rust web
+//! service, and keep every user's data to that user.
+//!
+//! Build one [`Verifier`] at start-up (from code, or from `BETTER_AUTH_SECRET`
+//! with [`Verifier::from_env`]), share it, and turn a token, an
+//! `Authorization` value or a request's headers into verified [`Claims`] or
+//! an [`Error`] that knows its HTTP status, `WWW-Authenticate` challenge and
+//! JSON body.
+//!
+//! ```
+//! use jwtguard::Verifier;
+//!
+//! let secret = "a-shared-secret-of-at-least-32-bytes!";
+//! let verifier = Verifier::builder()
+//!     .hs256_secret(secret)
+//!     .issuer("nextjs-frontend")
+//!     .audience("fastapi-backend")
+//!     .build()?;
+//! # let token = jwtguard::testing::TokenMinter::new(secret).subject("user-1").sign();
+//!
+//! match verifier.verify_authorization(format!("Bearer {token}")) {
+//!     Ok(claims) => println!("user {}", claims.sub()),
+//!     Err(err) => println!("{} {}", err.status(), err.body_json()),
+//! }
+//! # Ok::<(), jwtguard::ConfigError>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod bearer;
+mod builder;
+mod claims;
+mod clock;
+mod compact;
+mod config;
+mod error;
+mod header;
+mod hs256;
+mod keys;
+mod rejection;
+mod strict_json;
+mod validation;
+mod verifier;
+
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod testing;
+
+pub use builder::{VerifierBuilder, DEFAULT_MAX_TOKEN_LEN};
+pub use claims::{Claims, NumericDate};
+pub use clock::Clock;
+pub use config::{env, ConfigError, MIN_SECRET_LEN};
+pub use error::{Error, ErrorKind};
+pub use keys::MAX_KEYS;
+pub use rejection::ErrorBody;
+pub use validation::ClaimCheck;
+pub use verifier::{DecodeClaims, Verifier};

@@ -1,0 +1,160 @@
+//! The claim policy: what a token's registered claims must say to be accepted.
+
+use serde_json::Value;
+
+use crate::claims::{Claims, NumericDate, RawClaims};
+use crate::{Clock, ErrorKind};
+
+/// How strictly an `iss` or `aud` claim is checked against the accepted values.
+///
+/// ```
+/// use jwtguard::{ClaimCheck, Verifier};
+///
+/// let verifier = Verifier::builder()
+///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
+///     .issuer("nextjs-frontend")
+///     .issuer_check(ClaimCheck::Required)
+///     .build()?;
+/// # Ok::<(), jwtguard::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClaimCheck {
+    /// The claim is not compared (its type is still checked).
+    #[default]
+    Skip,
+    /// The claim may be absent; when present it must match. The seed's
+    /// behaviour, and what `.issuer(..)` / `.audience(..)` select.
+    IfPresent,
+    /// The claim must be present and match.
+    Required,
+}
+
+/// The beyond-leeway allowance for `iat` in the future: a front end whose
+/// clock runs a little ahead still works, a token "issued" tomorrow does not.
+pub(crate) const IAT_FUTURE_ALLOWANCE_SECS: f64 = 60.0;
+
+/// Everything `verify` checks in the claims, fixed at `build()`.
+///
+/// Public only so that [`DecodeClaims`](crate::DecodeClaims) can name it; not
+/// reachable from outside the crate.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub(crate) leeway_secs: f64,
+    pub(crate) require_exp: bool,
+    pub(crate) issuer_check: ClaimCheck,
+    pub(crate) issuers: Vec<String>,
+    pub(crate) audience_check: ClaimCheck,
+    pub(crate) audiences: Vec<String>,
+    pub(crate) clock: Clock,
+}
+
+impl Policy {
+    /// Checks the registered claims and returns them typed.
+    pub(crate) fn check(&self, raw: RawClaims) -> Result<Claims, ErrorKind> {
+        let exp = numeric_date(raw.exp, "exp")?;
+        let nbf = numeric_date(raw.nbf, "nbf")?;
+        let iat = numeric_date(raw.iat, "iat")?;
+        let iss = match raw.iss {
+            None => None,
+            Some(Value::String(iss)) => Some(iss),
+            Some(_) => return Err(ErrorKind::InvalidClaim("iss")),
+        };
+        let aud = audiences(raw.aud)?;
+        let sub = match raw.sub {
+            Some(Value::String(sub)) if !sub.is_empty() => sub,
+            _ => return Err(ErrorKind::InvalidSubject),
+        };
+
+        self.check_times(exp, nbf, iat)?;
+        check_issuer(self.issuer_check, &self.issuers, iss.as_deref())?;
+        check_audience(self.audience_check, &self.audiences, aud.as_deref())?;
+
+        Ok(Claims {
+            sub,
+            exp,
+            nbf,
+            iat,
+            iss,
+            aud: aud.unwrap_or_default(),
+            extra: raw.extra,
+        })
+    }
+
+    fn check_times(
+        &self,
+        exp: Option<NumericDate>,
+        nbf: Option<NumericDate>,
+        iat: Option<NumericDate>,
+    ) -> Result<(), ErrorKind> {
+        let now = self.clock.now_unix();
+        match exp {
+            None if self.require_exp => return Err(ErrorKind::MissingClaim("exp")),
+            Some(exp) if now > exp.as_secs_f64() + self.leeway_secs => {
+                return Err(ErrorKind::Expired)
+            }
+            _ => {}
+        }
+        if let Some(nbf) = nbf {
+            if now < nbf.as_secs_f64() - self.leeway_secs {
+                return Err(ErrorKind::NotYetValid);
+            }
+        }
+        if let Some(iat) = iat {
+            if iat.as_secs_f64() > now + self.leeway_secs.max(IAT_FUTURE_ALLOWANCE_SECS) {
+                return Err(ErrorKind::IssuedInFuture);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn numeric_date(value: Option<Value>, name: &'static str) -> Result<Option<NumericDate>, ErrorKind> {
+    match value {
+        None => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_f64()
+            .map(|seconds| Some(NumericDate::from_unix(seconds)))
+            .ok_or(ErrorKind::InvalidClaim(name)),
+        Some(_) => Err(ErrorKind::InvalidClaim(name)),
+    }
+}
+
+/// `aud` as a list: `None` when absent, a list of one for a single string.
+fn audiences(value: Option<Value>) -> Result<Option<Vec<String>>, ErrorKind> {
+    match value {
+        None => Ok(None),
+        Some(Value::String(aud)) => Ok(Some(vec![aud])),
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .map(|item| match item {
+                Value::String(aud) => Ok(aud),
+                _ => Err(ErrorKind::InvalidClaim("aud")),
+            })
+            .collect::<Result<_, _>>()
+            .map(Some),
+        Some(_) => Err(ErrorKind::InvalidClaim("aud")),
+    }
+}
+
+fn check_issuer(check: ClaimCheck, accepted: &[String], iss: Option<&str>) -> Result<(), ErrorKind> {
+    match (check, iss) {
+        (ClaimCheck::Skip, _) | (ClaimCheck::IfPresent, None) => Ok(()),
+        (ClaimCheck::Required, None) => Err(ErrorKind::MissingClaim("iss")),
+        (_, Some(iss)) if accepted.iter().any(|a| a == iss) => Ok(()),
+        (_, Some(_)) => Err(ErrorKind::InvalidIssuer),
+    }
+}
+
+/// An empty `aud` array is present and names no one, so it never matches.
+fn check_audience(
+    check: ClaimCheck,
+    accepted: &[String],
+    aud: Option<&[String]>,
+) -> Result<(), ErrorKind> {
+    match (check, aud) {
+        (ClaimCheck::Skip, _) | (ClaimCheck::IfPresent, None) => Ok(()),
+        (ClaimCheck::Required, None) => Err(ErrorKind::MissingClaim("aud")),
+        (_, Some(aud)) if aud.iter().any(|a| accepted.contains(a)) => Ok(()),
+        (_, Some(_)) => Err(ErrorKind::InvalidAudience),
+    }
+}

@@ -1,0 +1,233 @@
+//! [`Verifier`]: one shared value that turns a token, an `Authorization`
+//! value or a request's headers into verified claims.
+
+use std::fmt;
+use std::sync::Arc;
+
+use http::HeaderMap;
+use serde::de::DeserializeOwned;
+
+use crate::bearer::{token_from_authorization, token_from_headers};
+use crate::claims::RawClaims;
+use crate::compact::{decode, decode_signature, Segments};
+use crate::header::{Algorithm, JoseHeader};
+use crate::hs256::TAG_LEN;
+use crate::keys::KeyRing;
+use crate::validation::Policy;
+use crate::{Claims, Error, ErrorKind, VerifierBuilder};
+
+/// Verifies tokens. Build it once, clone it freely (an `Arc` inside), share
+/// it across threads; every key is prepared when it is built.
+///
+/// ```
+/// use jwtguard::Verifier;
+///
+/// let verifier = Verifier::builder()
+///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
+///     .issuer("nextjs-frontend")
+///     .audience("fastapi-backend")
+///     .build()?;
+/// # let token = jwtguard::testing::TokenMinter::new("a-shared-secret-of-at-least-32-bytes!")
+/// #     .subject("user-1").sign();
+/// let claims = verifier.verify(&token)?;
+/// assert_eq!(claims.sub(), "user-1");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Verifier {
+    inner: Arc<Inner>,
+}
+
+/// The immutable state behind a [`Verifier`].
+pub(crate) struct Inner {
+    pub(crate) keys: KeyRing,
+    pub(crate) policy: Policy,
+    pub(crate) max_token_len: usize,
+    pub(crate) cookie_name: Option<String>,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier")
+            .field("keys", &format_args!("<{} redacted>", self.inner.keys.len()))
+            .field("policy", &self.inner.policy)
+            .field("max_token_len", &self.inner.max_token_len)
+            .field("cookie_name", &self.inner.cookie_name)
+            .finish()
+    }
+}
+
+/// A type [`Verifier::verify_as`] can return: [`Claims`], or any type that
+/// implements `serde::de::DeserializeOwned`.
+///
+/// Whatever the type, the registered claims are checked first (`sub`, `exp`,
+/// `nbf`, `iat`, `iss`, `aud`) and duplicate member names are refused.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct MyClaims { sub: String, email: String }
+///
+/// fn accepts<T: jwtguard::DecodeClaims>() {}
+/// accepts::<MyClaims>();
+/// accepts::<jwtguard::Claims>();
+/// ```
+pub trait DecodeClaims: Sized {
+    #[doc(hidden)]
+    fn decode_claims(payload: &[u8], policy: &Policy) -> Result<Self, ErrorKind>;
+}
+
+impl DecodeClaims for Claims {
+    fn decode_claims(payload: &[u8], policy: &Policy) -> Result<Self, ErrorKind> {
+        policy.check(RawClaims::parse(payload, true)?)
+    }
+}
+
+impl<T: DeserializeOwned> DecodeClaims for T {
+    fn decode_claims(payload: &[u8], policy: &Policy) -> Result<Self, ErrorKind> {
+        policy.check(RawClaims::parse(payload, false)?)?;
+        serde_json::from_slice(payload).map_err(|_| ErrorKind::ClaimsShape)
+    }
+}
+
+impl Verifier {
+    /// Starts configuring a verifier.
+    ///
+    /// ```
+    /// let builder = jwtguard::Verifier::builder();
+    /// ```
+    pub fn builder() -> VerifierBuilder {
+        VerifierBuilder::default()
+    }
+
+    pub(crate) fn from_inner(inner: Inner) -> Self {
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// Verifies a compact token and returns its claims.
+    ///
+    /// The token is refused when it is longer than the cap, not strict
+    /// compact JWS, not HS256, signed by no configured key, expired, not yet
+    /// valid, issued in the future, for another issuer or audience, or
+    /// without a non-empty string `sub`. The error says which.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// let claims = verifier.verify(&token)?;
+    /// println!("request from {}", claims.sub());
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn verify(&self, token: &str) -> Result<Claims, Error> {
+        self.verify_as(token)
+    }
+
+    /// Verifies a token and deserializes its claims into `T`.
+    ///
+    /// The registered claims are checked exactly as by [`verify`](Self::verify);
+    /// a payload that does not fit `T` is [`ErrorKind::ClaimsShape`].
+    ///
+    /// ```
+    /// #[derive(serde::Deserialize)]
+    /// struct Session { sub: String, email: String }
+    ///
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// let session: Session = verifier.verify_as(&token)?;
+    /// assert_eq!(session.email, "ada@example.com");
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn verify_as<T: DecodeClaims>(&self, token: &str) -> Result<T, Error> {
+        self.verify_token(token).map_err(Error::from)
+    }
+
+    /// Verifies the token in an `Authorization` header value (`Bearer <token>`,
+    /// scheme in any case, one space).
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// let claims = verifier.verify_authorization(format!("Bearer {token}"))?;
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn verify_authorization(&self, value: impl AsRef<[u8]>) -> Result<Claims, Error> {
+        self.verify_authorization_as(value)
+    }
+
+    /// Like [`verify_authorization`](Self::verify_authorization), into `T`.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// let claims: serde_json::Value = verifier.verify_authorization_as(format!("bearer {token}"))?;
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn verify_authorization_as<T: DecodeClaims>(
+        &self,
+        value: impl AsRef<[u8]>,
+    ) -> Result<T, Error> {
+        let value = value.as_ref();
+        if value.len() > self.inner.max_token_len + "Bearer ".len() {
+            return Err(ErrorKind::TokenTooLarge.into());
+        }
+        self.verify_as(token_from_authorization(value)?)
+    }
+
+    /// Verifies the token a request carries: its one `Authorization` header,
+    /// or the configured cookie when there is no such header.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+    /// let claims = verifier.verify_headers(&headers)?;
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn verify_headers(&self, headers: &HeaderMap) -> Result<Claims, Error> {
+        self.verify_headers_as(headers)
+    }
+
+    /// Like [`verify_headers`](Self::verify_headers), into `T`.
+    ///
+    /// ```
+    /// # let verifier = jwtguard::testing::doc_pair().0;
+    /// let err = verifier.verify_headers_as::<jwtguard::Claims>(&http::HeaderMap::new()).unwrap_err();
+    /// assert_eq!(err.kind(), jwtguard::ErrorKind::MissingCredentials);
+    /// ```
+    pub fn verify_headers_as<T: DecodeClaims>(&self, headers: &HeaderMap) -> Result<T, Error> {
+        self.verify_as(self.token_from_headers(headers)?)
+    }
+
+    /// The token a request carries, unverified: for adapters and logging-free
+    /// inspection. [`ErrorKind::MissingCredentials`] when there is none.
+    ///
+    /// ```
+    /// # let verifier = jwtguard::testing::doc_pair().0;
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("authorization", "Bearer a.b.c".parse().unwrap());
+    /// assert_eq!(verifier.token_from_headers(&headers)?, "a.b.c");
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn token_from_headers<'h>(&self, headers: &'h HeaderMap) -> Result<&'h str, Error> {
+        Ok(token_from_headers(
+            headers,
+            self.inner.cookie_name.as_deref(),
+        )?)
+    }
+
+    fn verify_token<T: DecodeClaims>(&self, token: &str) -> Result<T, ErrorKind> {
+        if token.len() > self.inner.max_token_len {
+            return Err(ErrorKind::TokenTooLarge);
+        }
+        let segments = Segments::split(token)?;
+        let header = JoseHeader::parse(&decode(segments.header)?)?;
+        let payload = decode(segments.payload)?;
+        match header.alg {
+            Algorithm::Hs256 => {
+                let tag = decode_signature::<TAG_LEN>(segments.signature)?;
+                self.inner
+                    .keys
+                    .verify_hs256(header.kid.as_deref(), segments.signing_input, &tag)?;
+            }
+        }
+        T::decode_claims(&payload, &self.inner.policy)
+    }
+}
+
