@@ -78,12 +78,26 @@ mod tests {
 
     #[test]
     fn scheme_is_case_insensitive_with_exactly_one_space() {
-        for ok in ["Bearer a.b.c", "bearer a.b.c", "BEARER a.b.c", "bEaReR a.b.c"] {
+        for ok in [
+            "Bearer a.b.c",
+            "bearer a.b.c",
+            "BEARER a.b.c",
+            "bEaReR a.b.c",
+        ] {
             assert_eq!(token_from_authorization(ok.as_bytes()).unwrap(), "a.b.c");
         }
         for bad in [
-            "", "Bearer", "Bearer ", "Bearer  a.b.c", "Bearer\ta.b.c", "Bearer a.b.c ",
-            "Basic a.b.c", "Bearera.b.c", "Bearer a b", "Bearer a+b/c=", "Token a.b.c",
+            "",
+            "Bearer",
+            "Bearer ",
+            "Bearer  a.b.c",
+            "Bearer\ta.b.c",
+            "Bearer a.b.c ",
+            "Basic a.b.c",
+            "Bearera.b.c",
+            "Bearer a b",
+            "Bearer a+b/c=",
+            "Token a.b.c",
         ] {
             assert_eq!(
                 token_from_authorization(bad.as_bytes()).unwrap_err(),

@@ -6,7 +6,7 @@ use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use crate::strict_json::{member_value, MemberNames, StrictValue};
+use crate::strict_json::{MemberNames, StrictIgnore, StrictValue};
 use crate::ErrorKind;
 
 /// A JWT NumericDate (RFC 7519 2): seconds since the Unix epoch, possibly fractional.
@@ -243,7 +243,7 @@ impl<'de> Visitor<'de> for ClaimsSeed {
                 raw.extra.insert(name, value);
             } else {
                 names.insert(name)?;
-                member_value(&mut map, false)?;
+                map.next_value_seed(StrictIgnore)?;
             }
         }
         Ok(raw)
@@ -271,14 +271,25 @@ mod tests {
                 r#"{"email":"a","email":"b"}"#,
                 r#"{"x":{"y":1,"y":2}}"#,
             ] {
-                assert!(RawClaims::parse(json.as_bytes(), keep).is_err(), "{json} {keep}");
+                assert!(
+                    RawClaims::parse(json.as_bytes(), keep).is_err(),
+                    "{json} {keep}"
+                );
             }
         }
     }
 
     #[test]
     fn non_objects_and_trailing_data_are_rejected() {
-        for json in ["[]", "\"sub\"", "{} {}", "{", "", "{\"sub\":\"\u{0}\"", "null"] {
+        for json in [
+            "[]",
+            "\"sub\"",
+            "{} {}",
+            "{",
+            "",
+            "{\"sub\":\"\u{0}\"",
+            "null",
+        ] {
             assert!(RawClaims::parse(json.as_bytes(), true).is_err(), "{json:?}");
         }
         assert!(RawClaims::parse(b"{\"sub\":\"\xff\"}", true).is_err());

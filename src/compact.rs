@@ -79,7 +79,11 @@ mod tests {
         assert_eq!((s.header, s.payload, s.signature), ("aGk", "aGk", "c2ln"));
         assert_eq!(s.signing_input, b"aGk.aGk");
         for bad in ["", "a", "a.b", "a.b.c.d", ".b.c", "a..c", "...."] {
-            assert_eq!(Segments::split(bad).unwrap_err(), ErrorKind::Malformed, "{bad}");
+            assert_eq!(
+                Segments::split(bad).unwrap_err(),
+                ErrorKind::Malformed,
+                "{bad}"
+            );
         }
     }
 

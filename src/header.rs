@@ -129,12 +129,17 @@ mod tests {
         let h = JoseHeader::parse(br#"{"alg":"HS256","typ":"JWT","kid":"k1"}"#).unwrap();
         assert_eq!(h.alg, Algorithm::Hs256);
         assert_eq!(h.kid.as_deref(), Some("k1"));
-        assert!(JoseHeader::parse(br#"{"alg":"HS256"}"#).unwrap().kid.is_none());
+        assert!(JoseHeader::parse(br#"{"alg":"HS256"}"#)
+            .unwrap()
+            .kid
+            .is_none());
     }
 
     #[test]
     fn refuses_other_algorithms_in_any_spelling() {
-        for alg in ["none", "None", "NONE", "nOnE", "hs256", "HS384", "HS512", "RS256", ""] {
+        for alg in [
+            "none", "None", "NONE", "nOnE", "hs256", "HS384", "HS512", "RS256", "",
+        ] {
             let json = format!(r#"{{"alg":"{alg}"}}"#);
             assert_eq!(
                 JoseHeader::parse(json.as_bytes()).unwrap_err(),

@@ -106,7 +106,11 @@ fn finish(state: &mut [u32; 8], prefix_len: u64, data: &[u8]) -> [u8; TAG_LEN] {
     let mut tail = [0u8; 2 * BLOCK];
     tail[..rest.len()].copy_from_slice(rest);
     tail[rest.len()] = 0x80;
-    let tail_len = if rest.len() < BLOCK - 8 { BLOCK } else { 2 * BLOCK };
+    let tail_len = if rest.len() < BLOCK - 8 {
+        BLOCK
+    } else {
+        2 * BLOCK
+    };
     let bit_len = (prefix_len + data.len() as u64).wrapping_mul(8);
     tail[tail_len - 8..tail_len].copy_from_slice(&bit_len.to_be_bytes());
     for block in tail[..tail_len].chunks_exact(BLOCK) {

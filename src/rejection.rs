@@ -74,9 +74,10 @@ impl Error {
         );
         // Every description is fixed ASCII text without quotes or backslashes,
         // so the value is always a valid header; fall back rather than panic.
-        Some(HeaderValue::from_str(&challenge).unwrap_or(HeaderValue::from_static(
-            r#"Bearer error="invalid_token""#,
-        )))
+        Some(
+            HeaderValue::from_str(&challenge)
+                .unwrap_or(HeaderValue::from_static(r#"Bearer error="invalid_token""#)),
+        )
     }
 
     /// The JSON body for this error.
@@ -140,8 +141,14 @@ mod tests {
             );
             let err = Error::from(*kind);
             if err.status() == StatusCode::UNAUTHORIZED {
-                assert!(err.www_authenticate().unwrap().to_str().unwrap().contains(&text)
-                    || *kind == ErrorKind::MissingCredentials);
+                assert!(
+                    err.www_authenticate()
+                        .unwrap()
+                        .to_str()
+                        .unwrap()
+                        .contains(&text)
+                        || *kind == ErrorKind::MissingCredentials
+                );
             }
         }
     }

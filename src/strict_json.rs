@@ -133,23 +133,11 @@ pub(crate) struct MemberNames(Vec<String>);
 impl MemberNames {
     /// Records `name`, failing if the object already had a member of that name.
     pub(crate) fn insert<E: de::Error>(&mut self, name: String) -> Result<(), E> {
-        if self.0.iter().any(|seen| *seen == name) {
+        if self.0.contains(&name) {
             return Err(E::custom("duplicate member name"));
         }
         self.0.push(name);
         Ok(())
-    }
-}
-
-/// Reads a member value: into a [`Value`] when `keep` is set, else only checks it.
-pub(crate) fn member_value<'de, A: MapAccess<'de>>(
-    map: &mut A,
-    keep: bool,
-) -> Result<Option<Value>, A::Error> {
-    if keep {
-        map.next_value_seed(StrictValue).map(Some)
-    } else {
-        map.next_value_seed(StrictIgnore).map(|()| None)
     }
 }
 

@@ -60,14 +60,17 @@ impl Policy {
             Some(_) => return Err(ErrorKind::InvalidClaim("iss")),
         };
         let aud = audiences(raw.aud)?;
-        let sub = match raw.sub {
-            Some(Value::String(sub)) if !sub.is_empty() => sub,
-            _ => return Err(ErrorKind::InvalidSubject),
-        };
 
         self.check_times(exp, nbf, iat)?;
         check_issuer(self.issuer_check, &self.issuers, iss.as_deref())?;
         check_audience(self.audience_check, &self.audiences, aud.as_deref())?;
+
+        // Last, so that a token for another issuer or audience, or an expired
+        // one, says so rather than that its subject is odd.
+        let sub = match raw.sub {
+            Some(Value::String(sub)) if !sub.is_empty() => sub,
+            _ => return Err(ErrorKind::InvalidSubject),
+        };
 
         Ok(Claims {
             sub,
@@ -108,7 +111,10 @@ impl Policy {
     }
 }
 
-fn numeric_date(value: Option<Value>, name: &'static str) -> Result<Option<NumericDate>, ErrorKind> {
+fn numeric_date(
+    value: Option<Value>,
+    name: &'static str,
+) -> Result<Option<NumericDate>, ErrorKind> {
     match value {
         None => Ok(None),
         Some(Value::Number(n)) => n
@@ -136,7 +142,11 @@ fn audiences(value: Option<Value>) -> Result<Option<Vec<String>>, ErrorKind> {
     }
 }
 
-fn check_issuer(check: ClaimCheck, accepted: &[String], iss: Option<&str>) -> Result<(), ErrorKind> {
+fn check_issuer(
+    check: ClaimCheck,
+    accepted: &[String],
+    iss: Option<&str>,
+) -> Result<(), ErrorKind> {
     match (check, iss) {
         (ClaimCheck::Skip, _) | (ClaimCheck::IfPresent, None) => Ok(()),
         (ClaimCheck::Required, None) => Err(ErrorKind::MissingClaim("iss")),

@@ -49,7 +49,10 @@ pub(crate) struct Inner {
 impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Verifier")
-            .field("keys", &format_args!("<{} redacted>", self.inner.keys.len()))
+            .field(
+                "keys",
+                &format_args!("<{} redacted>", self.inner.keys.len()),
+            )
             .field("policy", &self.inner.policy)
             .field("max_token_len", &self.inner.max_token_len)
             .field("cookie_name", &self.inner.cookie_name)
@@ -222,12 +225,13 @@ impl Verifier {
         match header.alg {
             Algorithm::Hs256 => {
                 let tag = decode_signature::<TAG_LEN>(segments.signature)?;
-                self.inner
-                    .keys
-                    .verify_hs256(header.kid.as_deref(), segments.signing_input, &tag)?;
+                self.inner.keys.verify_hs256(
+                    header.kid.as_deref(),
+                    segments.signing_input,
+                    &tag,
+                )?;
             }
         }
         T::decode_claims(&payload, &self.inner.policy)
     }
 }
-

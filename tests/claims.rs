@@ -1,0 +1,331 @@
+//! The claim rules: `exp`, `nbf`, `iat`, `iss`, `aud`, `sub`, custom claims.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{builder, minter, raw, verifier, HS256, NOW};
+use jwtguard::{ClaimCheck, ErrorKind};
+use serde::Deserialize;
+use serde_json::json;
+
+fn kind(result: Result<impl std::fmt::Debug, jwtguard::Error>) -> ErrorKind {
+    result.expect_err("token must be refused").kind()
+}
+
+#[test]
+fn valid_token_yields_all_claims() {
+    let token = minter()
+        .claim("email", "ada@example.com")
+        .claim("name", "Ada")
+        .issuer("nextjs-frontend")
+        .audience("fastapi-backend")
+        .not_before(NOW - 5)
+        .sign();
+    let claims = verifier().verify(&token).unwrap();
+    assert_eq!(claims.sub(), "user-1");
+    assert_eq!(claims.exp().unwrap().unix_timestamp(), NOW + 900);
+    assert_eq!(claims.iat().unwrap().unix_timestamp(), NOW);
+    assert_eq!(claims.nbf().unwrap().unix_timestamp(), NOW - 5);
+    assert_eq!(claims.iss(), Some("nextjs-frontend"));
+    assert_eq!(claims.aud(), ["fastapi-backend"]);
+    assert_eq!(claims.get("email").unwrap(), "ada@example.com");
+    assert_eq!(claims.get("name").unwrap(), "Ada");
+    assert!(
+        claims.get("sub").is_none(),
+        "registered claims have their own accessors"
+    );
+}
+
+#[test]
+fn missing_exp_is_refused_by_default() {
+    let token = minter().without_claim("exp").sign();
+    assert_eq!(
+        kind(verifier().verify(&token)),
+        ErrorKind::MissingClaim("exp")
+    );
+}
+
+#[test]
+fn missing_exp_is_accepted_when_not_required() {
+    let token = minter().without_claim("exp").sign();
+    let verifier = builder().require_exp(false).build().unwrap();
+    assert!(verifier.verify(&token).unwrap().exp().is_none());
+}
+
+#[test]
+fn expired_token_is_refused() {
+    let token = minter().expires_at(NOW - 1).sign();
+    assert_eq!(kind(verifier().verify(&token)), ErrorKind::Expired);
+}
+
+#[test]
+fn token_is_accepted_up_to_and_including_its_exp_second() {
+    let token = minter().expires_at(NOW).sign();
+    assert!(verifier().verify(&token).is_ok());
+}
+
+#[test]
+fn leeway_extends_exp_and_nbf() {
+    let expired = minter().expires_at(NOW - 20).sign();
+    let early = minter().not_before(NOW + 20).sign();
+    let lenient = builder().leeway(Duration::from_secs(30)).build().unwrap();
+    assert!(lenient.verify(&expired).is_ok());
+    assert!(lenient.verify(&early).is_ok());
+    assert_eq!(kind(verifier().verify(&expired)), ErrorKind::Expired);
+    assert_eq!(kind(verifier().verify(&early)), ErrorKind::NotYetValid);
+}
+
+#[test]
+fn fractional_times_are_numbers_too() {
+    let token = minter()
+        .claim("exp", NOW as f64 + 0.5)
+        .claim("iat", NOW as f64 - 0.25)
+        .sign();
+    let claims = verifier().verify(&token).unwrap();
+    assert_eq!(claims.exp().unwrap().as_secs_f64(), NOW as f64 + 0.5);
+    let past = minter().claim("exp", NOW as f64 - 0.5).sign();
+    assert_eq!(kind(verifier().verify(&past)), ErrorKind::Expired);
+}
+
+#[test]
+fn not_yet_valid_token_is_refused() {
+    let token = minter().not_before(NOW + 1).sign();
+    assert_eq!(kind(verifier().verify(&token)), ErrorKind::NotYetValid);
+}
+
+#[test]
+fn iat_slightly_ahead_is_tolerated_but_far_ahead_is_refused() {
+    let ahead = minter().issued_at(NOW + 60).sign();
+    assert!(verifier().verify(&ahead).is_ok());
+    let future = minter().issued_at(NOW + 61).sign();
+    assert_eq!(kind(verifier().verify(&future)), ErrorKind::IssuedInFuture);
+    let lenient = builder().leeway(Duration::from_secs(120)).build().unwrap();
+    assert!(lenient.verify(&future).is_ok());
+}
+
+#[test]
+fn time_claims_of_the_wrong_type_are_refused() {
+    for (name, value) in [
+        ("exp", json!("1764000900")),
+        ("exp", json!(null)),
+        ("exp", json!(true)),
+        ("exp", json!([NOW + 900])),
+        ("nbf", json!("0")),
+        ("iat", json!({"t": 1})),
+    ] {
+        let token = minter().claim(name, value.clone()).sign();
+        assert_eq!(
+            kind(verifier().verify(&token)),
+            ErrorKind::InvalidClaim(match name {
+                "exp" => "exp",
+                "nbf" => "nbf",
+                _ => "iat",
+            }),
+            "{name}={value}"
+        );
+    }
+}
+
+#[test]
+fn numbers_out_of_range_are_malformed_or_expired_never_accepted() {
+    let huge = raw(HS256, r#"{"sub":"u","exp":1e400}"#);
+    assert_eq!(kind(verifier().verify(&huge)), ErrorKind::Malformed);
+    let negative = raw(HS256, r#"{"sub":"u","exp":-1}"#);
+    assert_eq!(kind(verifier().verify(&negative)), ErrorKind::Expired);
+    let two_to_64 = raw(
+        HS256,
+        r#"{"sub":"u","exp":18446744073709551616,"iat":18446744073709551616}"#,
+    );
+    assert_eq!(
+        kind(verifier().verify(&two_to_64)),
+        ErrorKind::IssuedInFuture
+    );
+}
+
+#[test]
+fn sub_must_be_a_non_empty_string() {
+    for value in [
+        json!(""),
+        json!(42),
+        json!(null),
+        json!(["user-1"]),
+        json!({"id": "u"}),
+    ] {
+        let token = minter().claim("sub", value.clone()).sign();
+        assert_eq!(
+            kind(verifier().verify(&token)),
+            ErrorKind::InvalidSubject,
+            "{value}"
+        );
+    }
+    let token = minter().without_claim("sub").sign();
+    assert_eq!(kind(verifier().verify(&token)), ErrorKind::InvalidSubject);
+}
+
+#[test]
+fn issuer_is_checked_when_present_by_default() {
+    let verifier = builder().issuer("nextjs-frontend").build().unwrap();
+    assert!(verifier
+        .verify(&minter().issuer("nextjs-frontend").sign())
+        .is_ok());
+    assert!(
+        verifier.verify(&minter().sign()).is_ok(),
+        "absent iss passes, as in the seed"
+    );
+    let wrong = minter().issuer("evil").sign();
+    assert_eq!(kind(verifier.verify(&wrong)), ErrorKind::InvalidIssuer);
+}
+
+#[test]
+fn required_issuer_must_be_present() {
+    let verifier = builder()
+        .issuer("nextjs-frontend")
+        .issuer_check(ClaimCheck::Required)
+        .build()
+        .unwrap();
+    assert_eq!(
+        kind(verifier.verify(&minter().sign())),
+        ErrorKind::MissingClaim("iss")
+    );
+    assert!(verifier
+        .verify(&minter().issuer("nextjs-frontend").sign())
+        .is_ok());
+}
+
+#[test]
+fn unchecked_issuer_is_still_type_checked() {
+    assert!(verifier().verify(&minter().issuer("anyone").sign()).is_ok());
+    let token = minter().claim("iss", 7).sign();
+    assert_eq!(
+        kind(verifier().verify(&token)),
+        ErrorKind::InvalidClaim("iss")
+    );
+}
+
+#[test]
+fn audience_may_be_a_string_or_an_array_matching_any_element() {
+    let verifier = builder().audience("fastapi-backend").build().unwrap();
+    assert!(verifier
+        .verify(&minter().audience("fastapi-backend").sign())
+        .is_ok());
+    let array = minter()
+        .claim("aud", json!(["other", "fastapi-backend"]))
+        .sign();
+    assert!(verifier.verify(&array).is_ok());
+    let none_match = minter().claim("aud", json!(["other", "more"])).sign();
+    assert_eq!(
+        kind(verifier.verify(&none_match)),
+        ErrorKind::InvalidAudience
+    );
+    let empty = minter().claim("aud", json!([])).sign();
+    assert_eq!(kind(verifier.verify(&empty)), ErrorKind::InvalidAudience);
+    assert!(
+        verifier.verify(&minter().sign()).is_ok(),
+        "absent aud passes when IfPresent"
+    );
+}
+
+#[test]
+fn audience_of_the_wrong_type_is_refused() {
+    for value in [json!(1), json!([1]), json!({"a": 1}), json!(["ok", null])] {
+        let token = minter().claim("aud", value.clone()).sign();
+        assert_eq!(
+            kind(verifier().verify(&token)),
+            ErrorKind::InvalidClaim("aud"),
+            "{value}"
+        );
+    }
+}
+
+#[test]
+fn required_audience_must_be_present() {
+    let verifier = builder()
+        .audience("fastapi-backend")
+        .audience_check(ClaimCheck::Required)
+        .build()
+        .unwrap();
+    assert_eq!(
+        kind(verifier.verify(&minter().sign())),
+        ErrorKind::MissingClaim("aud")
+    );
+}
+
+#[test]
+fn skipped_checks_ignore_values_configured_earlier() {
+    let verifier = builder()
+        .issuer("nextjs-frontend")
+        .issuer_check(ClaimCheck::Skip)
+        .audience("fastapi-backend")
+        .audience_check(ClaimCheck::Skip)
+        .build()
+        .unwrap();
+    assert!(verifier
+        .verify(&minter().issuer("x").audience("y").sign())
+        .is_ok());
+}
+
+#[derive(Debug, Deserialize)]
+struct Session {
+    sub: String,
+    email: String,
+    #[serde(default)]
+    roles: Vec<String>,
+}
+
+#[test]
+fn custom_claim_types_are_filled_through_serde() {
+    let token = minter()
+        .claim("email", "ada@example.com")
+        .claim("roles", json!(["admin"]))
+        .sign();
+    let session: Session = verifier().verify_as(&token).unwrap();
+    assert_eq!(session.sub, "user-1");
+    assert_eq!(session.email, "ada@example.com");
+    assert_eq!(session.roles, ["admin"]);
+}
+
+#[test]
+fn custom_claim_types_still_get_every_registered_check() {
+    let expired = minter().claim("email", "e").expires_at(NOW - 1).sign();
+    assert_eq!(
+        kind(verifier().verify_as::<Session>(&expired)),
+        ErrorKind::Expired
+    );
+    let no_sub = minter().claim("email", "e").claim("sub", "").sign();
+    assert_eq!(
+        kind(verifier().verify_as::<Session>(&no_sub)),
+        ErrorKind::InvalidSubject
+    );
+}
+
+#[test]
+fn claims_that_do_not_fit_the_custom_type_are_a_shape_error() {
+    let token = minter().claim("email", 5).sign();
+    assert_eq!(
+        kind(verifier().verify_as::<Session>(&token)),
+        ErrorKind::ClaimsShape
+    );
+    let missing = minter().sign();
+    assert_eq!(
+        kind(verifier().verify_as::<Session>(&missing)),
+        ErrorKind::ClaimsShape
+    );
+}
+
+#[test]
+fn injected_clock_decides_expiry() {
+    let token = minter().sign();
+    let later = builder()
+        .clock(jwtguard::Clock::fixed_unix(NOW + 901))
+        .build()
+        .unwrap();
+    assert_eq!(kind(later.verify(&token)), ErrorKind::Expired);
+    let moving = builder()
+        .clock(jwtguard::Clock::from_fn(|| {
+            time::OffsetDateTime::from_unix_timestamp(NOW + 10).unwrap()
+        }))
+        .build()
+        .unwrap();
+    assert!(moving.verify(&token).is_ok());
+}
