@@ -1,12 +1,32 @@
 //! Finding the token in a request: the `Authorization: Bearer` header
 //! (RFC 6750 2.1), or a named cookie when one is configured.
 
-use http::header::{AUTHORIZATION, COOKIE};
-use http::HeaderMap;
-
 use crate::ErrorKind;
 
 const SCHEME: &str = "Bearer";
+
+/// A request's headers, as each framework stores them.
+///
+/// Implemented for [`http::HeaderMap`] here and for actix-web's header map
+/// by the `actix` feature, so that every adapter finds the token the same way.
+///
+/// ```
+/// use jwtguard::HeaderSource;
+/// let mut headers = http::HeaderMap::new();
+/// headers.append("cookie", "a=1".parse().unwrap());
+/// headers.append("cookie", "b=2".parse().unwrap());
+/// assert_eq!(headers.header_values("cookie").count(), 2);
+/// ```
+pub trait HeaderSource {
+    /// Every value of the header `name` (lower case), in the order received.
+    fn header_values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a;
+}
+
+impl HeaderSource for http::HeaderMap {
+    fn header_values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.get_all(name).iter().map(http::HeaderValue::as_bytes)
+    }
+}
 
 /// The token in an `Authorization` value: `Bearer`, matched without regard
 /// to case (RFC 7235), one space, then base64url characters and dots only.
@@ -25,13 +45,13 @@ pub(crate) fn token_from_authorization(value: &[u8]) -> Result<&str, ErrorKind> 
 
 /// The token a request carries: the one `Authorization` header, or else the
 /// configured cookie. No credentials at all is [`ErrorKind::MissingCredentials`].
-pub(crate) fn token_from_headers<'h>(
-    headers: &'h HeaderMap,
+pub(crate) fn token_from_headers<'h, H: HeaderSource>(
+    headers: &'h H,
     cookie_name: Option<&str>,
 ) -> Result<&'h str, ErrorKind> {
-    let mut values = headers.get_all(AUTHORIZATION).iter();
+    let mut values = headers.header_values("authorization");
     match (values.next(), values.next()) {
-        (Some(value), None) => token_from_authorization(value.as_bytes()),
+        (Some(value), None) => token_from_authorization(value),
         (Some(_), Some(_)) => Err(ErrorKind::MultipleCredentials),
         (None, _) => match cookie_name {
             Some(name) => token_from_cookies(headers, name),
@@ -41,10 +61,13 @@ pub(crate) fn token_from_headers<'h>(
 }
 
 /// The value of cookie `name` across all `Cookie` headers; sent twice is refused.
-fn token_from_cookies<'h>(headers: &'h HeaderMap, name: &str) -> Result<&'h str, ErrorKind> {
+fn token_from_cookies<'h, H: HeaderSource>(
+    headers: &'h H,
+    name: &str,
+) -> Result<&'h str, ErrorKind> {
     let mut found = None;
-    for header in headers.get_all(COOKIE) {
-        for pair in header.as_bytes().split(|&b| b == b';') {
+    for header in headers.header_values("cookie") {
+        for pair in header.split(|&b| b == b';') {
             let pair = pair.trim_ascii();
             let Some(eq) = pair.iter().position(|&b| b == b'=') else {
                 continue;
@@ -74,7 +97,8 @@ fn token_text(bytes: &[u8]) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderValue;
+    use http::header::{AUTHORIZATION, COOKIE};
+    use http::{HeaderMap, HeaderValue};
 
     #[test]
     fn scheme_is_case_insensitive_with_exactly_one_space() {

@@ -8,8 +8,8 @@ use zeroize::Zeroizing;
 use crate::config::{check_key_count, MIN_SECRET_LEN};
 use crate::keys::KeyRing;
 use crate::validation::Policy;
-use crate::verifier::Inner;
-use crate::{ClaimCheck, Clock, ConfigError, Verifier};
+use crate::verifier::{ErrorResponder, Inner};
+use crate::{ClaimCheck, Clock, ConfigError, Error, Verifier};
 
 /// The default cap on a token's length, in bytes.
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 8 * 1024;
@@ -46,6 +46,7 @@ pub struct VerifierBuilder {
     max_token_len: usize,
     cookie_name: Option<String>,
     clock: Clock,
+    error_responder: Option<ErrorResponder>,
 }
 
 impl Default for VerifierBuilder {
@@ -61,6 +62,7 @@ impl Default for VerifierBuilder {
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
             cookie_name: None,
             clock: Clock::system(),
+            error_responder: None,
         }
     }
 }
@@ -274,6 +276,30 @@ impl VerifierBuilder {
         self
     }
 
+    /// Replaces how refusals are answered by the adapters (and by
+    /// [`Verifier::reject`]). The function gets the error, which knows its
+    /// [`status`](Error::status), challenge and [`code`](crate::ErrorKind::code),
+    /// and returns the whole response.
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
+    ///     .error_response(|err| {
+    ///         let mut response = err.to_response();
+    ///         *response.body_mut() = format!(r#"{{"error":"{}"}}"#, err.kind().code());
+    ///         response
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn error_response(
+        mut self,
+        render: impl Fn(&Error) -> http::Response<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.error_responder = Some(std::sync::Arc::new(render));
+        self
+    }
+
     /// Checks the configuration and prepares every key.
     ///
     /// Fails when there is no key, a secret is shorter than 32 bytes, there
@@ -333,6 +359,7 @@ impl VerifierBuilder {
             },
             max_token_len: self.max_token_len,
             cookie_name: self.cookie_name,
+            error_responder: self.error_responder,
         }))
     }
 }

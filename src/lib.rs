@@ -37,24 +37,36 @@ mod clock;
 mod compact;
 mod config;
 mod error;
+mod events;
 mod header;
 mod hs256;
 mod keys;
+mod owner;
 mod rejection;
 mod strict_json;
 mod validation;
 mod verifier;
 
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
+
+#[cfg(feature = "actix")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
+pub mod actix;
+
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod testing;
 
+pub use bearer::HeaderSource;
 pub use builder::{VerifierBuilder, DEFAULT_MAX_TOKEN_LEN};
 pub use claims::{Claims, NumericDate};
 pub use clock::Clock;
 pub use config::{env, ConfigError, MIN_SECRET_LEN};
 pub use error::{Error, ErrorKind};
 pub use keys::MAX_KEYS;
-pub use rejection::ErrorBody;
+pub use owner::{check_owner, PathParam, UserIdParam};
+pub use rejection::{ErrorBody, Rejection};
 pub use validation::ClaimCheck;
 pub use verifier::{DecodeClaims, Verifier};

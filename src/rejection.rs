@@ -126,6 +126,78 @@ impl Error {
     }
 }
 
+/// A refused request with the response that answers it. The adapters
+/// return it as their rejection type (axum: `IntoResponse`; actix-web:
+/// `ResponseError`), so both frameworks answer alike.
+///
+/// ```
+/// # let (verifier, _) = jwtguard::testing::doc_pair();
+/// let err = verifier.verify("x").unwrap_err();
+/// let rejection = verifier.reject(err);
+/// assert_eq!(rejection.error().kind(), jwtguard::ErrorKind::Malformed);
+/// assert_eq!(rejection.response().status(), 401);
+/// ```
+#[derive(Debug)]
+pub struct Rejection {
+    error: Error,
+    response: Box<Response<String>>,
+}
+
+impl Rejection {
+    pub(crate) fn new(error: Error, response: Response<String>) -> Self {
+        Self {
+            error,
+            response: Box::new(response),
+        }
+    }
+
+    /// Why the request was refused.
+    ///
+    /// ```
+    /// let r = jwtguard::Rejection::from(jwtguard::Error::from(jwtguard::ErrorKind::Expired));
+    /// assert_eq!(r.error().kind(), jwtguard::ErrorKind::Expired);
+    /// ```
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// The response that answers it.
+    ///
+    /// ```
+    /// let r = jwtguard::Rejection::from(jwtguard::Error::from(jwtguard::ErrorKind::Forbidden));
+    /// assert_eq!(r.response().status(), 403);
+    /// ```
+    pub fn response(&self) -> &Response<String> {
+        &self.response
+    }
+
+    /// The response, by value.
+    ///
+    /// ```
+    /// let r = jwtguard::Rejection::from(jwtguard::Error::from(jwtguard::ErrorKind::Forbidden));
+    /// let response: http::Response<String> = r.into_response();
+    /// ```
+    pub fn into_response(self) -> Response<String> {
+        *self.response
+    }
+}
+
+/// The default rendering ([`Error::to_response`]), for when no verifier is at hand.
+impl From<Error> for Rejection {
+    fn from(error: Error) -> Self {
+        let response = error.to_response();
+        Self::new(error, response)
+    }
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl std::error::Error for Rejection {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

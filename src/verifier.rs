@@ -4,17 +4,17 @@
 use std::fmt;
 use std::sync::Arc;
 
-use http::HeaderMap;
+use http::Response;
 use serde::de::DeserializeOwned;
 
-use crate::bearer::{token_from_authorization, token_from_headers};
+use crate::bearer::{token_from_authorization, token_from_headers, HeaderSource};
 use crate::claims::RawClaims;
 use crate::compact::{decode, decode_signature, Segments};
 use crate::header::{Algorithm, JoseHeader};
 use crate::hs256::TAG_LEN;
 use crate::keys::KeyRing;
 use crate::validation::Policy;
-use crate::{Claims, Error, ErrorKind, VerifierBuilder};
+use crate::{events, Claims, Error, ErrorKind, Rejection, VerifierBuilder};
 
 /// Verifies tokens. Build it once, clone it freely (an `Arc` inside), share
 /// it across threads; every key is prepared when it is built.
@@ -44,7 +44,11 @@ pub(crate) struct Inner {
     pub(crate) policy: Policy,
     pub(crate) max_token_len: usize,
     pub(crate) cookie_name: Option<String>,
+    pub(crate) error_responder: Option<ErrorResponder>,
 }
+
+/// A user-supplied function that renders refusals.
+pub(crate) type ErrorResponder = Arc<dyn Fn(&Error) -> Response<String> + Send + Sync>;
 
 impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -56,6 +60,10 @@ impl fmt::Debug for Verifier {
             .field("policy", &self.inner.policy)
             .field("max_token_len", &self.inner.max_token_len)
             .field("cookie_name", &self.inner.cookie_name)
+            .field(
+                "custom_error_response",
+                &self.inner.error_responder.is_some(),
+            )
             .finish()
     }
 }
@@ -174,7 +182,8 @@ impl Verifier {
     }
 
     /// Verifies the token a request carries: its one `Authorization` header,
-    /// or the configured cookie when there is no such header.
+    /// or the configured cookie when there is no such header. Takes an
+    /// [`http::HeaderMap`] or any other [`HeaderSource`].
     ///
     /// ```
     /// # let (verifier, token) = jwtguard::testing::doc_pair();
@@ -183,7 +192,7 @@ impl Verifier {
     /// let claims = verifier.verify_headers(&headers)?;
     /// # Ok::<(), jwtguard::Error>(())
     /// ```
-    pub fn verify_headers(&self, headers: &HeaderMap) -> Result<Claims, Error> {
+    pub fn verify_headers(&self, headers: &impl HeaderSource) -> Result<Claims, Error> {
         self.verify_headers_as(headers)
     }
 
@@ -194,7 +203,10 @@ impl Verifier {
     /// let err = verifier.verify_headers_as::<jwtguard::Claims>(&http::HeaderMap::new()).unwrap_err();
     /// assert_eq!(err.kind(), jwtguard::ErrorKind::MissingCredentials);
     /// ```
-    pub fn verify_headers_as<T: DecodeClaims>(&self, headers: &HeaderMap) -> Result<T, Error> {
+    pub fn verify_headers_as<T: DecodeClaims>(
+        &self,
+        headers: &impl HeaderSource,
+    ) -> Result<T, Error> {
         self.verify_as(self.token_from_headers(headers)?)
     }
 
@@ -208,11 +220,35 @@ impl Verifier {
     /// assert_eq!(verifier.token_from_headers(&headers)?, "a.b.c");
     /// # Ok::<(), jwtguard::Error>(())
     /// ```
-    pub fn token_from_headers<'h>(&self, headers: &'h HeaderMap) -> Result<&'h str, Error> {
+    pub fn token_from_headers<'h, H: HeaderSource>(
+        &self,
+        headers: &'h H,
+    ) -> Result<&'h str, Error> {
         Ok(token_from_headers(
             headers,
             self.inner.cookie_name.as_deref(),
         )?)
+    }
+
+    /// Answers a refused request: the configured
+    /// [`error_response`](VerifierBuilder::error_response) function renders
+    /// it, or else [`Error::to_response`]. Also records the refusal as a
+    /// security event (feature `tracing`). The adapters answer every refusal
+    /// with this.
+    ///
+    /// ```
+    /// # let verifier = jwtguard::testing::doc_pair().0;
+    /// let err = verifier.verify("bad").unwrap_err();
+    /// let rejection = verifier.reject(err);
+    /// assert_eq!(rejection.response().status(), 401);
+    /// ```
+    pub fn reject(&self, error: Error) -> Rejection {
+        events::refused(&error);
+        let response = match &self.inner.error_responder {
+            Some(render) => render(&error),
+            None => error.to_response(),
+        };
+        Rejection::new(error, response)
     }
 
     fn verify_token<T: DecodeClaims>(&self, token: &str) -> Result<T, ErrorKind> {

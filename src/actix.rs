@@ -1,0 +1,258 @@
+//! actix-web extractors (feature `actix`, for actix-web 4).
+//!
+//! Register the [`Verifier`] as app data (`web::Data<Verifier>`, or a plain
+//! `Verifier` with `.app_data(verifier)`). A handler that asks for an
+//! extractor on an app without one gets a 500 without details and a WARN
+//! event naming the fix. Every refusal is answered by [`Verifier::reject`]:
+//! the same status, `WWW-Authenticate` header and JSON body as the axum adapter.
+//!
+//! | extractor | gives | refuses with |
+//! |---|---|---|
+//! | [`Auth<C>`] | verified claims (`Claims` or your type) | 401 |
+//! | [`OptionalAuth<C>`] | `None` when no credentials were sent | 401 when invalid ones were |
+//! | [`UserId`] | the verified `sub` | 401 |
+//! | [`OwnerOf<P>`] | the verified user, only on their own `/{user_id}/` path | 401, then 403 |
+//!
+//! Use [`OptionalAuth`], not `Option<Auth>`: actix-web turns every extractor
+//! error into `None` for `Option<T>`, so an invalid token would pass as anonymous.
+//!
+//! ```
+//! use actix_web::{web, App, HttpResponse};
+//! use jwtguard::actix::{Auth, OwnerOf};
+//! use jwtguard::Verifier;
+//!
+//! async fn me(Auth(claims): Auth) -> String {
+//!     format!("hello {}", claims.sub())
+//! }
+//!
+//! async fn tasks(owner: OwnerOf) -> String {
+//!     format!("tasks of {}", owner.user_id())
+//! }
+//!
+//! # fn main() -> Result<(), jwtguard::ConfigError> {
+//! let verifier = Verifier::builder()
+//!     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
+//!     .build()?;
+//! let app = App::new()
+//!     .app_data(web::Data::new(verifier))
+//!     .route("/me", web::get().to(me))
+//!     .route("/api/{user_id}/tasks", web::get().to(tasks));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! **CORS**: wrap the app in `actix_cors::Cors`; middleware answers preflight
+//! `OPTIONS` requests before any handler or extractor runs.
+
+use std::future::{ready, Ready};
+use std::marker::PhantomData;
+
+use ::actix_web::body::BoxBody;
+use ::actix_web::dev::Payload;
+use ::actix_web::http::header::HeaderMap;
+use ::actix_web::http::StatusCode;
+use ::actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
+
+use crate::{
+    check_owner, events, Claims, DecodeClaims, Error, ErrorKind, HeaderSource, PathParam,
+    Rejection, UserIdParam, Verifier,
+};
+
+impl HeaderSource for HeaderMap {
+    fn header_values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.get_all(name).map(|value| value.as_bytes())
+    }
+}
+
+/// The claims of a verified token. `C` is [`Claims`] or any
+/// `serde::de::DeserializeOwned` type.
+///
+/// ```
+/// use jwtguard::actix::Auth;
+///
+/// #[derive(serde::Deserialize)]
+/// struct Session { sub: String, email: String }
+///
+/// async fn profile(Auth(session): Auth<Session>) -> String {
+///     session.email
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Auth<C = Claims>(pub C);
+
+/// Optional authentication: `None` when the request carried no credentials,
+/// a 401 when it carried invalid ones.
+///
+/// ```
+/// use jwtguard::actix::OptionalAuth;
+///
+/// async fn greeting(OptionalAuth(claims): OptionalAuth) -> String {
+///     match claims {
+///         Some(claims) => format!("hello {}", claims.sub()),
+///         None => "hello stranger".into(),
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct OptionalAuth<C = Claims>(pub Option<C>);
+
+/// The verified `sub`: the seed's `get_current_user_id`.
+///
+/// ```
+/// use jwtguard::actix::UserId;
+///
+/// async fn whoami(UserId(user_id): UserId) -> String {
+///     user_id
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserId(pub String);
+
+/// The verified user, extracted only when the route's user id parameter
+/// (`P`, by default `user_id`) equals the token's `sub`.
+///
+/// Without a valid token the answer is 401 whatever the path; with a valid
+/// token on another user's path it is 403
+/// `{"detail":"Not authorized to access this resource","code":"forbidden"}`.
+/// A route without the parameter is a server bug: 500, logged at WARN.
+///
+/// ```
+/// use actix_web::{web, App};
+/// use jwtguard::actix::OwnerOf;
+///
+/// async fn list_tasks(owner: OwnerOf) -> String {
+///     format!("tasks of {}", owner.user_id())
+/// }
+///
+/// let app = App::new().route("/api/{user_id}/tasks", web::get().to(list_tasks));
+/// ```
+#[derive(Debug, Clone)]
+pub struct OwnerOf<P = UserIdParam> {
+    claims: Claims,
+    param: PhantomData<fn() -> P>,
+}
+
+impl<P> OwnerOf<P> {
+    /// The user id: both the path's and the token's `sub`.
+    ///
+    /// ```
+    /// fn id(owner: &jwtguard::actix::OwnerOf) -> &str { owner.user_id() }
+    /// ```
+    pub fn user_id(&self) -> &str {
+        self.claims.sub()
+    }
+
+    /// All verified claims.
+    ///
+    /// ```
+    /// fn email(owner: &jwtguard::actix::OwnerOf) -> Option<&serde_json::Value> {
+    ///     owner.claims().get("email")
+    /// }
+    /// ```
+    pub fn claims(&self) -> &Claims {
+        &self.claims
+    }
+
+    /// The claims, by value.
+    ///
+    /// ```
+    /// fn take(owner: jwtguard::actix::OwnerOf) -> jwtguard::Claims { owner.into_claims() }
+    /// ```
+    pub fn into_claims(self) -> Claims {
+        self.claims
+    }
+}
+
+/// Answers with the response [`Verifier::reject`] rendered.
+impl ResponseError for Rejection {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.response().status().as_u16())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        let mut builder = HttpResponse::build(self.status_code());
+        for (name, value) in self.response().headers() {
+            builder.append_header((name.as_str(), value.as_bytes()));
+        }
+        builder.body(self.response().body().clone())
+    }
+}
+
+/// The verifier registered on the app, as `web::Data<Verifier>` or `Verifier`.
+fn registered_verifier(req: &HttpRequest) -> Result<Verifier, Rejection> {
+    req.app_data::<web::Data<Verifier>>()
+        .map(|data| data.get_ref().clone())
+        .or_else(|| req.app_data::<Verifier>().cloned())
+        .ok_or_else(|| {
+            events::misconfigured(
+                "no jwtguard Verifier is registered: add .app_data(web::Data::new(verifier)) to the App",
+            );
+            Rejection::from(Error::from(ErrorKind::Misconfigured))
+        })
+}
+
+fn verify<C: DecodeClaims>(req: &HttpRequest) -> Result<(Verifier, Result<C, Error>), Rejection> {
+    let verifier = registered_verifier(req)?;
+    let result = verifier.verify_headers_as::<C>(req.headers());
+    Ok((verifier, result))
+}
+
+fn authenticate<C: DecodeClaims>(req: &HttpRequest) -> Result<(Verifier, C), Rejection> {
+    let (verifier, result) = verify::<C>(req)?;
+    match result {
+        Ok(claims) => Ok((verifier, claims)),
+        Err(error) => Err(verifier.reject(error)),
+    }
+}
+
+impl<C: DecodeClaims> FromRequest for Auth<C> {
+    type Error = Rejection;
+    type Future = Ready<Result<Self, Rejection>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate::<C>(req).map(|(_, claims)| Auth(claims)))
+    }
+}
+
+impl<C: DecodeClaims> FromRequest for OptionalAuth<C> {
+    type Error = Rejection;
+    type Future = Ready<Result<Self, Rejection>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            verify::<C>(req).and_then(|(verifier, result)| match result {
+                Ok(claims) => Ok(OptionalAuth(Some(claims))),
+                Err(error) if error.kind() == ErrorKind::MissingCredentials => {
+                    Ok(OptionalAuth(None))
+                }
+                Err(error) => Err(verifier.reject(error)),
+            }),
+        )
+    }
+}
+
+impl FromRequest for UserId {
+    type Error = Rejection;
+    type Future = Ready<Result<Self, Rejection>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate::<Claims>(req).map(|(_, claims)| UserId(claims.sub)))
+    }
+}
+
+impl<P: PathParam> FromRequest for OwnerOf<P> {
+    type Error = Rejection;
+    type Future = Ready<Result<Self, Rejection>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate::<Claims>(req).and_then(|(verifier, claims)| {
+            check_owner(&claims, req.match_info().get(P::NAME))
+                .map(|()| OwnerOf {
+                    claims,
+                    param: PhantomData,
+                })
+                .map_err(|error| verifier.reject(error))
+        }))
+    }
+}

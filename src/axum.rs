@@ -1,0 +1,269 @@
+//! axum extractors (feature `axum`, for axum 0.8).
+//!
+//! The [`Verifier`] comes from the router's state through `FromRef`, so a
+//! router without one does not compile. Every refusal is answered by
+//! [`Verifier::reject`]: the same status, `WWW-Authenticate` header and
+//! JSON body as the actix adapter.
+//!
+//! | extractor | gives | refuses with |
+//! |---|---|---|
+//! | [`Auth<C>`] | verified claims (`Claims` or your type) | 401 |
+//! | `Option<Auth<C>>` | `None` when no credentials were sent | 401 when invalid ones were |
+//! | [`UserId`] | the verified `sub` | 401 |
+//! | [`OwnerOf<P>`] | the verified user, only on their own `/{user_id}/` path | 401, then 403 |
+//!
+//! ```
+//! use axum::{routing::get, Router};
+//! use jwtguard::axum::{Auth, OwnerOf};
+//! use jwtguard::Verifier;
+//!
+//! async fn me(Auth(claims): Auth) -> String {
+//!     format!("hello {}", claims.sub())
+//! }
+//!
+//! async fn tasks(owner: OwnerOf) -> String {
+//!     format!("tasks of {}", owner.user_id())
+//! }
+//!
+//! # fn main() -> Result<(), jwtguard::ConfigError> {
+//! let verifier = Verifier::builder()
+//!     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
+//!     .build()?;
+//! let app: Router = Router::new()
+//!     .route("/me", get(me))
+//!     .route("/api/{user_id}/tasks", get(tasks))
+//!     .with_state(verifier);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! With a larger state, implement `FromRef<YourState> for Verifier` (or derive
+//! `FromRef` with axum's `macros` feature).
+//!
+//! **CORS**: put tower-http's `CorsLayer` on the router (`.layer(cors)`), so
+//! that it answers preflight `OPTIONS` requests before any route or extractor
+//! runs; a preflight never carries the token.
+
+use std::marker::PhantomData;
+
+use ::axum::extract::rejection::RawPathParamsRejection;
+use ::axum::extract::RawPathParams;
+use ::axum_core::body::Body;
+use ::axum_core::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
+use ::axum_core::response::{IntoResponse, Response};
+use http::request::Parts;
+
+use crate::{
+    check_owner, Claims, DecodeClaims, Error, ErrorKind, PathParam, Rejection, UserIdParam,
+    Verifier,
+};
+
+/// The claims of a verified token. `C` is [`Claims`] or any
+/// `serde::de::DeserializeOwned` type.
+///
+/// As `Option<Auth<C>>` it is `None` only when the request carried no
+/// credentials; an invalid token is still refused with 401.
+///
+/// ```
+/// use jwtguard::axum::Auth;
+///
+/// #[derive(serde::Deserialize)]
+/// struct Session { sub: String, email: String }
+///
+/// async fn profile(Auth(session): Auth<Session>) -> String {
+///     session.email
+/// }
+///
+/// async fn greeting(auth: Option<Auth>) -> String {
+///     match auth {
+///         Some(Auth(claims)) => format!("hello {}", claims.sub()),
+///         None => "hello stranger".into(),
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Auth<C = Claims>(pub C);
+
+/// The verified `sub`: the seed's `get_current_user_id`.
+///
+/// ```
+/// use jwtguard::axum::UserId;
+///
+/// async fn whoami(UserId(user_id): UserId) -> String {
+///     user_id
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserId(pub String);
+
+/// The verified user, extracted only when the route's user id parameter
+/// (`P`, by default `user_id`) equals the token's `sub`.
+///
+/// Without a valid token the answer is 401 whatever the path; with a valid
+/// token on another user's path it is 403
+/// `{"detail":"Not authorized to access this resource","code":"forbidden"}`.
+/// A route without the parameter is a server bug: 500, logged at WARN.
+///
+/// ```
+/// use axum::{routing::get, Router};
+/// use jwtguard::axum::OwnerOf;
+///
+/// async fn list_tasks(owner: OwnerOf) -> String {
+///     // Only reached when the path's {user_id} is the caller's own id.
+///     format!("tasks of {}", owner.user_id())
+/// }
+///
+/// struct AccountId;
+/// impl jwtguard::PathParam for AccountId {
+///     const NAME: &'static str = "account_id";
+/// }
+///
+/// async fn account(owner: OwnerOf<AccountId>) -> String {
+///     owner.user_id().to_owned()
+/// }
+///
+/// # fn main() -> Result<(), jwtguard::ConfigError> {
+/// # let verifier = jwtguard::Verifier::builder().hs256_secret("a-shared-secret-of-at-least-32-bytes!").build()?;
+/// let app: Router = Router::new()
+///     .route("/api/{user_id}/tasks", get(list_tasks))
+///     .route("/accounts/{account_id}", get(account))
+///     .with_state(verifier);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct OwnerOf<P = UserIdParam> {
+    claims: Claims,
+    param: PhantomData<fn() -> P>,
+}
+
+impl<P> OwnerOf<P> {
+    /// The user id: both the path's and the token's `sub`.
+    ///
+    /// ```
+    /// fn id(owner: &jwtguard::axum::OwnerOf) -> &str { owner.user_id() }
+    /// ```
+    pub fn user_id(&self) -> &str {
+        self.claims.sub()
+    }
+
+    /// All verified claims.
+    ///
+    /// ```
+    /// fn email(owner: &jwtguard::axum::OwnerOf) -> Option<&serde_json::Value> {
+    ///     owner.claims().get("email")
+    /// }
+    /// ```
+    pub fn claims(&self) -> &Claims {
+        &self.claims
+    }
+
+    /// The claims, by value.
+    ///
+    /// ```
+    /// fn take(owner: jwtguard::axum::OwnerOf) -> jwtguard::Claims { owner.into_claims() }
+    /// ```
+    pub fn into_claims(self) -> Claims {
+        self.claims
+    }
+}
+
+/// Answers with the response [`Verifier::reject`] rendered.
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        Rejection::into_response(self).map(Body::from)
+    }
+}
+
+fn verify<S, C>(parts: &Parts, state: &S) -> (Verifier, Result<C, Error>)
+where
+    Verifier: FromRef<S>,
+    C: DecodeClaims,
+{
+    let verifier = Verifier::from_ref(state);
+    let result = verifier.verify_headers_as::<C>(&parts.headers);
+    (verifier, result)
+}
+
+impl<S, C> FromRequestParts<S> for Auth<C>
+where
+    Verifier: FromRef<S>,
+    S: Send + Sync,
+    C: DecodeClaims + Send,
+{
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let (verifier, result) = verify::<S, C>(parts, state);
+        result.map(Auth).map_err(|error| verifier.reject(error))
+    }
+}
+
+impl<S, C> OptionalFromRequestParts<S> for Auth<C>
+where
+    Verifier: FromRef<S>,
+    S: Send + Sync,
+    C: DecodeClaims + Send,
+{
+    type Rejection = Rejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        let (verifier, result) = verify::<S, C>(parts, state);
+        match result {
+            Ok(claims) => Ok(Some(Auth(claims))),
+            Err(error) if error.kind() == ErrorKind::MissingCredentials => Ok(None),
+            Err(error) => Err(verifier.reject(error)),
+        }
+    }
+}
+
+impl<S> FromRequestParts<S> for UserId
+where
+    Verifier: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Auth(claims) =
+            <Auth<Claims> as FromRequestParts<S>>::from_request_parts(parts, state).await?;
+        Ok(UserId(claims.sub))
+    }
+}
+
+impl<S, P> FromRequestParts<S> for OwnerOf<P>
+where
+    Verifier: FromRef<S>,
+    S: Send + Sync,
+    P: PathParam,
+{
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let (verifier, result) = verify::<S, Claims>(parts, state);
+        let claims = result.map_err(|error| verifier.reject(error))?;
+        let checked = match RawPathParams::from_request_parts(parts, state).await {
+            Ok(params) => {
+                let value = params
+                    .iter()
+                    .find(|(name, _)| *name == P::NAME)
+                    .map(|(_, v)| v);
+                check_owner(&claims, value)
+            }
+            // Not UTF-8 after percent-decoding: it cannot be anyone's id.
+            Err(RawPathParamsRejection::InvalidUtf8InPathParam(_)) => {
+                Err(ErrorKind::Forbidden.into())
+            }
+            Err(_) => check_owner(&claims, None),
+        };
+        checked
+            .map(|()| OwnerOf {
+                claims,
+                param: PhantomData,
+            })
+            .map_err(|error| verifier.reject(error))
+    }
+}
