@@ -1,0 +1,148 @@
+//! The task API on axum: routes, CORS, body limit, request logs.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, FromRef, MatchedPath, RawPathParams, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch};
+use axum::Router;
+use jwtguard::axum::OwnerOf;
+use jwtguard::Verifier;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::task_api::service::{ApiResponse, TaskService};
+use crate::task_api::{telemetry, MAX_BODY_BYTES};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub verifier: Verifier,
+    pub tasks: Arc<TaskService>,
+}
+
+impl FromRef<AppState> for Verifier {
+    fn from_ref(state: &AppState) -> Self {
+        state.verifier.clone()
+    }
+}
+
+/// The whole application: routes, 404/405 answers, body limit, CORS, logs.
+pub fn router(state: AppState, cors_origins: &[String]) -> Router {
+    let tasks = "/api/{user_id}/tasks";
+    Router::new()
+        .route("/health", get(health))
+        .route(tasks, get(list).post(create))
+        .route(&format!("{tasks}/{{task_id}}"), get(read).put(update).delete(remove))
+        .route(&format!("{tasks}/{{task_id}}/complete"), patch(toggle))
+        .fallback(|| async { answer(ApiResponse::not_found()) })
+        .method_not_allowed_fallback(|| async { answer(ApiResponse::method_not_allowed()) })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(log_request))
+        .layer(cors(cors_origins))
+        .with_state(state)
+}
+
+/// Answers preflights before routing, so no extractor ever sees them.
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| o.parse().ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .expose_headers([header::LOCATION, header::HeaderName::from_static("x-total-count")])
+        .allow_credentials(true)
+}
+
+async fn log_request(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "<unmatched>".to_owned(), |path| path.as_str().to_owned());
+    let response = next.run(request).await;
+    telemetry::request(method.as_str(), &route, response.status().as_u16(), started.elapsed());
+    response
+}
+
+/// Turns the shared answer into an axum response.
+pub fn answer(api: ApiResponse) -> Response {
+    let status = StatusCode::from_u16(api.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = match api.body {
+        Some(body) => (
+            status,
+            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            body.to_string(),
+        )
+            .into_response(),
+        None => (status, Body::empty()).into_response(),
+    };
+    let headers = response.headers_mut();
+    if let Some(location) = api.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        headers.insert(header::LOCATION, location);
+    }
+    if let Some(total) = api.total_count {
+        headers.insert("x-total-count", HeaderValue::from(total));
+    }
+    response
+}
+
+/// The body, or the answer for one that is too large or unreadable.
+fn body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Response> {
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            answer(ApiResponse::payload_too_large())
+        } else {
+            answer(ApiResponse::detail(400, "Could not read the request body"))
+        }
+    })
+}
+
+fn task_id(params: &RawPathParams) -> &str {
+    params.iter().find(|(name, _)| *name == "task_id").map_or("", |(_, value)| value)
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    answer(state.tasks.health().await)
+}
+
+async fn create(owner: OwnerOf, State(state): State<AppState>, payload: Result<Bytes, BytesRejection>) -> Response {
+    match body(payload) {
+        Ok(bytes) => answer(state.tasks.create(owner.user_id(), &bytes).await),
+        Err(response) => response,
+    }
+}
+
+async fn list(owner: OwnerOf, State(state): State<AppState>, request: Request) -> Response {
+    let query = request.uri().query().unwrap_or("");
+    answer(state.tasks.list(owner.user_id(), query).await)
+}
+
+async fn read(owner: OwnerOf, State(state): State<AppState>, params: RawPathParams) -> Response {
+    answer(state.tasks.get(owner.user_id(), task_id(&params)).await)
+}
+
+async fn update(
+    owner: OwnerOf,
+    State(state): State<AppState>,
+    params: RawPathParams,
+    payload: Result<Bytes, BytesRejection>,
+) -> Response {
+    match body(payload) {
+        Ok(bytes) => answer(state.tasks.update(owner.user_id(), task_id(&params), &bytes).await),
+        Err(response) => response,
+    }
+}
+
+async fn toggle(owner: OwnerOf, State(state): State<AppState>, params: RawPathParams) -> Response {
+    answer(state.tasks.toggle(owner.user_id(), task_id(&params)).await)
+}
+
+async fn remove(owner: OwnerOf, State(state): State<AppState>, params: RawPathParams) -> Response {
+    answer(state.tasks.delete(owner.user_id(), task_id(&params)).await)
+}

@@ -1,0 +1,20 @@
+//! The task API shared by the `tasks_axum` and `tasks_actix` examples: the
+//! same routes, status codes and JSON as the seed's FastAPI backend, so a
+//! Next.js front end written for it works unchanged.
+//!
+//! Everything that decides an answer lives here, framework-free
+//! (`service`, `validation`, `store`); the two `*_app` modules only translate
+//! requests and responses.
+#![allow(dead_code)]
+
+pub mod actix_app;
+pub mod axum_app;
+pub mod config;
+pub mod model;
+pub mod query;
+pub mod service;
+pub mod store;
+pub mod telemetry;
+
+/// The largest request body accepted, in bytes; larger ones get 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;

@@ -1,0 +1,172 @@
+//! The task API's behaviour, framework-free: each route is a function from
+//! already-authorized inputs to an [`ApiResponse`]. Both example servers call
+//! these, so their answers cannot drift apart.
+
+use serde_json::{json, Value};
+
+use crate::task_api::model::{self, unprocessable, NewTask, Problem, TaskChanges};
+use crate::task_api::query::ListQuery;
+use crate::task_api::store::{Store, StoreError};
+
+/// A framework-free answer: status, JSON body, and the two headers the API sets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiResponse {
+    pub status: u16,
+    pub body: Option<Value>,
+    pub location: Option<String>,
+    pub total_count: Option<i64>,
+}
+
+impl ApiResponse {
+    pub fn json(status: u16, body: Value) -> Self {
+        Self { status, body: Some(body), location: None, total_count: None }
+    }
+
+    pub fn detail(status: u16, detail: &str) -> Self {
+        Self::json(status, json!({ "detail": detail }))
+    }
+
+    pub fn no_content() -> Self {
+        Self { status: 204, body: None, location: None, total_count: None }
+    }
+
+    pub fn not_found() -> Self {
+        Self::detail(404, "Not Found")
+    }
+
+    pub fn method_not_allowed() -> Self {
+        Self::detail(405, "Method Not Allowed")
+    }
+
+    pub fn payload_too_large() -> Self {
+        Self::detail(413, "Request body too large")
+    }
+
+    fn invalid(problems: &[Problem]) -> Self {
+        Self::json(422, unprocessable(problems))
+    }
+
+    fn task_not_found() -> Self {
+        Self::detail(404, "Task not found")
+    }
+
+    /// The database failed: 503, logged without details for the client.
+    fn unavailable(error: &StoreError) -> Self {
+        tracing::error!(error = %error, "database error");
+        Self::detail(503, "Database unavailable")
+    }
+}
+
+/// The routes' logic over a [`Store`].
+#[derive(Clone)]
+pub struct TaskService {
+    store: Store,
+}
+
+impl TaskService {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// `GET /health`: 200 when the database answers, 503 when it does not.
+    pub async fn health(&self) -> ApiResponse {
+        if self.store.ping().await {
+            ApiResponse::json(200, json!({"status": "ok", "database": "ok"}))
+        } else {
+            ApiResponse::json(503, json!({"status": "degraded", "database": "unavailable"}))
+        }
+    }
+
+    /// `POST /api/{user_id}/tasks`
+    pub async fn create(&self, user_id: &str, body: &[u8]) -> ApiResponse {
+        let new = match NewTask::parse(body) {
+            Ok(new) => new,
+            Err(problems) => return ApiResponse::invalid(&problems),
+        };
+        match self.store.create(user_id, new).await {
+            Ok(task) => {
+                tracing::info!(task_id = %task.id, "task created");
+                ApiResponse {
+                    status: 201,
+                    location: Some(format!("/api/{}/tasks/{}", user_id, task.id)),
+                    body: Some(json!(task)),
+                    total_count: None,
+                }
+            }
+            Err(error) => ApiResponse::unavailable(&error),
+        }
+    }
+
+    /// `GET /api/{user_id}/tasks?completed=&limit=&offset=`
+    pub async fn list(&self, user_id: &str, raw_query: &str) -> ApiResponse {
+        let query = match ListQuery::parse(raw_query) {
+            Ok(query) => query,
+            Err(problems) => return ApiResponse::invalid(&problems),
+        };
+        match self.store.list(user_id, query).await {
+            Ok((tasks, total)) => ApiResponse {
+                total_count: Some(total),
+                ..ApiResponse::json(200, json!(tasks))
+            },
+            Err(error) => ApiResponse::unavailable(&error),
+        }
+    }
+
+    /// `GET /api/{user_id}/tasks/{task_id}`
+    pub async fn get(&self, user_id: &str, task_id: &str) -> ApiResponse {
+        let id = match model::task_id(task_id) {
+            Ok(id) => id,
+            Err(problems) => return ApiResponse::invalid(&problems),
+        };
+        found(self.store.get(user_id, &id).await)
+    }
+
+    /// `PUT /api/{user_id}/tasks/{task_id}`
+    pub async fn update(&self, user_id: &str, task_id: &str, body: &[u8]) -> ApiResponse {
+        let (id, changes) = match (model::task_id(task_id), TaskChanges::parse(body)) {
+            (Ok(id), Ok(changes)) => (id, changes),
+            (id, changes) => {
+                let problems: Vec<Problem> =
+                    id.err().into_iter().chain(changes.err()).flatten().collect();
+                return ApiResponse::invalid(&problems);
+            }
+        };
+        found(self.store.update(user_id, &id, changes).await)
+    }
+
+    /// `PATCH /api/{user_id}/tasks/{task_id}/complete`
+    pub async fn toggle(&self, user_id: &str, task_id: &str) -> ApiResponse {
+        let id = match model::task_id(task_id) {
+            Ok(id) => id,
+            Err(problems) => return ApiResponse::invalid(&problems),
+        };
+        found(self.store.toggle(user_id, &id).await)
+    }
+
+    /// `DELETE /api/{user_id}/tasks/{task_id}`
+    pub async fn delete(&self, user_id: &str, task_id: &str) -> ApiResponse {
+        let id = match model::task_id(task_id) {
+            Ok(id) => id,
+            Err(problems) => return ApiResponse::invalid(&problems),
+        };
+        match self.store.delete(user_id, &id).await {
+            Ok(true) => ApiResponse::no_content(),
+            Ok(false) => ApiResponse::task_not_found(),
+            Err(error) => ApiResponse::unavailable(&error),
+        }
+    }
+}
+
+/// 200 with the task, or 404 — also for another user's task, so that its
+/// existence does not leak.
+fn found(result: Result<Option<model::Task>, StoreError>) -> ApiResponse {
+    match result {
+        Ok(Some(task)) => ApiResponse::json(200, json!(task)),
+        Ok(None) => ApiResponse::task_not_found(),
+        Err(error) => ApiResponse::unavailable(&error),
+    }
+}

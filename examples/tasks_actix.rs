@@ -1,0 +1,57 @@
+//! The task API on actix-web: a drop-in for the seed's FastAPI backend.
+//!
+//! ```sh
+//! BETTER_AUTH_SECRET=... cargo run --example tasks_actix
+//! ```
+//! Configuration (environment or `.env`): `BETTER_AUTH_SECRET` (required),
+//! `DATABASE_URL` (default `sqlite:tasks.db`), `HOST`, `PORT`, `CORS_ORIGINS`,
+//! `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_LEEWAY_SECONDS`, `RUST_LOG`.
+
+#[path = "task_api/mod.rs"]
+mod task_api;
+
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+use task_api::actix_app::{configure, cors, log_request};
+use task_api::config::{redacted_url, Config};
+use task_api::service::TaskService;
+use task_api::store::Store;
+
+#[actix_web::main]
+async fn main() -> std::process::ExitCode {
+    task_api::telemetry::init();
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("tasks_actix: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let config = Config::from_env()?;
+    let store = Store::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot open the database {}: {e}", redacted_url(&config.database_url)))?;
+    let verifier = web::Data::new(config.verifier);
+    let tasks = web::Data::new(TaskService::new(store.clone()));
+    let origins = config.cors_origins;
+    let address = (config.host.clone(), config.port);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(verifier.clone())
+            .app_data(tasks.clone())
+            .configure(configure)
+            .wrap(from_fn(log_request))
+            .wrap(cors(&origins))
+    })
+    .bind(address.clone())
+    .map_err(|e| format!("cannot listen on {}:{}: {e}", address.0, address.1))?;
+    tracing::info!(address = %format!("{}:{}", address.0, address.1), database = %redacted_url(&config.database_url), "tasks_actix listening");
+    // actix-web stops gracefully on SIGINT and SIGTERM: requests in flight finish.
+    server.run().await.map_err(|e| format!("server error: {e}"))?;
+    store.close().await;
+    tracing::info!("tasks_actix stopped");
+    Ok(())
+}

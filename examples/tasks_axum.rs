@@ -1,0 +1,77 @@
+//! The task API on axum: a drop-in for the seed's FastAPI backend.
+//!
+//! ```sh
+//! BETTER_AUTH_SECRET=... cargo run --example tasks_axum
+//! ```
+//! Configuration (environment or `.env`): `BETTER_AUTH_SECRET` (required),
+//! `DATABASE_URL` (default `sqlite:tasks.db`), `HOST`, `PORT`, `CORS_ORIGINS`,
+//! `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_LEEWAY_SECONDS`, `RUST_LOG`.
+
+#[path = "task_api/mod.rs"]
+mod task_api;
+
+use std::sync::Arc;
+
+use task_api::axum_app::{router, AppState};
+use task_api::config::{redacted_url, Config};
+use task_api::service::TaskService;
+use task_api::store::Store;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    task_api::telemetry::init();
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("tasks_axum: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let config = Config::from_env()?;
+    let store = Store::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot open the database {}: {e}", redacted_url(&config.database_url)))?;
+    let state = AppState {
+        verifier: config.verifier,
+        tasks: Arc::new(TaskService::new(store.clone())),
+    };
+    let app = router(state, &config.cors_origins);
+    let address = format!("{}:{}", config.host, config.port);
+    let listener = tokio::net::TcpListener::bind(&address)
+        .await
+        .map_err(|e| format!("cannot listen on {address}: {e}"))?;
+    tracing::info!(%address, database = %redacted_url(&config.database_url), "tasks_axum listening");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
+    store.close().await;
+    tracing::info!("tasks_axum stopped");
+    Ok(())
+}
+
+/// SIGINT or SIGTERM: stop accepting, let requests in flight finish.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
