@@ -29,11 +29,17 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let Some(secret) = std::env::var("BETTER_AUTH_SECRET").ok().filter(|s| !s.is_empty()) else {
-        eprintln!("mint_token: BETTER_AUTH_SECRET is not set: export the same value the server uses");
+    let Some(secret) = std::env::var("BETTER_AUTH_SECRET")
+        .ok()
+        .filter(|s| !s.is_empty())
+    else {
+        eprintln!(
+            "mint_token: BETTER_AUTH_SECRET is not set: export the same value the server uses"
+        );
         return ExitCode::FAILURE;
     };
-    let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+    let var =
+        |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
     let token = TokenMinter::new(secret)
         .subject(user_id.as_str())
         .claim("email", format!("{user_id}@example.com"))

@@ -31,9 +31,12 @@ async fn main() -> std::process::ExitCode {
 
 async fn run() -> Result<(), String> {
     let config = Config::from_env()?;
-    let store = Store::connect(&config.database_url)
-        .await
-        .map_err(|e| format!("cannot open the database {}: {e}", redacted_url(&config.database_url)))?;
+    let store = Store::connect(&config.database_url).await.map_err(|e| {
+        format!(
+            "cannot open the database {}: {e}",
+            redacted_url(&config.database_url)
+        )
+    })?;
     let verifier = web::Data::new(config.verifier);
     let tasks = web::Data::new(TaskService::new(store.clone()));
     let origins = config.cors_origins;
@@ -50,7 +53,10 @@ async fn run() -> Result<(), String> {
     .map_err(|e| format!("cannot listen on {}:{}: {e}", address.0, address.1))?;
     tracing::info!(address = %format!("{}:{}", address.0, address.1), database = %redacted_url(&config.database_url), "tasks_actix listening");
     // actix-web stops gracefully on SIGINT and SIGTERM: requests in flight finish.
-    server.run().await.map_err(|e| format!("server error: {e}"))?;
+    server
+        .run()
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
     store.close().await;
     tracing::info!("tasks_actix stopped");
     Ok(())

@@ -31,9 +31,12 @@ async fn main() -> std::process::ExitCode {
 
 async fn run() -> Result<(), String> {
     let config = Config::from_env()?;
-    let store = Store::connect(&config.database_url)
-        .await
-        .map_err(|e| format!("cannot open the database {}: {e}", redacted_url(&config.database_url)))?;
+    let store = Store::connect(&config.database_url).await.map_err(|e| {
+        format!(
+            "cannot open the database {}: {e}",
+            redacted_url(&config.database_url)
+        )
+    })?;
     let state = AppState {
         verifier: config.verifier,
         tasks: Arc::new(TaskService::new(store.clone())),

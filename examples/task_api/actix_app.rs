@@ -51,7 +51,10 @@ pub fn cors(origins: &[String]) -> Cors {
         .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
         .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
         .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-        .expose_headers([header::LOCATION, header::HeaderName::from_static("x-total-count")])
+        .expose_headers([
+            header::LOCATION,
+            header::HeaderName::from_static("x-total-count"),
+        ])
         .supports_credentials()
 }
 
@@ -67,7 +70,12 @@ pub async fn log_request(
         .request()
         .match_pattern()
         .unwrap_or_else(|| "<unmatched>".to_owned());
-    telemetry::request(method.as_str(), &route, response.status().as_u16(), started.elapsed());
+    telemetry::request(
+        method.as_str(),
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
     Ok(response)
 }
 
@@ -83,18 +91,21 @@ pub fn answer(api: ApiResponse) -> HttpResponse {
         response.insert_header(("x-total-count", total.to_string()));
     }
     match api.body {
-        Some(body) => response.content_type("application/json").body(body.to_string()),
+        Some(body) => response
+            .content_type("application/json")
+            .body(body.to_string()),
         None => response.finish(),
     }
 }
 
 /// Reads the body up to [`MAX_BODY_BYTES`]; larger is 413.
-async fn body(mut payload: web::Payload) -> Result<web::BytesMut, HttpResponse> {
+async fn body(mut payload: web::Payload) -> Result<web::BytesMut, ApiResponse> {
     let mut bytes = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| answer(ApiResponse::detail(400, "Could not read the request body")))?;
+        let chunk =
+            chunk.map_err(|_| ApiResponse::detail(400, "Could not read the request body"))?;
         if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(answer(ApiResponse::payload_too_large()));
+            return Err(ApiResponse::payload_too_large());
         }
         bytes.extend_from_slice(&chunk);
     }
@@ -109,10 +120,14 @@ async fn health(tasks: web::Data<TaskService>) -> HttpResponse {
     answer(tasks.health().await)
 }
 
-async fn create(owner: OwnerOf, tasks: web::Data<TaskService>, payload: web::Payload) -> HttpResponse {
+async fn create(
+    owner: OwnerOf,
+    tasks: web::Data<TaskService>,
+    payload: web::Payload,
+) -> HttpResponse {
     match body(payload).await {
         Ok(bytes) => answer(tasks.create(owner.user_id(), &bytes).await),
-        Err(response) => response,
+        Err(refusal) => answer(refusal),
     }
 }
 
@@ -131,15 +146,27 @@ async fn update(
     payload: web::Payload,
 ) -> HttpResponse {
     match body(payload).await {
-        Ok(bytes) => answer(tasks.update(owner.user_id(), task_id(&request), &bytes).await),
-        Err(response) => response,
+        Ok(bytes) => answer(
+            tasks
+                .update(owner.user_id(), task_id(&request), &bytes)
+                .await,
+        ),
+        Err(refusal) => answer(refusal),
     }
 }
 
-async fn toggle(owner: OwnerOf, tasks: web::Data<TaskService>, request: HttpRequest) -> HttpResponse {
+async fn toggle(
+    owner: OwnerOf,
+    tasks: web::Data<TaskService>,
+    request: HttpRequest,
+) -> HttpResponse {
     answer(tasks.toggle(owner.user_id(), task_id(&request)).await)
 }
 
-async fn remove(owner: OwnerOf, tasks: web::Data<TaskService>, request: HttpRequest) -> HttpResponse {
+async fn remove(
+    owner: OwnerOf,
+    tasks: web::Data<TaskService>,
+    request: HttpRequest,
+) -> HttpResponse {
     answer(tasks.delete(owner.user_id(), task_id(&request)).await)
 }

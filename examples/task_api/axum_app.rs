@@ -37,7 +37,10 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
     Router::new()
         .route("/health", get(health))
         .route(tasks, get(list).post(create))
-        .route(&format!("{tasks}/{{task_id}}"), get(read).put(update).delete(remove))
+        .route(
+            &format!("{tasks}/{{task_id}}"),
+            get(read).put(update).delete(remove),
+        )
         .route(&format!("{tasks}/{{task_id}}/complete"), patch(toggle))
         .fallback(|| async { answer(ApiResponse::not_found()) })
         .method_not_allowed_fallback(|| async { answer(ApiResponse::method_not_allowed()) })
@@ -52,9 +55,18 @@ fn cors(origins: &[String]) -> CorsLayer {
     let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| o.parse().ok()).collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
-        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-        .expose_headers([header::LOCATION, header::HeaderName::from_static("x-total-count")])
+        .expose_headers([
+            header::LOCATION,
+            header::HeaderName::from_static("x-total-count"),
+        ])
         .allow_credentials(true)
 }
 
@@ -66,7 +78,12 @@ async fn log_request(request: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map_or_else(|| "<unmatched>".to_owned(), |path| path.as_str().to_owned());
     let response = next.run(request).await;
-    telemetry::request(method.as_str(), &route, response.status().as_u16(), started.elapsed());
+    telemetry::request(
+        method.as_str(),
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
     response
 }
 
@@ -76,7 +93,10 @@ pub fn answer(api: ApiResponse) -> Response {
     let mut response = match api.body {
         Some(body) => (
             status,
-            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
             body.to_string(),
         )
             .into_response(),
@@ -93,28 +113,35 @@ pub fn answer(api: ApiResponse) -> Response {
 }
 
 /// The body, or the answer for one that is too large or unreadable.
-fn body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Response> {
+fn body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiResponse> {
     body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            answer(ApiResponse::payload_too_large())
+            ApiResponse::payload_too_large()
         } else {
-            answer(ApiResponse::detail(400, "Could not read the request body"))
+            ApiResponse::detail(400, "Could not read the request body")
         }
     })
 }
 
 fn task_id(params: &RawPathParams) -> &str {
-    params.iter().find(|(name, _)| *name == "task_id").map_or("", |(_, value)| value)
+    params
+        .iter()
+        .find(|(name, _)| *name == "task_id")
+        .map_or("", |(_, value)| value)
 }
 
 async fn health(State(state): State<AppState>) -> Response {
     answer(state.tasks.health().await)
 }
 
-async fn create(owner: OwnerOf, State(state): State<AppState>, payload: Result<Bytes, BytesRejection>) -> Response {
+async fn create(
+    owner: OwnerOf,
+    State(state): State<AppState>,
+    payload: Result<Bytes, BytesRejection>,
+) -> Response {
     match body(payload) {
         Ok(bytes) => answer(state.tasks.create(owner.user_id(), &bytes).await),
-        Err(response) => response,
+        Err(refusal) => answer(refusal),
     }
 }
 
@@ -134,8 +161,13 @@ async fn update(
     payload: Result<Bytes, BytesRejection>,
 ) -> Response {
     match body(payload) {
-        Ok(bytes) => answer(state.tasks.update(owner.user_id(), task_id(&params), &bytes).await),
-        Err(response) => response,
+        Ok(bytes) => answer(
+            state
+                .tasks
+                .update(owner.user_id(), task_id(&params), &bytes)
+                .await,
+        ),
+        Err(refusal) => answer(refusal),
     }
 }
 

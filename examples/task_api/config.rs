@@ -35,10 +35,9 @@ impl Config {
         .map_err(|error: ConfigError| format!("configuration error: {error}"))?;
         let port = match var("PORT") {
             None => 8000,
-            Some(port) => port
-                .trim()
-                .parse()
-                .map_err(|_| "configuration error: PORT must be a port number, such as 8000".to_owned())?,
+            Some(port) => port.trim().parse().map_err(|_| {
+                "configuration error: PORT must be a port number, such as 8000".to_owned()
+            })?,
         };
         let cors_origins = var("CORS_ORIGINS")
             .unwrap_or_else(|| "http://localhost:3000".to_owned())

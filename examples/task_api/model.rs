@@ -68,13 +68,21 @@ fn object(body: &[u8]) -> Result<Map<String, Value>, Vec<Problem>> {
             &["body"],
             "Input should be a valid dictionary or object",
         )]),
-        Err(_) => Err(vec![Problem::new("json_invalid", &["body"], "JSON decode error")]),
+        Err(_) => Err(vec![Problem::new(
+            "json_invalid",
+            &["body"],
+            "JSON decode error",
+        )]),
     }
 }
 
 fn title(value: &Value, problems: &mut Vec<Problem>) -> Option<String> {
     let Value::String(text) = value else {
-        problems.push(Problem::new("string_type", &["body", "title"], "Input should be a valid string"));
+        problems.push(Problem::new(
+            "string_type",
+            &["body", "title"],
+            "Input should be a valid string",
+        ));
         return None;
     };
     let trimmed = text.trim();
@@ -129,7 +137,11 @@ impl NewTask {
         let title = match map.get("title") {
             Some(value) => title(value, &mut problems),
             None => {
-                problems.push(Problem::new("missing", &["body", "title"], "Field required"));
+                problems.push(Problem::new(
+                    "missing",
+                    &["body", "title"],
+                    "Field required",
+                ));
                 None
             }
         };
@@ -179,7 +191,13 @@ impl TaskChanges {
 pub fn task_id(text: &str) -> Result<String, Vec<Problem>> {
     uuid::Uuid::parse_str(text)
         .map(|id| id.hyphenated().to_string())
-        .map_err(|_| vec![Problem::new("uuid_parsing", &["path", "task_id"], "Input should be a valid UUID")])
+        .map_err(|_| {
+            vec![Problem::new(
+                "uuid_parsing",
+                &["path", "task_id"],
+                "Input should be a valid UUID",
+            )]
+        })
 }
 
 #[cfg(test)]

@@ -17,7 +17,11 @@ impl ListQuery {
     /// Parses a raw query string (without `?`). Unknown parameters are
     /// ignored; a repeated one takes its last value, as FastAPI does.
     pub fn parse(raw: &str) -> Result<Self, Vec<Problem>> {
-        let mut query = Self { completed: None, limit: DEFAULT_LIMIT, offset: 0 };
+        let mut query = Self {
+            completed: None,
+            limit: DEFAULT_LIMIT,
+            offset: 0,
+        };
         let mut problems = Vec::new();
         let (mut completed, mut limit, mut offset) = (None, None, None);
         for pair in raw.split('&').filter(|pair| !pair.is_empty()) {

@@ -19,7 +19,12 @@ pub struct ApiResponse {
 
 impl ApiResponse {
     pub fn json(status: u16, body: Value) -> Self {
-        Self { status, body: Some(body), location: None, total_count: None }
+        Self {
+            status,
+            body: Some(body),
+            location: None,
+            total_count: None,
+        }
     }
 
     pub fn detail(status: u16, detail: &str) -> Self {
@@ -27,7 +32,12 @@ impl ApiResponse {
     }
 
     pub fn no_content() -> Self {
-        Self { status: 204, body: None, location: None, total_count: None }
+        Self {
+            status: 204,
+            body: None,
+            location: None,
+            total_count: None,
+        }
     }
 
     pub fn not_found() -> Self {
@@ -77,7 +87,10 @@ impl TaskService {
         if self.store.ping().await {
             ApiResponse::json(200, json!({"status": "ok", "database": "ok"}))
         } else {
-            ApiResponse::json(503, json!({"status": "degraded", "database": "unavailable"}))
+            ApiResponse::json(
+                503,
+                json!({"status": "degraded", "database": "unavailable"}),
+            )
         }
     }
 
@@ -130,8 +143,12 @@ impl TaskService {
         let (id, changes) = match (model::task_id(task_id), TaskChanges::parse(body)) {
             (Ok(id), Ok(changes)) => (id, changes),
             (id, changes) => {
-                let problems: Vec<Problem> =
-                    id.err().into_iter().chain(changes.err()).flatten().collect();
+                let problems: Vec<Problem> = id
+                    .err()
+                    .into_iter()
+                    .chain(changes.err())
+                    .flatten()
+                    .collect();
                 return ApiResponse::invalid(&problems);
             }
         };

@@ -58,8 +58,16 @@ impl Store {
             // Each connection to `sqlite::memory:` is its own database: keep one.
             .max_connections(if in_memory { 1 } else { 8 })
             .min_connections(if in_memory { 1 } else { 0 })
-            .idle_timeout(if in_memory { None } else { Some(Duration::from_secs(600)) })
-            .max_lifetime(if in_memory { None } else { Some(Duration::from_secs(1800)) })
+            .idle_timeout(if in_memory {
+                None
+            } else {
+                Some(Duration::from_secs(600))
+            })
+            .max_lifetime(if in_memory {
+                None
+            } else {
+                Some(Duration::from_secs(1800))
+            })
             .acquire_timeout(Duration::from_secs(3))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
@@ -121,7 +129,11 @@ impl Store {
     }
 
     /// One page of the user's tasks, newest first, and how many match in all.
-    pub async fn list(&self, user_id: &str, query: ListQuery) -> Result<(Vec<Task>, i64), StoreError> {
+    pub async fn list(
+        &self,
+        user_id: &str,
+        query: ListQuery,
+    ) -> Result<(Vec<Task>, i64), StoreError> {
         // -1 means "either": one statement for both filters.
         let completed = query.completed.map_or(-1, i64::from);
         let total: i64 = sqlx::query(
@@ -147,19 +159,26 @@ impl Store {
     }
 
     pub async fn get(&self, user_id: &str, id: &str) -> Result<Option<Task>, StoreError> {
-        sqlx::query(&format!("SELECT {COLUMNS} FROM tasks WHERE user_id = $1 AND id = $2"))
-            .bind(user_id)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(task)
-            .transpose()
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM tasks WHERE user_id = $1 AND id = $2"
+        ))
+        .bind(user_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(task)
+        .transpose()
     }
 
     /// Applies `changes` in one statement, so concurrent updates of other
     /// fields are not lost.
-    pub async fn update(&self, user_id: &str, id: &str, changes: TaskChanges) -> Result<Option<Task>, StoreError> {
+    pub async fn update(
+        &self,
+        user_id: &str,
+        id: &str,
+        changes: TaskChanges,
+    ) -> Result<Option<Task>, StoreError> {
         let (set_description, description) = match changes.description {
             Some(description) => (1_i64, description),
             None => (0, None),
@@ -229,7 +248,9 @@ fn task(row: &AnyRow) -> Result<Task, StoreError> {
 /// Now, as RFC 3339 UTC with microseconds (`2026-11-25T14:10:20.123456Z`).
 fn timestamp() -> String {
     let now = OffsetDateTime::now_utc();
-    let micros = now.replace_nanosecond(now.microsecond() * 1000).unwrap_or(now);
+    let micros = now
+        .replace_nanosecond(now.microsecond() * 1000)
+        .unwrap_or(now);
     micros.format(&Rfc3339).unwrap_or_default()
 }
 
