@@ -11,9 +11,9 @@
 mod task_api;
 
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpServer};
+use actix_web::{App, HttpServer, web};
 use task_api::actix_app::{configure, cors, log_request};
-use task_api::config::{redacted_url, Config};
+use task_api::config::{Config, redacted_url};
 use task_api::service::TaskService;
 use task_api::store::Store;
 

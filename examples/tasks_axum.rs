@@ -12,8 +12,8 @@ mod task_api;
 
 use std::sync::Arc;
 
-use task_api::axum_app::{router, AppState};
-use task_api::config::{redacted_url, Config};
+use task_api::axum_app::{AppState, router};
+use task_api::config::{Config, redacted_url};
 use task_api::service::TaskService;
 use task_api::store::Store;
 

@@ -44,18 +44,18 @@
 //! **CORS**: wrap the app in `actix_cors::Cors`; middleware answers preflight
 //! `OPTIONS` requests before any handler or extractor runs.
 
-use std::future::{ready, Ready};
+use std::future::{Ready, ready};
 use std::marker::PhantomData;
 
 use ::actix_web::body::BoxBody;
 use ::actix_web::dev::Payload;
-use ::actix_web::http::header::HeaderMap;
 use ::actix_web::http::StatusCode;
-use ::actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
+use ::actix_web::http::header::HeaderMap;
+use ::actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 
 use crate::{
-    check_owner, events, Claims, DecodeClaims, Error, ErrorKind, HeaderSource, PathParam,
-    Rejection, UserIdParam, Verifier,
+    Claims, DecodeClaims, Error, ErrorKind, HeaderSource, PathParam, Rejection, UserIdParam,
+    Verifier, check_owner, events,
 };
 
 impl HeaderSource for HeaderMap {

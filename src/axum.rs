@@ -46,16 +46,16 @@
 
 use std::marker::PhantomData;
 
-use ::axum::extract::rejection::RawPathParamsRejection;
 use ::axum::extract::RawPathParams;
+use ::axum::extract::rejection::RawPathParamsRejection;
 use ::axum_core::body::Body;
 use ::axum_core::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use ::axum_core::response::{IntoResponse, Response};
 use http::request::Parts;
 
 use crate::{
-    check_owner, Claims, DecodeClaims, Error, ErrorKind, PathParam, Rejection, UserIdParam,
-    Verifier,
+    Claims, DecodeClaims, Error, ErrorKind, PathParam, Rejection, UserIdParam, Verifier,
+    check_owner,
 };
 
 /// The claims of a verified token. `C` is [`Claims`] or any

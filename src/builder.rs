@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
-use crate::config::{check_key_count, MIN_SECRET_LEN};
+use crate::config::{MIN_SECRET_LEN, check_key_count};
 use crate::keys::KeyRing;
 use crate::validation::Policy;
 use crate::verifier::{ErrorResponder, Inner};

@@ -6,8 +6,8 @@ use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use crate::strict_json::{MemberNames, StrictIgnore, StrictValue};
 use crate::ErrorKind;
+use crate::strict_json::{MemberNames, StrictIgnore, StrictValue};
 
 /// A JWT NumericDate (RFC 7519 2): seconds since the Unix epoch, possibly fractional.
 ///

@@ -2,8 +2,8 @@
 //! `BASE64URL(header) "." BASE64URL(payload) "." BASE64URL(signature)`,
 //! unpadded, in the URL-safe alphabet, with canonical trailing bits.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::ErrorKind;
 

@@ -107,9 +107,11 @@ impl Verifier {
     /// variable and what to do; never panics.
     ///
     /// ```
-    /// # std::env::set_var("BETTER_AUTH_SECRET", "a-shared-secret-of-at-least-32-bytes!");
-    /// let verifier = jwtguard::Verifier::from_env()?;
-    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// match jwtguard::Verifier::from_env() {
+    ///     Ok(verifier) => println!("ready: {verifier:?}"),
+    ///     // e.g. "BETTER_AUTH_SECRET is not set: set it to the same value as ..."
+    ///     Err(err) => eprintln!("{err}"),
+    /// }
     /// ```
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_env_with(|name| std::env::var(name).ok())

@@ -10,8 +10,8 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde_json::Value;
 
-use crate::strict_json::{MemberNames, StrictIgnore, StrictValue};
 use crate::ErrorKind;
+use crate::strict_json::{MemberNames, StrictIgnore, StrictValue};
 
 /// The signature algorithms a token header may name and this crate verifies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,10 +129,12 @@ mod tests {
         let h = JoseHeader::parse(br#"{"alg":"HS256","typ":"JWT","kid":"k1"}"#).unwrap();
         assert_eq!(h.alg, Algorithm::Hs256);
         assert_eq!(h.kid.as_deref(), Some("k1"));
-        assert!(JoseHeader::parse(br#"{"alg":"HS256"}"#)
-            .unwrap()
-            .kid
-            .is_none());
+        assert!(
+            JoseHeader::parse(br#"{"alg":"HS256"}"#)
+                .unwrap()
+                .kid
+                .is_none()
+        );
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! The verification keys a [`Verifier`](crate::Verifier) holds, and which of
 //! them a token's signature is checked against.
 
-use crate::hs256::{Hs256Key, TAG_LEN};
 use crate::ErrorKind;
+use crate::hs256::{Hs256Key, TAG_LEN};
 
 /// The most keys one verifier holds. A token without `kid` is checked against
 /// each key, so this bounds the work an invalid token can cause.

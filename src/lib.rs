@@ -60,13 +60,13 @@ pub mod actix;
 pub mod testing;
 
 pub use bearer::HeaderSource;
-pub use builder::{VerifierBuilder, DEFAULT_MAX_TOKEN_LEN};
+pub use builder::{DEFAULT_MAX_TOKEN_LEN, VerifierBuilder};
 pub use claims::{Claims, NumericDate};
 pub use clock::Clock;
-pub use config::{env, ConfigError, MIN_SECRET_LEN};
+pub use config::{ConfigError, MIN_SECRET_LEN, env};
 pub use error::{Error, ErrorKind};
 pub use keys::MAX_KEYS;
-pub use owner::{check_owner, PathParam, UserIdParam};
+pub use owner::{PathParam, UserIdParam, check_owner};
 pub use rejection::{ErrorBody, Rejection};
 pub use validation::ClaimCheck;
 pub use verifier::{DecodeClaims, Verifier};

@@ -93,7 +93,7 @@ impl Policy {
         match exp {
             None if self.require_exp => return Err(ErrorKind::MissingClaim("exp")),
             Some(exp) if now > exp.as_secs_f64() + self.leeway_secs => {
-                return Err(ErrorKind::Expired)
+                return Err(ErrorKind::Expired);
             }
             _ => {}
         }

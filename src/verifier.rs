@@ -7,14 +7,14 @@ use std::sync::Arc;
 use http::Response;
 use serde::de::DeserializeOwned;
 
-use crate::bearer::{token_from_authorization, token_from_headers, HeaderSource};
+use crate::bearer::{HeaderSource, token_from_authorization, token_from_headers};
 use crate::claims::RawClaims;
-use crate::compact::{decode, decode_signature, Segments};
+use crate::compact::{Segments, decode, decode_signature};
 use crate::header::{Algorithm, JoseHeader};
 use crate::hs256::TAG_LEN;
 use crate::keys::KeyRing;
 use crate::validation::Policy;
-use crate::{events, Claims, Error, ErrorKind, Rejection, VerifierBuilder};
+use crate::{Claims, Error, ErrorKind, Rejection, VerifierBuilder, events};
 
 /// Verifies tokens. Build it once, clone it freely (an `Arc` inside), share
 /// it across threads; every key is prepared when it is built.

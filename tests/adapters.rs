@@ -4,10 +4,10 @@
 
 mod common;
 
-use common::{builder, minter, NOW};
+use common::{NOW, builder, minter};
 use jwtguard::{Claims, PathParam, Verifier};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// Which verifier configuration an app is built with.
 #[derive(Debug, Clone, Copy)]
@@ -409,7 +409,7 @@ mod axum_app {
 
 mod actix_app {
     use super::*;
-    use actix_web::{test, web, App, HttpResponse};
+    use actix_web::{App, HttpResponse, test, web};
     use jwtguard::actix::{Auth, OptionalAuth, OwnerOf, UserId};
 
     pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -547,7 +547,7 @@ async fn actix_without_a_registered_verifier_answers_500_without_details() {
 
 #[actix_web::test]
 async fn actix_accepts_a_plain_verifier_as_app_data() {
-    use actix_web::{test, web, App, HttpResponse};
+    use actix_web::{App, HttpResponse, test, web};
     use jwtguard::actix::Auth;
     let app = test::init_service(App::new().app_data(verifier_for(Setup::Default)).route(
         "/me",
@@ -581,15 +581,17 @@ async fn axum_cors_layer_answers_preflight_before_the_extractor() {
         headers["access-control-allow-origin"],
         "http://localhost:3000"
     );
-    assert!(headers["access-control-allow-headers"]
-        .to_str()
-        .unwrap()
-        .contains("authorization"));
+    assert!(
+        headers["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("authorization")
+    );
 }
 
 #[actix_web::test]
 async fn actix_cors_middleware_answers_preflight_before_the_extractor() {
-    use actix_web::{test, web, App};
+    use actix_web::{App, test, web};
     let cors = actix_cors::Cors::default()
         .allowed_origin("http://localhost:3000")
         .allowed_methods(["GET", "POST"])

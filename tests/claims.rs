@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{builder, minter, raw, verifier, HS256, NOW};
+use common::{HS256, NOW, builder, minter, raw, verifier};
 use jwtguard::{ClaimCheck, ErrorKind};
 use serde::Deserialize;
 use serde_json::json;
@@ -166,9 +166,11 @@ fn sub_must_be_a_non_empty_string() {
 #[test]
 fn issuer_is_checked_when_present_by_default() {
     let verifier = builder().issuer("nextjs-frontend").build().unwrap();
-    assert!(verifier
-        .verify(&minter().issuer("nextjs-frontend").sign())
-        .is_ok());
+    assert!(
+        verifier
+            .verify(&minter().issuer("nextjs-frontend").sign())
+            .is_ok()
+    );
     assert!(
         verifier.verify(&minter().sign()).is_ok(),
         "absent iss passes, as in the seed"
@@ -188,9 +190,11 @@ fn required_issuer_must_be_present() {
         kind(verifier.verify(&minter().sign())),
         ErrorKind::MissingClaim("iss")
     );
-    assert!(verifier
-        .verify(&minter().issuer("nextjs-frontend").sign())
-        .is_ok());
+    assert!(
+        verifier
+            .verify(&minter().issuer("nextjs-frontend").sign())
+            .is_ok()
+    );
 }
 
 #[test]
@@ -206,9 +210,11 @@ fn unchecked_issuer_is_still_type_checked() {
 #[test]
 fn audience_may_be_a_string_or_an_array_matching_any_element() {
     let verifier = builder().audience("fastapi-backend").build().unwrap();
-    assert!(verifier
-        .verify(&minter().audience("fastapi-backend").sign())
-        .is_ok());
+    assert!(
+        verifier
+            .verify(&minter().audience("fastapi-backend").sign())
+            .is_ok()
+    );
     let array = minter()
         .claim("aud", json!(["other", "fastapi-backend"]))
         .sign();
@@ -260,9 +266,11 @@ fn skipped_checks_ignore_values_configured_earlier() {
         .audience_check(ClaimCheck::Skip)
         .build()
         .unwrap();
-    assert!(verifier
-        .verify(&minter().issuer("x").audience("y").sign())
-        .is_ok());
+    assert!(
+        verifier
+            .verify(&minter().issuer("x").audience("y").sign())
+            .is_ok()
+    );
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,8 +4,8 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{minter, OTHER_SECRET, SECRET};
-use jwtguard::{ClaimCheck, ConfigError, Verifier, MAX_KEYS};
+use common::{OTHER_SECRET, SECRET, minter};
+use jwtguard::{ClaimCheck, ConfigError, MAX_KEYS, Verifier};
 
 fn from_vars(vars: &[(&str, &str)]) -> Result<Verifier, ConfigError> {
     let vars: HashMap<String, String> = vars
@@ -39,10 +39,12 @@ fn secrets_shorter_than_32_bytes_are_refused_with_a_clear_message() {
     let message = err.to_string();
     assert!(message.contains("at least 32 bytes"), "{message}");
     assert!(!message.contains(&"x".repeat(31)), "{message}");
-    assert!(Verifier::builder()
-        .hs256_secret("x".repeat(32))
-        .build()
-        .is_ok());
+    assert!(
+        Verifier::builder()
+            .hs256_secret("x".repeat(32))
+            .build()
+            .is_ok()
+    );
 }
 
 #[test]
@@ -142,9 +144,10 @@ fn environment_with_a_short_secret_names_the_variable() {
         ("BETTER_AUTH_SECRET_PREVIOUS", "old"),
     ])
     .unwrap_err();
-    assert!(err
-        .to_string()
-        .starts_with("BETTER_AUTH_SECRET_PREVIOUS is 3 bytes"));
+    assert!(
+        err.to_string()
+            .starts_with("BETTER_AUTH_SECRET_PREVIOUS is 3 bytes")
+    );
 }
 
 #[test]
@@ -161,24 +164,32 @@ fn environment_configures_rotation_issuer_audience_and_leeway() {
     let fresh = |secret: &str| jwtguard::testing::TokenMinter::new(secret).subject("u");
     assert!(verifier.verify(&fresh(SECRET).sign()).is_ok());
     assert!(verifier.verify(&fresh(OTHER_SECRET).sign()).is_ok());
-    assert!(verifier
-        .verify(&fresh(SECRET).issuer("nextjs-frontend").sign())
-        .is_ok());
-    assert!(verifier
-        .verify(&fresh(SECRET).issuer("other").sign())
-        .is_err());
-    assert!(verifier
-        .verify(&fresh(SECRET).audience("other").sign())
-        .is_err());
+    assert!(
+        verifier
+            .verify(&fresh(SECRET).issuer("nextjs-frontend").sign())
+            .is_ok()
+    );
+    assert!(
+        verifier
+            .verify(&fresh(SECRET).issuer("other").sign())
+            .is_err()
+    );
+    assert!(
+        verifier
+            .verify(&fresh(SECRET).audience("other").sign())
+            .is_err()
+    );
     assert!(
         verifier
             .verify(&fresh(SECRET).expires_at(now - 10).sign())
             .is_ok(),
         "leeway 30"
     );
-    assert!(verifier
-        .verify(&fresh(SECRET).expires_at(now - 60).sign())
-        .is_err());
+    assert!(
+        verifier
+            .verify(&fresh(SECRET).expires_at(now - 60).sign())
+            .is_err()
+    );
 }
 
 #[test]

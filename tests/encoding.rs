@@ -2,9 +2,9 @@
 
 mod common;
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine;
-use common::{builder, minter, raw, verifier, HS256};
+use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
+use common::{HS256, builder, minter, raw, verifier};
 use jwtguard::ErrorKind;
 
 fn kind(result: Result<impl std::fmt::Debug, jwtguard::Error>) -> ErrorKind {

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{minter, raw, verifier, HS256, SECRET};
+use common::{HS256, SECRET, minter, raw, verifier};
 use http::StatusCode;
 use jwtguard::{Error, ErrorKind};
 

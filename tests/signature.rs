@@ -2,10 +2,10 @@
 
 mod common;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use common::{builder, minter, raw, verifier, HS256, NOW, OTHER_SECRET, SECRET};
-use jwtguard::testing::{sign_raw, TokenMinter};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::{HS256, NOW, OTHER_SECRET, SECRET, builder, minter, raw, verifier};
+use jwtguard::testing::{TokenMinter, sign_raw};
 use jwtguard::{Clock, ErrorKind, Verifier};
 
 fn kind(result: Result<impl std::fmt::Debug, jwtguard::Error>) -> ErrorKind {
@@ -272,7 +272,7 @@ fn raw_tokens_with_the_right_secret_verify() {
 
 #[test]
 fn tokens_minted_by_jsonwebtoken_verify() {
-    use jsonwebtoken::{encode, EncodingKey, Header};
+    use jsonwebtoken::{EncodingKey, Header, encode};
     let claims = serde_json::json!({"sub": "user-9", "exp": NOW + 60, "iat": NOW});
     let token = encode(
         &Header::default(),

@@ -7,12 +7,12 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::Next;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use jwtguard::actix::OwnerOf;
 
 use crate::task_api::service::{ApiResponse, TaskService};
-use crate::task_api::{telemetry, MAX_BODY_BYTES};
+use crate::task_api::{MAX_BODY_BYTES, telemetry};
 
 /// Routes and 404/405 answers. The app registers `web::Data<Verifier>` and
 /// `web::Data<TaskService>`, and wraps [`cors`] and [`log_request`].

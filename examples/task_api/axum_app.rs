@@ -3,20 +3,20 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, FromRef, MatchedPath, RawPathParams, Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch};
-use axum::Router;
-use jwtguard::axum::OwnerOf;
 use jwtguard::Verifier;
+use jwtguard::axum::OwnerOf;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::task_api::service::{ApiResponse, TaskService};
-use crate::task_api::{telemetry, MAX_BODY_BYTES};
+use crate::task_api::{MAX_BODY_BYTES, telemetry};
 
 /// What every handler can reach.
 #[derive(Clone)]

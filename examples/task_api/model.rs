@@ -2,7 +2,7 @@
 //! 422 errors: `{"detail": [{"type", "loc", "msg"}]}`.
 
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const DESCRIPTION_MAX_CHARS: usize = 1000;

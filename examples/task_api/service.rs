@@ -2,9 +2,9 @@
 //! already-authorized inputs to an [`ApiResponse`]. Both example servers call
 //! these, so their answers cannot drift apart.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
-use crate::task_api::model::{self, unprocessable, NewTask, Problem, TaskChanges};
+use crate::task_api::model::{self, NewTask, Problem, TaskChanges, unprocessable};
 use crate::task_api::query::ListQuery;
 use crate::task_api::store::{Store, StoreError};
 

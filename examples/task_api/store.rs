@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use sqlx::any::{install_default_drivers, AnyPoolOptions, AnyRow};
+use sqlx::any::{AnyPoolOptions, AnyRow, install_default_drivers};
 use sqlx::{AnyPool, Executor, Row};
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use crate::task_api::model::{NewTask, Task, TaskChanges};
 use crate::task_api::query::ListQuery;
