@@ -14,24 +14,27 @@ use jwtguard::actix::OwnerOf;
 use crate::task_api::service::{ApiResponse, TaskService};
 use crate::task_api::{MAX_BODY_BYTES, telemetry};
 
-/// Routes and 404/405 answers. The app registers `web::Data<Verifier>` and
+/// Routes and 404/405 answers. As in FastAPI, every GET route answers HEAD. The app registers `web::Data<Verifier>` and
 /// `web::Data<TaskService>`, and wraps [`cors`] and [`log_request`].
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let method_not_allowed = || web::to(|| async { answer(ApiResponse::method_not_allowed()) });
     cfg.service(
         web::resource("/health")
             .route(web::get().to(health))
+            .route(web::head().to(health))
             .default_service(method_not_allowed()),
     )
     .service(
         web::resource("/api/{user_id}/tasks")
             .route(web::get().to(list))
+            .route(web::head().to(list))
             .route(web::post().to(create))
             .default_service(method_not_allowed()),
     )
     .service(
         web::resource("/api/{user_id}/tasks/{task_id}")
             .route(web::get().to(read))
+            .route(web::head().to(read))
             .route(web::put().to(update))
             .route(web::delete().to(remove))
             .default_service(method_not_allowed()),

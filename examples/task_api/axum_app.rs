@@ -47,6 +47,7 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(log_request))
         .layer(cors(cors_origins))
+        .layer(middleware::from_fn(bare_options_not_allowed))
         .with_state(state)
 }
 
@@ -68,6 +69,18 @@ fn cors(origins: &[String]) -> CorsLayer {
             header::HeaderName::from_static("x-total-count"),
         ])
         .allow_credentials(true)
+}
+
+/// tower-http answers every `OPTIONS` as a preflight; like FastAPI (and the
+/// actix example), answer one that is not a CORS preflight with 405.
+async fn bare_options_not_allowed(request: Request, next: Next) -> Response {
+    let preflight = request
+        .headers()
+        .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    if request.method() == Method::OPTIONS && !preflight {
+        return answer(ApiResponse::method_not_allowed());
+    }
+    next.run(request).await
 }
 
 async fn log_request(request: Request, next: Next) -> Response {

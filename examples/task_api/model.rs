@@ -76,6 +76,25 @@ fn object(body: &[u8]) -> Result<Map<String, Value>, Vec<Problem>> {
     }
 }
 
+/// NUL cannot be stored in PostgreSQL text, so it is refused everywhere.
+fn no_nul(loc: &[&str]) -> Problem {
+    Problem::new(
+        "string_pattern_mismatch",
+        loc,
+        "String should not contain NUL characters",
+    )
+}
+
+/// Checks the path's user id: any text but NUL (the token's `sub` was
+/// already matched against it).
+pub fn user_id(text: &str) -> Result<(), Vec<Problem>> {
+    if text.contains('\0') {
+        Err(vec![no_nul(&["path", "user_id"])])
+    } else {
+        Ok(())
+    }
+}
+
 fn title(value: &Value, problems: &mut Vec<Problem>) -> Option<String> {
     let Value::String(text) = value else {
         problems.push(Problem::new(
@@ -87,7 +106,10 @@ fn title(value: &Value, problems: &mut Vec<Problem>) -> Option<String> {
     };
     let trimmed = text.trim();
     let chars = trimmed.chars().count();
-    if chars == 0 {
+    if trimmed.contains('\0') {
+        problems.push(no_nul(&["body", "title"]));
+        None
+    } else if chars == 0 {
         problems.push(Problem::new(
             "string_too_short",
             &["body", "title"],
@@ -115,6 +137,10 @@ fn description(value: &Value, problems: &mut Vec<Problem>) -> Option<Option<Stri
                 &["body", "description"],
                 format!("String should have at most {DESCRIPTION_MAX_CHARS} characters"),
             ));
+            None
+        }
+        Value::String(text) if text.contains('\0') => {
+            problems.push(no_nul(&["body", "description"]));
             None
         }
         Value::String(text) => Some(Some(text.clone())),

@@ -96,6 +96,9 @@ impl TaskService {
 
     /// `POST /api/{user_id}/tasks`
     pub async fn create(&self, user_id: &str, body: &[u8]) -> ApiResponse {
+        if let Err(problems) = model::user_id(user_id) {
+            return ApiResponse::invalid(&problems);
+        }
         let new = match NewTask::parse(body) {
             Ok(new) => new,
             Err(problems) => return ApiResponse::invalid(&problems),
@@ -105,7 +108,7 @@ impl TaskService {
                 tracing::info!(task_id = %task.id, "task created");
                 ApiResponse {
                     status: 201,
-                    location: Some(format!("/api/{}/tasks/{}", user_id, task.id)),
+                    location: Some(format!("/api/{}/tasks/{}", path_segment(user_id), task.id)),
                     body: Some(json!(task)),
                     total_count: None,
                 }
@@ -116,6 +119,9 @@ impl TaskService {
 
     /// `GET /api/{user_id}/tasks?completed=&limit=&offset=`
     pub async fn list(&self, user_id: &str, raw_query: &str) -> ApiResponse {
+        if let Err(problems) = model::user_id(user_id) {
+            return ApiResponse::invalid(&problems);
+        }
         let query = match ListQuery::parse(raw_query) {
             Ok(query) => query,
             Err(problems) => return ApiResponse::invalid(&problems),
@@ -131,6 +137,9 @@ impl TaskService {
 
     /// `GET /api/{user_id}/tasks/{task_id}`
     pub async fn get(&self, user_id: &str, task_id: &str) -> ApiResponse {
+        if let Err(problems) = model::user_id(user_id) {
+            return ApiResponse::invalid(&problems);
+        }
         let id = match model::task_id(task_id) {
             Ok(id) => id,
             Err(problems) => return ApiResponse::invalid(&problems),
@@ -140,6 +149,9 @@ impl TaskService {
 
     /// `PUT /api/{user_id}/tasks/{task_id}`
     pub async fn update(&self, user_id: &str, task_id: &str, body: &[u8]) -> ApiResponse {
+        if let Err(problems) = model::user_id(user_id) {
+            return ApiResponse::invalid(&problems);
+        }
         let (id, changes) = match (model::task_id(task_id), TaskChanges::parse(body)) {
             (Ok(id), Ok(changes)) => (id, changes),
             (id, changes) => {
@@ -157,6 +169,9 @@ impl TaskService {
 
     /// `PATCH /api/{user_id}/tasks/{task_id}/complete`
     pub async fn toggle(&self, user_id: &str, task_id: &str) -> ApiResponse {
+        if let Err(problems) = model::user_id(user_id) {
+            return ApiResponse::invalid(&problems);
+        }
         let id = match model::task_id(task_id) {
             Ok(id) => id,
             Err(problems) => return ApiResponse::invalid(&problems),
@@ -166,6 +181,9 @@ impl TaskService {
 
     /// `DELETE /api/{user_id}/tasks/{task_id}`
     pub async fn delete(&self, user_id: &str, task_id: &str) -> ApiResponse {
+        if let Err(problems) = model::user_id(user_id) {
+            return ApiResponse::invalid(&problems);
+        }
         let id = match model::task_id(task_id) {
             Ok(id) => id,
             Err(problems) => return ApiResponse::invalid(&problems),
@@ -186,4 +204,18 @@ fn found(result: Result<Option<model::Task>, StoreError>) -> ApiResponse {
         Ok(None) => ApiResponse::task_not_found(),
         Err(error) => ApiResponse::unavailable(&error),
     }
+}
+
+/// `segment` percent-encoded for a URL path: everything but RFC 3986
+/// unreserved characters, so that any user id makes a valid `Location`.
+fn path_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for byte in segment.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }

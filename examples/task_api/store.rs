@@ -85,10 +85,21 @@ impl Store {
                 pool.execute("PRAGMA journal_mode = WAL").await?;
             }
             pool.execute(SQLITE_SCHEMA).await?;
+            pool.execute(INDEX).await?;
         } else {
-            pool.execute(POSTGRES_SCHEMA).await?;
+            // Two servers starting on a new database would race on CREATE
+            // TABLE IF NOT EXISTS; a session lock makes one wait for the other.
+            let mut conn = pool.acquire().await?;
+            conn.execute("SELECT pg_advisory_lock(7368236001)").await?;
+            let created = async {
+                conn.execute(POSTGRES_SCHEMA).await?;
+                conn.execute(INDEX).await
+            }
+            .await;
+            conn.execute("SELECT pg_advisory_unlock(7368236001)")
+                .await?;
+            created?;
         }
-        pool.execute(INDEX).await?;
         Ok(Self { pool })
     }
 
