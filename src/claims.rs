@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use crate::ErrorKind;
-use crate::strict_json::{MemberNames, StrictIgnore, StrictValue};
+use crate::strict_json::{MemberNames, Name, Scalar, StrictIgnore, StrictValue, duplicate};
 
 /// A JWT NumericDate (RFC 7519 2): seconds since the Unix epoch, possibly fractional.
 ///
@@ -175,23 +175,24 @@ impl Claims {
     }
 }
 
-/// The payload as read: registered claims still as JSON, checked later.
+/// The payload as read: registered claims in the shapes the rules check,
+/// strings borrowed from the payload where possible.
 #[derive(Default)]
-pub(crate) struct RawClaims {
-    pub(crate) sub: Option<Value>,
-    pub(crate) exp: Option<Value>,
-    pub(crate) nbf: Option<Value>,
-    pub(crate) iat: Option<Value>,
-    pub(crate) iss: Option<Value>,
-    pub(crate) aud: Option<Value>,
+pub(crate) struct RawClaims<'de> {
+    pub(crate) sub: Option<Scalar<'de>>,
+    pub(crate) exp: Option<Scalar<'de>>,
+    pub(crate) nbf: Option<Scalar<'de>>,
+    pub(crate) iat: Option<Scalar<'de>>,
+    pub(crate) iss: Option<Scalar<'de>>,
+    pub(crate) aud: Option<Scalar<'de>>,
     pub(crate) extra: Map<String, Value>,
 }
 
-impl RawClaims {
+impl<'de> RawClaims<'de> {
     /// Parses decoded payload bytes: one JSON object, no duplicate member
     /// names at any depth, nothing after it. With `keep_extra` unset, the
     /// other claims are checked but not kept.
-    pub(crate) fn parse(bytes: &[u8], keep_extra: bool) -> Result<Self, ErrorKind> {
+    pub(crate) fn parse(bytes: &'de [u8], keep_extra: bool) -> Result<Self, ErrorKind> {
         let mut deserializer = serde_json::Deserializer::from_slice(bytes);
         ClaimsSeed { keep_extra }
             .deserialize(&mut deserializer)
@@ -205,24 +206,24 @@ struct ClaimsSeed {
 }
 
 impl<'de> DeserializeSeed<'de> for ClaimsSeed {
-    type Value = RawClaims;
+    type Value = RawClaims<'de>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<RawClaims, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<RawClaims<'de>, D::Error> {
         d.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for ClaimsSeed {
-    type Value = RawClaims;
+    type Value = RawClaims<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JWT claims object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawClaims, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawClaims<'de>, A::Error> {
         let mut raw = RawClaims::default();
-        let mut names = MemberNames::default();
-        while let Some(name) = map.next_key::<String>()? {
+        let mut other_names = MemberNames::default();
+        while let Some(name) = map.next_key::<Name<'de>>()? {
             let slot = match name.as_str() {
                 "sub" => Some(&mut raw.sub),
                 "exp" => Some(&mut raw.exp),
@@ -233,16 +234,18 @@ impl<'de> Visitor<'de> for ClaimsSeed {
                 _ => None,
             };
             if let Some(slot) = slot {
-                names.insert(name)?;
-                *slot = Some(map.next_value_seed(StrictValue)?);
+                if slot.is_some() {
+                    return Err(duplicate());
+                }
+                *slot = Some(map.next_value()?);
             } else if self.keep_extra {
-                if raw.extra.contains_key(&name) {
-                    return Err(de::Error::custom("duplicate member name"));
+                if raw.extra.contains_key(name.as_str()) {
+                    return Err(duplicate());
                 }
                 let value = map.next_value_seed(StrictValue)?;
-                raw.extra.insert(name, value);
+                raw.extra.insert(name.into_string(), value);
             } else {
-                names.insert(name)?;
+                other_names.insert(name)?;
                 map.next_value_seed(StrictIgnore)?;
             }
         }
@@ -257,8 +260,8 @@ mod tests {
     #[test]
     fn registered_claims_are_separated_from_the_rest() {
         let raw = RawClaims::parse(br#"{"sub":"u","exp":1,"email":"e"}"#, true).unwrap();
-        assert_eq!(raw.sub, Some(Value::from("u")));
-        assert_eq!(raw.exp, Some(Value::from(1)));
+        assert_eq!(raw.sub, Some(Scalar::Str("u".into())));
+        assert_eq!(raw.exp, Some(Scalar::Num(1.0)));
         assert_eq!(raw.extra["email"], "e");
     }
 

@@ -41,10 +41,32 @@ impl<'a> Segments<'a> {
 
 /// Decodes one segment. Padding, `+`/`/`, whitespace and non-zero trailing
 /// bits are all rejected, so each byte string has exactly one encoding.
+#[cfg(test)]
 pub(crate) fn decode(segment: &str) -> Result<Vec<u8>, ErrorKind> {
     URL_SAFE_NO_PAD
         .decode(segment)
         .map_err(|_| ErrorKind::Malformed)
+}
+
+/// Decodes one segment (as [`decode`]) into `stack` when it fits, else into
+/// `heap`, so that typical tokens are decoded without allocating.
+pub(crate) fn decode_into<'b, const N: usize>(
+    segment: &str,
+    stack: &'b mut [u8; N],
+    heap: &'b mut Vec<u8>,
+) -> Result<&'b [u8], ErrorKind> {
+    // Unpadded base64 of n characters holds at most 3n/4 bytes.
+    let most = segment.len() / 4 * 3 + 2;
+    let out: &'b mut [u8] = if most <= N {
+        stack
+    } else {
+        heap.resize(most, 0);
+        heap
+    };
+    let len = URL_SAFE_NO_PAD
+        .decode_slice(segment, out)
+        .map_err(|_| ErrorKind::Malformed)?;
+    Ok(&out[..len])
 }
 
 /// Decodes a signature segment that must hold exactly `N` bytes.
@@ -93,6 +115,26 @@ mod tests {
         for bad in ["aGk=", "aG k", "aGl", "a+/A", " aGk", "aGk\n"] {
             assert!(decode(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn decoding_into_the_stack_or_the_heap_gives_the_same_bytes() {
+        let long = encode(&[7u8; 100]);
+        let (mut small, mut big, mut heap) = ([0u8; 8], [0u8; 256], Vec::new());
+        assert_eq!(decode_into(&long, &mut big, &mut heap).unwrap(), [7u8; 100]);
+        assert_eq!(
+            decode_into(&long, &mut small, &mut heap).unwrap(),
+            [7u8; 100]
+        );
+        for len in 0..20 {
+            let text = encode(&vec![1u8; len]);
+            let mut heap = Vec::new();
+            assert_eq!(
+                decode_into(&text, &mut small, &mut heap).unwrap(),
+                vec![1u8; len]
+            );
+        }
+        assert!(decode_into("aGk=", &mut big, &mut heap).is_err());
     }
 
     #[test]

@@ -5,13 +5,13 @@
 //! itself (`jku`, `x5u`, `jwk`, `x5c`) and extensions we would have to
 //! understand (`crit`) are refused outright.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
-use serde_json::Value;
 
 use crate::ErrorKind;
-use crate::strict_json::{MemberNames, StrictIgnore, StrictValue};
+use crate::strict_json::{MemberNames, Name, Scalar, StrictIgnore};
 
 /// The signature algorithms a token header may name and this crate verifies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,18 +29,18 @@ impl Algorithm {
     }
 }
 
-/// The header parameters verification uses.
+/// The header parameters verification uses, borrowed from the decoded header.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct JoseHeader {
+pub(crate) struct JoseHeader<'a> {
     pub(crate) alg: Algorithm,
-    pub(crate) kid: Option<String>,
+    pub(crate) kid: Option<Cow<'a, str>>,
 }
 
-impl JoseHeader {
+impl<'a> JoseHeader<'a> {
     /// Parses decoded header bytes: a JSON object without duplicate names,
     /// with a string `alg` we support, an optional string `kid` and `typ`,
     /// and none of the refused parameters.
-    pub(crate) fn parse(bytes: &[u8]) -> Result<Self, ErrorKind> {
+    pub(crate) fn parse(bytes: &'a [u8]) -> Result<Self, ErrorKind> {
         let mut deserializer = serde_json::Deserializer::from_slice(bytes);
         let raw = HeaderSeed
             .deserialize(&mut deserializer)
@@ -50,7 +50,7 @@ impl JoseHeader {
             return Err(ErrorKind::UnsupportedHeader);
         }
         let alg = match raw.alg {
-            Some(Value::String(name)) => {
+            Some(Scalar::Str(name)) => {
                 Algorithm::from_name(&name).ok_or(ErrorKind::UnsupportedAlgorithm)?
             }
             Some(_) => return Err(ErrorKind::UnsupportedAlgorithm),
@@ -58,10 +58,10 @@ impl JoseHeader {
         };
         let kid = match raw.kid {
             None => None,
-            Some(Value::String(kid)) => Some(kid),
+            Some(Scalar::Str(kid)) => Some(kid),
             Some(_) => return Err(ErrorKind::Malformed),
         };
-        if matches!(raw.typ, Some(ref typ) if !typ.is_string()) {
+        if matches!(raw.typ, Some(ref typ) if !matches!(typ, Scalar::Str(_))) {
             return Err(ErrorKind::Malformed);
         }
         Ok(Self { alg, kid })
@@ -70,19 +70,19 @@ impl JoseHeader {
 
 /// The header as read, before its values are checked.
 #[derive(Default)]
-struct RawHeader {
-    alg: Option<Value>,
-    kid: Option<Value>,
-    typ: Option<Value>,
+struct RawHeader<'de> {
+    alg: Option<Scalar<'de>>,
+    kid: Option<Scalar<'de>>,
+    typ: Option<Scalar<'de>>,
     refused: bool,
 }
 
 struct HeaderSeed;
 
 impl<'de> DeserializeSeed<'de> for HeaderSeed {
-    type Value = RawHeader;
+    type Value = RawHeader<'de>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<RawHeader, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<RawHeader<'de>, D::Error> {
         d.deserialize_map(HeaderVisitor)
     }
 }
@@ -90,16 +90,16 @@ impl<'de> DeserializeSeed<'de> for HeaderSeed {
 struct HeaderVisitor;
 
 impl<'de> Visitor<'de> for HeaderVisitor {
-    type Value = RawHeader;
+    type Value = RawHeader<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JOSE header object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawHeader, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawHeader<'de>, A::Error> {
         let mut raw = RawHeader::default();
         let mut names = MemberNames::default();
-        while let Some(name) = map.next_key::<String>()? {
+        while let Some(name) = map.next_key::<Name<'de>>()? {
             let slot = match name.as_str() {
                 "alg" => Some(&mut raw.alg),
                 "kid" => Some(&mut raw.kid),
@@ -112,7 +112,7 @@ impl<'de> Visitor<'de> for HeaderVisitor {
             };
             names.insert(name)?;
             match slot {
-                Some(slot) => *slot = Some(map.next_value_seed(StrictValue)?),
+                Some(slot) => *slot = Some(map.next_value()?),
                 None => map.next_value_seed(StrictIgnore)?,
             }
         }

@@ -4,11 +4,74 @@
 //! that is dangerous: another parser (the issuer's, a proxy's) may keep the
 //! first, and a `{"sub":"alice","sub":"bob"}` payload then means two different
 //! users. Names are compared after unescaping, so `"s\u0075b"` is `sub`.
+//!
+//! Names and strings are borrowed from the input where they have no escapes,
+//! so checking a token allocates little.
 
+use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
+
+/// An object member name, borrowed from the input when it has no escapes.
+pub(crate) struct Name<'de>(Cow<'de, str>);
+
+impl Name<'_> {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub(crate) fn into_string(self) -> String {
+        self.0.into_owned()
+    }
+}
+
+impl<'de> Deserialize<'de> for Name<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(NameVisitor)
+    }
+}
+
+struct NameVisitor;
+
+impl<'de> Visitor<'de> for NameVisitor {
+    type Value = Name<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Name<'de>, E> {
+        Ok(Name(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Name<'de>, E> {
+        Ok(Name(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Name<'de>, E> {
+        Ok(Name(Cow::Owned(v)))
+    }
+}
+
+/// The member names seen so far in one object, for duplicate detection.
+///
+/// Token objects are small, so a linear scan beats hashing.
+#[derive(Default)]
+pub(crate) struct MemberNames<'de>(Vec<Name<'de>>);
+
+impl<'de> MemberNames<'de> {
+    /// Records `name`, failing if the object already had a member of that name.
+    pub(crate) fn insert<E: de::Error>(&mut self, name: Name<'de>) -> Result<(), E> {
+        if self.0.iter().any(|seen| seen.as_str() == name.as_str()) {
+            return Err(duplicate());
+        }
+        self.0.push(name);
+        Ok(())
+    }
+}
+
+pub(crate) fn duplicate<E: de::Error>() -> E {
+    E::custom("duplicate member name")
+}
 
 /// Deserializes any JSON value into a [`Value`], rejecting duplicate member
 /// names at every depth.
@@ -62,12 +125,12 @@ impl<'de> Visitor<'de> for StrictValueVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut object = Map::new();
-        while let Some(name) = map.next_key::<String>()? {
-            if object.contains_key(&name) {
-                return Err(de::Error::custom("duplicate member name"));
+        while let Some(name) = map.next_key::<Name<'de>>()? {
+            if object.contains_key(name.as_str()) {
+                return Err(duplicate());
             }
             let value = map.next_value_seed(StrictValue)?;
-            object.insert(name, value);
+            object.insert(name.into_string(), value);
         }
         Ok(Value::Object(object))
     }
@@ -114,30 +177,82 @@ impl<'de> Visitor<'de> for StrictIgnoreVisitor {
         while seq.next_element_seed(StrictIgnore)?.is_some() {}
         Ok(())
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut names = MemberNames::default();
-        while let Some(name) = map.next_key::<String>()? {
-            names.insert(name)?;
-            map.next_value_seed(StrictIgnore)?;
-        }
-        Ok(())
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        skip_object(map)
     }
 }
 
-/// The member names seen so far in one object, for duplicate detection.
-///
-/// Token objects are small, so a linear scan beats hashing.
-#[derive(Default)]
-pub(crate) struct MemberNames(Vec<String>);
+fn skip_object<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+    let mut names = MemberNames::default();
+    while let Some(name) = map.next_key::<Name<'de>>()? {
+        names.insert(name)?;
+        map.next_value_seed(StrictIgnore)?;
+    }
+    Ok(())
+}
 
-impl MemberNames {
-    /// Records `name`, failing if the object already had a member of that name.
-    pub(crate) fn insert<E: de::Error>(&mut self, name: String) -> Result<(), E> {
-        if self.0.contains(&name) {
-            return Err(E::custom("duplicate member name"));
+/// A registered claim or header parameter as read: only the shapes the
+/// rules care about are kept, anything else is [`Scalar::Other`] (and was
+/// still checked for duplicate names).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Scalar<'de> {
+    Str(Cow<'de, str>),
+    Num(f64),
+    /// An array whose elements are all strings.
+    Strings(Vec<String>),
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Scalar<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ScalarVisitor)
+    }
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Other)
+    }
+    fn visit_unit<E>(self) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Other)
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Num(v as f64))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Num(v as f64))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Num(v))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Str(Cow::Owned(v)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar<'de>, A::Error> {
+        let mut strings = Some(Vec::new());
+        while let Some(item) = seq.next_element::<Scalar<'de>>()? {
+            match (item, &mut strings) {
+                (Scalar::Str(text), Some(list)) => list.push(text.into_owned()),
+                _ => strings = None,
+            }
         }
-        self.0.push(name);
-        Ok(())
+        Ok(strings.map_or(Scalar::Other, Scalar::Strings))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Scalar<'de>, A::Error> {
+        skip_object(map).map(|()| Scalar::Other)
     }
 }
 
@@ -149,17 +264,38 @@ mod tests {
         StrictValue.deserialize(&mut serde_json::Deserializer::from_str(json))
     }
 
+    fn scalar(json: &str) -> Result<Scalar<'_>, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
     #[test]
     fn duplicate_names_are_rejected_at_any_depth() {
         assert!(strict(r#"{"a":1,"a":2}"#).is_err());
         assert!(strict(r#"{"x":{"a":1,"a":2}}"#).is_err());
         assert!(strict(r#"[{"a":1,"a":2}]"#).is_err());
         assert!(strict(r#"{"sub":1,"s\u0075b":2}"#).is_err());
+        assert!(scalar(r#"{"a":1,"a":2}"#).is_err());
+        assert!(scalar(r#"[[{"a":1,"\u0061":2}]]"#).is_err());
     }
 
     #[test]
     fn distinct_names_are_kept() {
         let v = strict(r#"{"a":1,"b":[true,null,"s",1.5]}"#).unwrap();
         assert_eq!(v["b"][3], 1.5);
+    }
+
+    #[test]
+    fn scalars_keep_only_the_shapes_rules_need() {
+        assert_eq!(scalar(r#""x""#).unwrap(), Scalar::Str("x".into()));
+        assert_eq!(scalar(r#""\u0078""#).unwrap(), Scalar::Str("x".into()));
+        assert_eq!(scalar("12.5").unwrap(), Scalar::Num(12.5));
+        assert_eq!(
+            scalar(r#"["a","b"]"#).unwrap(),
+            Scalar::Strings(vec!["a".into(), "b".into()])
+        );
+        assert_eq!(scalar(r#"["a",1]"#).unwrap(), Scalar::Other);
+        assert_eq!(scalar("[]").unwrap(), Scalar::Strings(vec![]));
+        assert_eq!(scalar("null").unwrap(), Scalar::Other);
+        assert_eq!(scalar(r#"{"a":1}"#).unwrap(), Scalar::Other);
     }
 }

@@ -1,8 +1,7 @@
 //! The claim policy: what a token's registered claims must say to be accepted.
 
-use serde_json::Value;
-
 use crate::claims::{Claims, NumericDate, RawClaims};
+use crate::strict_json::Scalar;
 use crate::{Clock, ErrorKind};
 
 /// How strictly an `iss` or `aud` claim is checked against the accepted values.
@@ -50,13 +49,13 @@ pub struct Policy {
 
 impl Policy {
     /// Checks the registered claims and returns them typed.
-    pub(crate) fn check(&self, raw: RawClaims) -> Result<Claims, ErrorKind> {
+    pub(crate) fn check(&self, raw: RawClaims<'_>) -> Result<Claims, ErrorKind> {
         let exp = numeric_date(raw.exp, "exp")?;
         let nbf = numeric_date(raw.nbf, "nbf")?;
         let iat = numeric_date(raw.iat, "iat")?;
         let iss = match raw.iss {
             None => None,
-            Some(Value::String(iss)) => Some(iss),
+            Some(Scalar::Str(iss)) => Some(iss),
             Some(_) => return Err(ErrorKind::InvalidClaim("iss")),
         };
         let aud = audiences(raw.aud)?;
@@ -68,7 +67,7 @@ impl Policy {
         // Last, so that a token for another issuer or audience, or an expired
         // one, says so rather than that its subject is odd.
         let sub = match raw.sub {
-            Some(Value::String(sub)) if !sub.is_empty() => sub,
+            Some(Scalar::Str(sub)) if !sub.is_empty() => sub.into_owned(),
             _ => return Err(ErrorKind::InvalidSubject),
         };
 
@@ -77,7 +76,7 @@ impl Policy {
             exp,
             nbf,
             iat,
-            iss,
+            iss: iss.map(|iss| iss.into_owned()),
             aud: aud.unwrap_or_default(),
             extra: raw.extra,
         })
@@ -112,32 +111,22 @@ impl Policy {
 }
 
 fn numeric_date(
-    value: Option<Value>,
+    value: Option<Scalar<'_>>,
     name: &'static str,
 ) -> Result<Option<NumericDate>, ErrorKind> {
     match value {
         None => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_f64()
-            .map(|seconds| Some(NumericDate::from_unix(seconds)))
-            .ok_or(ErrorKind::InvalidClaim(name)),
+        Some(Scalar::Num(seconds)) => Ok(Some(NumericDate::from_unix(seconds))),
         Some(_) => Err(ErrorKind::InvalidClaim(name)),
     }
 }
 
 /// `aud` as a list: `None` when absent, a list of one for a single string.
-fn audiences(value: Option<Value>) -> Result<Option<Vec<String>>, ErrorKind> {
+fn audiences(value: Option<Scalar<'_>>) -> Result<Option<Vec<String>>, ErrorKind> {
     match value {
         None => Ok(None),
-        Some(Value::String(aud)) => Ok(Some(vec![aud])),
-        Some(Value::Array(items)) => items
-            .into_iter()
-            .map(|item| match item {
-                Value::String(aud) => Ok(aud),
-                _ => Err(ErrorKind::InvalidClaim("aud")),
-            })
-            .collect::<Result<_, _>>()
-            .map(Some),
+        Some(Scalar::Str(aud)) => Ok(Some(vec![aud.into_owned()])),
+        Some(Scalar::Strings(auds)) => Ok(Some(auds)),
         Some(_) => Err(ErrorKind::InvalidClaim("aud")),
     }
 }

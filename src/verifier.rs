@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::bearer::{HeaderSource, token_from_authorization, token_from_headers};
 use crate::claims::RawClaims;
-use crate::compact::{Segments, decode, decode_signature};
+use crate::compact::{Segments, decode_into, decode_signature};
 use crate::header::{Algorithm, JoseHeader};
 use crate::hs256::TAG_LEN;
 use crate::keys::KeyRing;
@@ -256,8 +256,11 @@ impl Verifier {
             return Err(ErrorKind::TokenTooLarge);
         }
         let segments = Segments::split(token)?;
-        let header = JoseHeader::parse(&decode(segments.header)?)?;
-        let payload = decode(segments.payload)?;
+        let (mut header_stack, mut header_heap) = ([0u8; 256], Vec::new());
+        let header = decode_into(segments.header, &mut header_stack, &mut header_heap)?;
+        let header = JoseHeader::parse(header)?;
+        let (mut payload_stack, mut payload_heap) = ([0u8; 2048], Vec::new());
+        let payload = decode_into(segments.payload, &mut payload_stack, &mut payload_heap)?;
         match header.alg {
             Algorithm::Hs256 => {
                 let tag = decode_signature::<TAG_LEN>(segments.signature)?;
@@ -268,6 +271,6 @@ impl Verifier {
                 )?;
             }
         }
-        T::decode_claims(&payload, &self.inner.policy)
+        T::decode_claims(payload, &self.inner.policy)
     }
 }
