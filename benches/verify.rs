@@ -11,6 +11,9 @@
 //!   into reused buffers) and `floor_json` (`serde_json` of the decoded header
 //!   and payload). Their sum is roughly what any verifier must spend.
 //!
+//! Group `threads` verifies the small token on one thread and on two sharing
+//! one `Verifier`, to show that throughput scales with cores.
+//!
 //! Group `reject` times three refusals through [`Verifier::verify`]: a bad
 //! signature, an `alg: none` token and 100 KB of junk.
 //!
@@ -426,11 +429,43 @@ fn reject(c: &mut Criterion) {
     group.finish();
 }
 
+/// The same small token verified by one thread and by two threads sharing
+/// one `Verifier` (clones of one `Arc`): `threads/verify_2` should take about
+/// half the time per token of `threads/verify_1` on two idle cores, since
+/// nothing on the hot path is shared mutably.
+fn threads(c: &mut Criterion) {
+    let verifier = verifier();
+    let token = small_token();
+    let mut group = c.benchmark_group("threads");
+    group.throughput(Throughput::Elements(1));
+    for threads in [1_u64, 2] {
+        group.bench_function(format!("verify_{threads}"), |b| {
+            b.iter_custom(|iters| {
+                let per_thread = iters.div_ceil(threads);
+                let started = std::time::Instant::now();
+                std::thread::scope(|scope| {
+                    for _ in 0..threads {
+                        let verifier = verifier.clone();
+                        let token = token.as_str();
+                        scope.spawn(move || {
+                            for _ in 0..per_thread {
+                                let _ = black_box(verifier.verify(black_box(token)));
+                            }
+                        });
+                    }
+                });
+                started.elapsed()
+            })
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = small, large, reject
+    targets = small, large, reject, threads
 }
 criterion_main!(benches);

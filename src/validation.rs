@@ -48,36 +48,52 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// Checks the registered claims and returns them typed.
-    pub(crate) fn check(&self, raw: RawClaims<'_>) -> Result<Claims, ErrorKind> {
-        let exp = numeric_date(raw.exp, "exp")?;
-        let nbf = numeric_date(raw.nbf, "nbf")?;
-        let iat = numeric_date(raw.iat, "iat")?;
-        let iss = match raw.iss {
+    /// Checks the registered claims without copying anything out of them.
+    pub(crate) fn validate(&self, raw: &RawClaims<'_>) -> Result<(), ErrorKind> {
+        let exp = numeric_date(raw.exp.as_ref(), "exp")?;
+        let nbf = numeric_date(raw.nbf.as_ref(), "nbf")?;
+        let iat = numeric_date(raw.iat.as_ref(), "iat")?;
+        let iss = match &raw.iss {
             None => None,
-            Some(Scalar::Str(iss)) => Some(iss),
+            Some(Scalar::Str(iss)) => Some(iss.as_ref()),
             Some(_) => return Err(ErrorKind::InvalidClaim("iss")),
         };
-        let aud = audiences(raw.aud)?;
+        let aud = audiences(raw.aud.as_ref())?;
 
         self.check_times(exp, nbf, iat)?;
-        check_issuer(self.issuer_check, &self.issuers, iss.as_deref())?;
-        check_audience(self.audience_check, &self.audiences, aud.as_deref())?;
+        check_issuer(self.issuer_check, &self.issuers, iss)?;
+        check_audience(self.audience_check, &self.audiences, aud)?;
 
         // Last, so that a token for another issuer or audience, or an expired
         // one, says so rather than that its subject is odd.
-        let sub = match raw.sub {
-            Some(Scalar::Str(sub)) if !sub.is_empty() => sub.into_owned(),
-            _ => return Err(ErrorKind::InvalidSubject),
-        };
+        match &raw.sub {
+            Some(Scalar::Str(sub)) if !sub.is_empty() => Ok(()),
+            _ => Err(ErrorKind::InvalidSubject),
+        }
+    }
 
+    /// Checks the registered claims and returns them typed.
+    pub(crate) fn check(&self, raw: RawClaims<'_>) -> Result<Claims, ErrorKind> {
+        self.validate(&raw)?;
+        let text = |value: Option<Scalar<'_>>| match value {
+            Some(Scalar::Str(text)) => Some(text.into_owned()),
+            _ => None,
+        };
+        let date = |value: Option<Scalar<'_>>| match value {
+            Some(Scalar::Num(seconds)) => Some(NumericDate::from_unix(seconds)),
+            _ => None,
+        };
         Ok(Claims {
-            sub,
-            exp,
-            nbf,
-            iat,
-            iss: iss.map(|iss| iss.into_owned()),
-            aud: aud.unwrap_or_default(),
+            exp: date(raw.exp),
+            nbf: date(raw.nbf),
+            iat: date(raw.iat),
+            aud: match raw.aud {
+                Some(Scalar::Str(aud)) => vec![aud.into_owned()],
+                Some(Scalar::Strings(auds)) => auds,
+                _ => Vec::new(),
+            },
+            iss: text(raw.iss),
+            sub: text(raw.sub).unwrap_or_default(),
             extra: raw.extra,
         })
     }
@@ -111,24 +127,40 @@ impl Policy {
 }
 
 fn numeric_date(
-    value: Option<Scalar<'_>>,
+    value: Option<&Scalar<'_>>,
     name: &'static str,
 ) -> Result<Option<NumericDate>, ErrorKind> {
     match value {
         None => Ok(None),
-        Some(Scalar::Num(seconds)) => Ok(Some(NumericDate::from_unix(seconds))),
+        Some(Scalar::Num(seconds)) => Ok(Some(NumericDate::from_unix(*seconds))),
         Some(_) => Err(ErrorKind::InvalidClaim(name)),
     }
 }
 
-/// `aud` as a list: `None` when absent, a list of one for a single string.
-fn audiences(value: Option<Scalar<'_>>) -> Result<Option<Vec<String>>, ErrorKind> {
-    match value {
-        None => Ok(None),
-        Some(Scalar::Str(aud)) => Ok(Some(vec![aud.into_owned()])),
-        Some(Scalar::Strings(auds)) => Ok(Some(auds)),
-        Some(_) => Err(ErrorKind::InvalidClaim("aud")),
+/// A token's `aud`, borrowed: one string or an array of strings.
+#[derive(Clone, Copy)]
+enum Audiences<'a> {
+    One(&'a str),
+    Many(&'a [String]),
+}
+
+impl Audiences<'_> {
+    fn any_in(self, accepted: &[String]) -> bool {
+        match self {
+            Self::One(aud) => accepted.iter().any(|a| a == aud),
+            Self::Many(auds) => auds.iter().any(|aud| accepted.contains(aud)),
+        }
     }
+}
+
+/// `aud`: `None` when absent, an error when neither a string nor strings.
+fn audiences<'a>(value: Option<&'a Scalar<'_>>) -> Result<Option<Audiences<'a>>, ErrorKind> {
+    Ok(match value {
+        None => None,
+        Some(Scalar::Str(aud)) => Some(Audiences::One(aud)),
+        Some(Scalar::Strings(auds)) => Some(Audiences::Many(auds)),
+        Some(_) => return Err(ErrorKind::InvalidClaim("aud")),
+    })
 }
 
 fn check_issuer(
@@ -148,12 +180,12 @@ fn check_issuer(
 fn check_audience(
     check: ClaimCheck,
     accepted: &[String],
-    aud: Option<&[String]>,
+    aud: Option<Audiences<'_>>,
 ) -> Result<(), ErrorKind> {
     match (check, aud) {
         (ClaimCheck::Skip, _) | (ClaimCheck::IfPresent, None) => Ok(()),
         (ClaimCheck::Required, None) => Err(ErrorKind::MissingClaim("aud")),
-        (_, Some(aud)) if aud.iter().any(|a| accepted.contains(a)) => Ok(()),
+        (_, Some(aud)) if aud.any_in(accepted) => Ok(()),
         (_, Some(_)) => Err(ErrorKind::InvalidAudience),
     }
 }

@@ -95,7 +95,7 @@ impl DecodeClaims for Claims {
 
 impl<T: DeserializeOwned> DecodeClaims for T {
     fn decode_claims(payload: &[u8], policy: &Policy) -> Result<Self, ErrorKind> {
-        policy.check(RawClaims::parse(payload, false)?)?;
+        policy.validate(&RawClaims::parse(payload, false)?)?;
         serde_json::from_slice(payload).map_err(|_| ErrorKind::ClaimsShape)
     }
 }
