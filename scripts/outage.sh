@@ -44,7 +44,7 @@ for server in tasks_axum tasks_actix; do
   check "create" 503 -X POST -H "$auth" -d '{"title":"during"}' "$url"
   check "no token (auth first)" 401 "$url"
   pg_ctlcluster "$version" main start
-  for _ in $(seq 1 50); do pg_isready -q -h 127.0.0.1 && break; sleep 0.2; done
+  for _ in $(seq 1 50); do pg_isready -q -d "$DATABASE_URL" && break; sleep 0.2; done
   echo "$server, database back:"
   check "health" 200 "http://127.0.0.1:$port/health"
   check "create" 201 -X POST -H "$auth" -d '{"title":"after"}' "$url"
