@@ -13,30 +13,16 @@ mod task_api;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use task_api::actix_app::{configure, cors, log_request};
-use task_api::config::{Config, redacted_url};
+use task_api::config::redacted_url;
 use task_api::service::TaskService;
-use task_api::store::Store;
 
 #[actix_web::main]
 async fn main() -> std::process::ExitCode {
-    task_api::telemetry::init();
-    match run().await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("tasks_actix: {message}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    task_api::exit_code("tasks_actix", run().await)
 }
 
 async fn run() -> Result<(), String> {
-    let config = Config::from_env()?;
-    let store = Store::connect(&config.database_url).await.map_err(|e| {
-        format!(
-            "cannot open the database {}: {e}",
-            redacted_url(&config.database_url)
-        )
-    })?;
+    let (config, store) = task_api::start().await?;
     let verifier = web::Data::new(config.verifier);
     let tasks = web::Data::new(TaskService::new(store.clone()));
     let origins = config.cors_origins;

@@ -13,30 +13,16 @@ mod task_api;
 use std::sync::Arc;
 
 use task_api::axum_app::{AppState, router};
-use task_api::config::{Config, redacted_url};
+use task_api::config::redacted_url;
 use task_api::service::TaskService;
-use task_api::store::Store;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    task_api::telemetry::init();
-    match run().await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("tasks_axum: {message}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    task_api::exit_code("tasks_axum", run().await)
 }
 
 async fn run() -> Result<(), String> {
-    let config = Config::from_env()?;
-    let store = Store::connect(&config.database_url).await.map_err(|e| {
-        format!(
-            "cannot open the database {}: {e}",
-            redacted_url(&config.database_url)
-        )
-    })?;
+    let (config, store) = task_api::start().await?;
     let state = AppState {
         verifier: config.verifier,
         tasks: Arc::new(TaskService::new(store.clone())),

@@ -44,18 +44,16 @@
 //! **CORS**: wrap the app in `actix_cors::Cors`; middleware answers preflight
 //! `OPTIONS` requests before any handler or extractor runs.
 
-use std::future::{Ready, ready};
-use std::marker::PhantomData;
-
 use ::actix_web::body::BoxBody;
 use ::actix_web::dev::Payload;
 use ::actix_web::http::StatusCode;
 use ::actix_web::http::header::HeaderMap;
 use ::actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
+use std::future::{Ready, ready};
 
+pub use crate::{Auth, OwnerOf, UserId};
 use crate::{
-    Claims, DecodeClaims, Error, ErrorKind, HeaderSource, PathParam, Rejection, UserIdParam,
-    Verifier, check_owner, events,
+    Claims, DecodeClaims, Error, ErrorKind, HeaderSource, PathParam, Rejection, Verifier, events,
 };
 
 impl HeaderSource for HeaderMap {
@@ -63,22 +61,6 @@ impl HeaderSource for HeaderMap {
         self.get_all(name).map(|value| value.as_bytes())
     }
 }
-
-/// The claims of a verified token. `C` is [`Claims`] or any
-/// `serde::de::DeserializeOwned` type.
-///
-/// ```
-/// use jwtguard::actix::Auth;
-///
-/// #[derive(serde::Deserialize)]
-/// struct Session { sub: String, email: String }
-///
-/// async fn profile(Auth(session): Auth<Session>) -> String {
-///     session.email
-/// }
-/// ```
-#[derive(Debug, Clone)]
-pub struct Auth<C = Claims>(pub C);
 
 /// Optional authentication: `None` when the request carried no credentials,
 /// a 401 when it carried invalid ones.
@@ -95,73 +77,6 @@ pub struct Auth<C = Claims>(pub C);
 /// ```
 #[derive(Debug, Clone)]
 pub struct OptionalAuth<C = Claims>(pub Option<C>);
-
-/// The verified `sub`: the seed's `get_current_user_id`.
-///
-/// ```
-/// use jwtguard::actix::UserId;
-///
-/// async fn whoami(UserId(user_id): UserId) -> String {
-///     user_id
-/// }
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserId(pub String);
-
-/// The verified user, extracted only when the route's user id parameter
-/// (`P`, by default `user_id`) equals the token's `sub`.
-///
-/// Without a valid token the answer is 401 whatever the path; with a valid
-/// token on another user's path it is 403
-/// `{"detail":"Not authorized to access this resource","code":"forbidden"}`.
-/// A route without the parameter is a server bug: 500, logged at WARN.
-///
-/// ```
-/// use actix_web::{web, App};
-/// use jwtguard::actix::OwnerOf;
-///
-/// async fn list_tasks(owner: OwnerOf) -> String {
-///     format!("tasks of {}", owner.user_id())
-/// }
-///
-/// let app = App::new().route("/api/{user_id}/tasks", web::get().to(list_tasks));
-/// ```
-#[derive(Debug, Clone)]
-pub struct OwnerOf<P = UserIdParam> {
-    claims: Claims,
-    param: PhantomData<fn() -> P>,
-}
-
-impl<P> OwnerOf<P> {
-    /// The user id: both the path's and the token's `sub`.
-    ///
-    /// ```
-    /// fn id(owner: &jwtguard::actix::OwnerOf) -> &str { owner.user_id() }
-    /// ```
-    pub fn user_id(&self) -> &str {
-        self.claims.sub()
-    }
-
-    /// All verified claims.
-    ///
-    /// ```
-    /// fn email(owner: &jwtguard::actix::OwnerOf) -> Option<&serde_json::Value> {
-    ///     owner.claims().get("email")
-    /// }
-    /// ```
-    pub fn claims(&self) -> &Claims {
-        &self.claims
-    }
-
-    /// The claims, by value.
-    ///
-    /// ```
-    /// fn take(owner: jwtguard::actix::OwnerOf) -> jwtguard::Claims { owner.into_claims() }
-    /// ```
-    pub fn into_claims(self) -> Claims {
-        self.claims
-    }
-}
 
 /// Answers with the response [`Verifier::reject`] rendered.
 impl ResponseError for Rejection {
@@ -247,11 +162,7 @@ impl<P: PathParam> FromRequest for OwnerOf<P> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(authenticate::<Claims>(req).and_then(|(verifier, claims)| {
-            check_owner(&claims, req.match_info().get(P::NAME))
-                .map(|()| OwnerOf {
-                    claims,
-                    param: PhantomData,
-                })
+            OwnerOf::authorize(claims, req.match_info().get(P::NAME))
                 .map_err(|error| verifier.reject(error))
         }))
     }

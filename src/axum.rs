@@ -44,8 +44,6 @@
 //! that it answers preflight `OPTIONS` requests before any route or extractor
 //! runs; a preflight never carries the token.
 
-use std::marker::PhantomData;
-
 use ::axum::extract::RawPathParams;
 use ::axum::extract::rejection::RawPathParamsRejection;
 use ::axum_core::body::Body;
@@ -53,120 +51,8 @@ use ::axum_core::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use ::axum_core::response::{IntoResponse, Response};
 use http::request::Parts;
 
-use crate::{
-    Claims, DecodeClaims, Error, ErrorKind, PathParam, Rejection, UserIdParam, Verifier,
-    check_owner,
-};
-
-/// The claims of a verified token. `C` is [`Claims`] or any
-/// `serde::de::DeserializeOwned` type.
-///
-/// As `Option<Auth<C>>` it is `None` only when the request carried no
-/// credentials; an invalid token is still refused with 401.
-///
-/// ```
-/// use jwtguard::axum::Auth;
-///
-/// #[derive(serde::Deserialize)]
-/// struct Session { sub: String, email: String }
-///
-/// async fn profile(Auth(session): Auth<Session>) -> String {
-///     session.email
-/// }
-///
-/// async fn greeting(auth: Option<Auth>) -> String {
-///     match auth {
-///         Some(Auth(claims)) => format!("hello {}", claims.sub()),
-///         None => "hello stranger".into(),
-///     }
-/// }
-/// ```
-#[derive(Debug, Clone)]
-pub struct Auth<C = Claims>(pub C);
-
-/// The verified `sub`: the seed's `get_current_user_id`.
-///
-/// ```
-/// use jwtguard::axum::UserId;
-///
-/// async fn whoami(UserId(user_id): UserId) -> String {
-///     user_id
-/// }
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserId(pub String);
-
-/// The verified user, extracted only when the route's user id parameter
-/// (`P`, by default `user_id`) equals the token's `sub`.
-///
-/// Without a valid token the answer is 401 whatever the path; with a valid
-/// token on another user's path it is 403
-/// `{"detail":"Not authorized to access this resource","code":"forbidden"}`.
-/// A route without the parameter is a server bug: 500, logged at WARN.
-///
-/// ```
-/// use axum::{routing::get, Router};
-/// use jwtguard::axum::OwnerOf;
-///
-/// async fn list_tasks(owner: OwnerOf) -> String {
-///     // Only reached when the path's {user_id} is the caller's own id.
-///     format!("tasks of {}", owner.user_id())
-/// }
-///
-/// struct AccountId;
-/// impl jwtguard::PathParam for AccountId {
-///     const NAME: &'static str = "account_id";
-/// }
-///
-/// async fn account(owner: OwnerOf<AccountId>) -> String {
-///     owner.user_id().to_owned()
-/// }
-///
-/// # fn main() -> Result<(), jwtguard::ConfigError> {
-/// # let verifier = jwtguard::Verifier::builder().hs256_secret("a-shared-secret-of-at-least-32-bytes!").build()?;
-/// let app: Router = Router::new()
-///     .route("/api/{user_id}/tasks", get(list_tasks))
-///     .route("/accounts/{account_id}", get(account))
-///     .with_state(verifier);
-/// # Ok(())
-/// # }
-/// ```
-#[derive(Debug, Clone)]
-pub struct OwnerOf<P = UserIdParam> {
-    claims: Claims,
-    param: PhantomData<fn() -> P>,
-}
-
-impl<P> OwnerOf<P> {
-    /// The user id: both the path's and the token's `sub`.
-    ///
-    /// ```
-    /// fn id(owner: &jwtguard::axum::OwnerOf) -> &str { owner.user_id() }
-    /// ```
-    pub fn user_id(&self) -> &str {
-        self.claims.sub()
-    }
-
-    /// All verified claims.
-    ///
-    /// ```
-    /// fn email(owner: &jwtguard::axum::OwnerOf) -> Option<&serde_json::Value> {
-    ///     owner.claims().get("email")
-    /// }
-    /// ```
-    pub fn claims(&self) -> &Claims {
-        &self.claims
-    }
-
-    /// The claims, by value.
-    ///
-    /// ```
-    /// fn take(owner: jwtguard::axum::OwnerOf) -> jwtguard::Claims { owner.into_claims() }
-    /// ```
-    pub fn into_claims(self) -> Claims {
-        self.claims
-    }
-}
+pub use crate::{Auth, OwnerOf, UserId};
+use crate::{Claims, DecodeClaims, Error, ErrorKind, PathParam, Rejection, Verifier};
 
 /// Answers with the response [`Verifier::reject`] rendered.
 impl IntoResponse for Rejection {
@@ -245,25 +131,20 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let (verifier, result) = verify::<S, Claims>(parts, state);
         let claims = result.map_err(|error| verifier.reject(error))?;
-        let checked = match RawPathParams::from_request_parts(parts, state).await {
+        let owner = match RawPathParams::from_request_parts(parts, state).await {
             Ok(params) => {
                 let value = params
                     .iter()
                     .find(|(name, _)| *name == P::NAME)
                     .map(|(_, v)| v);
-                check_owner(&claims, value)
+                OwnerOf::authorize(claims, value)
             }
             // Not UTF-8 after percent-decoding: it cannot be anyone's id.
             Err(RawPathParamsRejection::InvalidUtf8InPathParam(_)) => {
                 Err(ErrorKind::Forbidden.into())
             }
-            Err(_) => check_owner(&claims, None),
+            Err(_) => OwnerOf::authorize(claims, None),
         };
-        checked
-            .map(|()| OwnerOf {
-                claims,
-                param: PhantomData,
-            })
-            .map_err(|error| verifier.reject(error))
+        owner.map_err(|error| verifier.reject(error))
     }
 }

@@ -18,3 +18,30 @@ pub mod telemetry;
 
 /// The largest request body accepted, in bytes; larger ones get 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What both servers do first: logs, configuration, database. Errors are
+/// one line saying what to fix.
+pub async fn start() -> Result<(config::Config, store::Store), String> {
+    telemetry::init();
+    let config = config::Config::from_env()?;
+    let store = store::Store::connect(&config.database_url)
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot open the database {}: {e}",
+                config::redacted_url(&config.database_url)
+            )
+        })?;
+    Ok((config, store))
+}
+
+/// The process exit code for a server's result, printing its error.
+pub fn exit_code(server: &str, result: Result<(), String>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{server}: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
