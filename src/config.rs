@@ -31,7 +31,7 @@ pub enum ConfigError {
     NoKeys,
     /// A secret is shorter than [`MIN_SECRET_LEN`].
     #[error(
-        "{origin} is {len} bytes long; HS256 needs at least 32 bytes (RFC 7518 3.2). \
+        "{origin} is too short ({len} bytes); HS256 needs at least 32 bytes (RFC 7518 3.2). \
          Use the same long random value as the Next.js app, e.g. `openssl rand -base64 32`"
     )]
     SecretTooShort {

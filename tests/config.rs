@@ -146,7 +146,7 @@ fn environment_with_a_short_secret_names_the_variable() {
     .unwrap_err();
     assert!(
         err.to_string()
-            .starts_with("BETTER_AUTH_SECRET_PREVIOUS is 3 bytes")
+            .starts_with("BETTER_AUTH_SECRET_PREVIOUS is too short (3 bytes)")
     );
 }
 
