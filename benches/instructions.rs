@@ -1,0 +1,89 @@
+//! Instruction counts per verification, for figures that do not move with
+//! the machine's load: `scripts/instructions.sh` runs this binary under
+//! `valgrind --tool=callgrind` with 0 and N iterations of each case and
+//! divides the difference by N.
+//!
+//! `instructions CASE N` runs CASE N times; without arguments (as
+//! `cargo bench` runs it) every case runs once, as a smoke test.
+
+use std::hint::black_box;
+
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jwtguard::Verifier;
+use jwtguard::testing::TokenMinter;
+use serde::Deserialize;
+
+const SECRET: &str = "bench-secret-of-at-least-32-bytes-long!!";
+const ISSUER: &str = "nextjs-frontend";
+const AUDIENCE: &str = "fastapi-backend";
+
+/// The claims of a Better Auth-style token, with owned fields.
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct Session {
+    sub: String,
+    email: String,
+    name: String,
+    iat: u64,
+    exp: u64,
+    iss: String,
+    aud: String,
+}
+
+fn main() {
+    let token = TokenMinter::new(SECRET)
+        .subject("Xk9mP2vL7qR4tW8yB3nF6hJ1cD5gS0aE")
+        .claim("email", "ada.lovelace@example.com")
+        .claim("name", "Ada Lovelace")
+        .issuer(ISSUER)
+        .audience(AUDIENCE)
+        .issued_at(1_700_000_000)
+        .expires_at(4_000_000_000)
+        .sign();
+    let verifier = Verifier::builder()
+        .hs256_secret(SECRET)
+        .issuer(ISSUER)
+        .audience(AUDIENCE)
+        .build()
+        .expect("valid configuration");
+    let key = DecodingKey::from_secret(SECRET.as_bytes());
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.set_issuer(&[ISSUER]);
+    validation.set_audience(&[AUDIENCE]);
+    validation.set_required_spec_claims(&["exp", "sub"]);
+    let mut bad_signature = token.clone();
+    bad_signature.replace_range(bad_signature.len() - 2.., "AA");
+
+    let run = |case: &str, n: u64| {
+        for _ in 0..n {
+            let ok = match case {
+                "jwtguard_verify" => verifier.verify(black_box(&token)).is_ok(),
+                "jwtguard_verify_as" => verifier.verify_as::<Session>(black_box(&token)).is_ok(),
+                "jsonwebtoken_decode" => {
+                    jsonwebtoken::decode::<Session>(black_box(&token), &key, &validation).is_ok()
+                }
+                "jwtguard_bad_signature" => verifier.verify(black_box(&bad_signature)).is_err(),
+                other => panic!("unknown case {other}"),
+            };
+            assert!(ok, "{case} did not give the expected result");
+        }
+    };
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    match args.as_slice() {
+        [case, n] => run(case, n.parse().expect("N is a count")),
+        _ => {
+            for case in [
+                "jwtguard_verify",
+                "jwtguard_verify_as",
+                "jsonwebtoken_decode",
+                "jwtguard_bad_signature",
+            ] {
+                run(case, 1);
+            }
+            println!("instructions: smoke run ok; use scripts/instructions.sh for counts");
+        }
+    }
+}
