@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use crate::ErrorKind;
-use crate::strict_json::{MemberNames, Name, Scalar, StrictIgnore, StrictValue, duplicate};
+use crate::strict_json::{Name, Scalar, StrictValue, duplicate};
 
 /// A JWT NumericDate (RFC 7519 2): seconds since the Unix epoch, possibly fractional.
 ///
@@ -190,19 +190,28 @@ pub(crate) struct RawClaims<'de> {
 
 impl<'de> RawClaims<'de> {
     /// Parses decoded payload bytes: one JSON object, no duplicate member
-    /// names at any depth, nothing after it. With `keep_extra` unset, the
-    /// other claims are checked but not kept.
-    pub(crate) fn parse(bytes: &'de [u8], keep_extra: bool) -> Result<Self, ErrorKind> {
+    /// names at any depth, nothing after it. `keep` says which members are
+    /// also kept as JSON in `extra`.
+    pub(crate) fn parse(bytes: &'de [u8], keep: Keep) -> Result<Self, ErrorKind> {
         let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-        ClaimsSeed { keep_extra }
+        ClaimsSeed { keep }
             .deserialize(&mut deserializer)
             .and_then(|raw| deserializer.end().map(|()| raw))
             .map_err(|_| ErrorKind::Malformed)
     }
 }
 
+/// Which members [`RawClaims::parse`] keeps as JSON in `extra`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// The non-registered claims (for [`Claims`]).
+    Extras,
+    /// Every claim, registered ones too (for a caller's own type).
+    Everything,
+}
+
 struct ClaimsSeed {
-    keep_extra: bool,
+    keep: Keep,
 }
 
 impl<'de> DeserializeSeed<'de> for ClaimsSeed {
@@ -222,7 +231,6 @@ impl<'de> Visitor<'de> for ClaimsSeed {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawClaims<'de>, A::Error> {
         let mut raw = RawClaims::default();
-        let mut other_names = MemberNames::default();
         while let Some(name) = map.next_key::<Name<'de>>()? {
             let slot = match name.as_str() {
                 "sub" => Some(&mut raw.sub),
@@ -233,20 +241,21 @@ impl<'de> Visitor<'de> for ClaimsSeed {
                 "aud" => Some(&mut raw.aud),
                 _ => None,
             };
-            if let Some(slot) = slot {
-                if slot.is_some() {
-                    return Err(duplicate());
+            if raw.extra.contains_key(name.as_str()) {
+                return Err(duplicate());
+            }
+            match slot {
+                Some(slot) if slot.is_some() => return Err(duplicate()),
+                Some(slot) if self.keep == Keep::Everything => {
+                    let value = map.next_value_seed(StrictValue)?;
+                    *slot = Some(Scalar::from_value(&value));
+                    raw.extra.insert(name.into_string(), value);
                 }
-                *slot = Some(map.next_value()?);
-            } else if self.keep_extra {
-                if raw.extra.contains_key(name.as_str()) {
-                    return Err(duplicate());
+                Some(slot) => *slot = Some(map.next_value()?),
+                None => {
+                    let value = map.next_value_seed(StrictValue)?;
+                    raw.extra.insert(name.into_string(), value);
                 }
-                let value = map.next_value_seed(StrictValue)?;
-                raw.extra.insert(name.into_string(), value);
-            } else {
-                other_names.insert(name)?;
-                map.next_value_seed(StrictIgnore)?;
             }
         }
         Ok(raw)
@@ -259,7 +268,7 @@ mod tests {
 
     #[test]
     fn registered_claims_are_separated_from_the_rest() {
-        let raw = RawClaims::parse(br#"{"sub":"u","exp":1,"email":"e"}"#, true).unwrap();
+        let raw = RawClaims::parse(br#"{"sub":"u","exp":1,"email":"e"}"#, Keep::Extras).unwrap();
         assert_eq!(raw.sub, Some(Scalar::Str("u".into())));
         assert_eq!(raw.exp, Some(Scalar::Num(1.0)));
         assert_eq!(raw.extra["email"], "e");
@@ -267,7 +276,7 @@ mod tests {
 
     #[test]
     fn duplicates_are_rejected_whether_or_not_extras_are_kept() {
-        for keep in [true, false] {
+        for keep in [Keep::Extras, Keep::Everything] {
             for json in [
                 r#"{"sub":"a","sub":"b"}"#,
                 r#"{"sub":"a","s\u0075b":"b"}"#,
@@ -276,7 +285,7 @@ mod tests {
             ] {
                 assert!(
                     RawClaims::parse(json.as_bytes(), keep).is_err(),
-                    "{json} {keep}"
+                    "{json} {keep:?}"
                 );
             }
         }
@@ -293,8 +302,11 @@ mod tests {
             "{\"sub\":\"\u{0}\"",
             "null",
         ] {
-            assert!(RawClaims::parse(json.as_bytes(), true).is_err(), "{json:?}");
+            assert!(
+                RawClaims::parse(json.as_bytes(), Keep::Extras).is_err(),
+                "{json:?}"
+            );
         }
-        assert!(RawClaims::parse(b"{\"sub\":\"\xff\"}", true).is_err());
+        assert!(RawClaims::parse(b"{\"sub\":\"\xff\"}", Keep::Extras).is_err());
     }
 }

@@ -8,13 +8,14 @@ use http::Response;
 use serde::de::DeserializeOwned;
 
 use crate::bearer::{HeaderSource, token_from_authorization, token_from_headers};
-use crate::claims::RawClaims;
+use crate::claims::{Keep, RawClaims};
 use crate::compact::{Segments, decode_into, decode_signature};
 use crate::header::{Algorithm, JoseHeader};
 use crate::hs256::TAG_LEN;
 use crate::keys::KeyRing;
 use crate::validation::Policy;
 use crate::{Claims, Error, ErrorKind, Rejection, VerifierBuilder, events};
+use serde_json::Value;
 
 /// Verifies tokens. Build it once, clone it freely (an `Arc` inside), share
 /// it across threads; every key is prepared when it is built.
@@ -89,14 +90,17 @@ pub trait DecodeClaims: Sized {
 
 impl DecodeClaims for Claims {
     fn decode_claims(payload: &[u8], policy: &Policy) -> Result<Self, ErrorKind> {
-        policy.check(RawClaims::parse(payload, true)?)
+        policy.check(RawClaims::parse(payload, Keep::Extras)?)
     }
 }
 
 impl<T: DeserializeOwned> DecodeClaims for T {
     fn decode_claims(payload: &[u8], policy: &Policy) -> Result<Self, ErrorKind> {
-        policy.validate(&RawClaims::parse(payload, false)?)?;
-        serde_json::from_slice(payload).map_err(|_| ErrorKind::ClaimsShape)
+        // One parse: every member kept as JSON, the registered ones checked,
+        // then `T` is filled from the parsed values without re-reading text.
+        let raw = RawClaims::parse(payload, Keep::Everything)?;
+        policy.validate(&raw)?;
+        T::deserialize(Value::Object(raw.extra)).map_err(|_| ErrorKind::ClaimsShape)
     }
 }
 
