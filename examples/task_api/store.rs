@@ -16,27 +16,24 @@ pub type StoreError = sqlx::Error;
 
 const COLUMNS: &str = "id, user_id, title, description, completed, created_at, updated_at";
 
-const SQLITE_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS tasks (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    user_id TEXT NOT NULL,
-    title TEXT NOT NULL,
-    description TEXT,
-    completed BIGINT NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-)";
+/// The table, but for its sequence column, whose syntax differs per database.
+fn schema(seq_column: &str) -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS tasks (
+            {seq_column},
+            id TEXT NOT NULL UNIQUE,
+            user_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            description TEXT,
+            completed BIGINT NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"
+    )
+}
 
-const POSTGRES_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS tasks (
-    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    user_id TEXT NOT NULL,
-    title TEXT NOT NULL,
-    description TEXT,
-    completed BIGINT NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-)";
+const SQLITE_SEQ: &str = "seq INTEGER PRIMARY KEY AUTOINCREMENT";
+const POSTGRES_SEQ: &str = "seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY";
 
 const INDEX: &str = "CREATE INDEX IF NOT EXISTS tasks_user_seq ON tasks (user_id, seq)";
 
@@ -84,7 +81,7 @@ impl Store {
             if !in_memory {
                 pool.execute("PRAGMA journal_mode = WAL").await?;
             }
-            pool.execute(SQLITE_SCHEMA).await?;
+            pool.execute(schema(SQLITE_SEQ).as_str()).await?;
             pool.execute(INDEX).await?;
         } else {
             // Two servers starting on a new database would race on CREATE
@@ -92,7 +89,7 @@ impl Store {
             let mut conn = pool.acquire().await?;
             conn.execute("SELECT pg_advisory_lock(7368236001)").await?;
             let created = async {
-                conn.execute(POSTGRES_SCHEMA).await?;
+                conn.execute(schema(POSTGRES_SEQ).as_str()).await?;
                 conn.execute(INDEX).await
             }
             .await;
