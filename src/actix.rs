@@ -107,15 +107,9 @@ fn registered_verifier(req: &HttpRequest) -> Result<Verifier, Rejection> {
         })
 }
 
-fn verify<C: DecodeClaims>(req: &HttpRequest) -> Result<(Verifier, Result<C, Error>), Rejection> {
-    let verifier = registered_verifier(req)?;
-    let result = verifier.verify_headers_as::<C>(req.headers());
-    Ok((verifier, result))
-}
-
 fn authenticate<C: DecodeClaims>(req: &HttpRequest) -> Result<(Verifier, C), Rejection> {
-    let (verifier, result) = verify::<C>(req)?;
-    match result {
+    let verifier = registered_verifier(req)?;
+    match verifier.verify_headers_as::<C>(req.headers()) {
         Ok(claims) => Ok((verifier, claims)),
         Err(error) => Err(verifier.reject(error)),
     }
@@ -135,15 +129,12 @@ impl<C: DecodeClaims> FromRequest for OptionalAuth<C> {
     type Future = Ready<Result<Self, Rejection>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(
-            verify::<C>(req).and_then(|(verifier, result)| match result {
-                Ok(claims) => Ok(OptionalAuth(Some(claims))),
-                Err(error) if error.kind() == ErrorKind::MissingCredentials => {
-                    Ok(OptionalAuth(None))
-                }
-                Err(error) => Err(verifier.reject(error)),
-            }),
-        )
+        ready(registered_verifier(req).and_then(|verifier| {
+            verifier
+                .verify_headers_optional_as::<C>(req.headers())
+                .map(OptionalAuth)
+                .map_err(|error| verifier.reject(error))
+        }))
     }
 }
 

@@ -97,12 +97,11 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        let (verifier, result) = verify::<S, C>(parts, state);
-        match result {
-            Ok(claims) => Ok(Some(Auth(claims))),
-            Err(error) if error.kind() == ErrorKind::MissingCredentials => Ok(None),
-            Err(error) => Err(verifier.reject(error)),
-        }
+        let verifier = Verifier::from_ref(state);
+        verifier
+            .verify_headers_optional_as::<C>(&parts.headers)
+            .map(|claims| claims.map(Auth))
+            .map_err(|error| verifier.reject(error))
     }
 }
 

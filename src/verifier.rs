@@ -214,6 +214,28 @@ impl Verifier {
         self.verify_as(self.token_from_headers(headers)?)
     }
 
+    /// Optional authentication: `Ok(None)` when the request carries no
+    /// credentials at all; a token that was sent is verified as by
+    /// [`verify_headers_as`](Self::verify_headers_as), and an invalid one is
+    /// still an error. Both adapters' optional extractors are this.
+    ///
+    /// ```
+    /// # let verifier = jwtguard::testing::doc_pair().0;
+    /// let none = verifier.verify_headers_optional_as::<jwtguard::Claims>(&http::HeaderMap::new())?;
+    /// assert!(none.is_none());
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn verify_headers_optional_as<T: DecodeClaims>(
+        &self,
+        headers: &impl HeaderSource,
+    ) -> Result<Option<T>, Error> {
+        match self.verify_headers_as(headers) {
+            Ok(claims) => Ok(Some(claims)),
+            Err(error) if error.kind() == ErrorKind::MissingCredentials => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
     /// The token a request carries, unverified: for adapters and logging-free
     /// inspection. [`ErrorKind::MissingCredentials`] when there is none.
     ///
