@@ -173,10 +173,8 @@ impl Store {
         .bind(user_id)
         .bind(id)
         .fetch_optional(&self.pool)
-        .await?
-        .as_ref()
-        .map(task)
-        .transpose()
+        .await
+        .and_then(one_task)
     }
 
     /// Applies `changes` in one statement, so concurrent updates of other
@@ -208,10 +206,8 @@ impl Store {
         .bind(user_id)
         .bind(id)
         .fetch_optional(&self.pool)
-        .await?
-        .as_ref()
-        .map(task)
-        .transpose()
+        .await
+        .and_then(one_task)
     }
 
     /// Flips `completed` atomically.
@@ -225,10 +221,8 @@ impl Store {
         .bind(user_id)
         .bind(id)
         .fetch_optional(&self.pool)
-        .await?
-        .as_ref()
-        .map(task)
-        .transpose()
+        .await
+        .and_then(one_task)
     }
 
     pub async fn delete(&self, user_id: &str, id: &str) -> Result<bool, StoreError> {
@@ -239,6 +233,11 @@ impl Store {
             .await?;
         Ok(result.rows_affected() > 0)
     }
+}
+
+/// The task in a row that a query may or may not have found.
+fn one_task(row: Option<AnyRow>) -> Result<Option<Task>, StoreError> {
+    row.as_ref().map(task).transpose()
 }
 
 fn task(row: &AnyRow) -> Result<Task, StoreError> {
