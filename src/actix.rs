@@ -49,7 +49,8 @@ use ::actix_web::dev::Payload;
 use ::actix_web::http::StatusCode;
 use ::actix_web::http::header::HeaderMap;
 use ::actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
-use std::future::{Ready, ready};
+use std::future::Future;
+use std::pin::Pin;
 
 pub use crate::{Auth, OwnerOf, UserId};
 use crate::{
@@ -107,54 +108,73 @@ fn registered_verifier(req: &HttpRequest) -> Result<Verifier, Rejection> {
         })
 }
 
-fn authenticate<C: DecodeClaims>(req: &HttpRequest) -> Result<(Verifier, C), Rejection> {
-    let verifier = registered_verifier(req)?;
-    match verifier.verify_headers_as::<C>(req.headers()) {
-        Ok(claims) => Ok((verifier, claims)),
-        Err(error) => Err(verifier.reject(error)),
+/// The future of every extractor here. Verification is synchronous except
+/// when a token names an unknown `kid` and a JWKS reload is awaited.
+pub type Extracting<T> = Pin<Box<dyn Future<Output = Result<T, Rejection>>>>;
+
+/// Verifies the request's token; `finish` turns the claims into the
+/// extractor (or refuses, with the same verifier's answer).
+fn extract<C, T>(
+    req: &HttpRequest,
+    finish: impl FnOnce(&HttpRequest, C) -> Result<T, Error> + 'static,
+) -> Extracting<T>
+where
+    C: DecodeClaims + 'static,
+    T: 'static,
+{
+    let req = req.clone();
+    Box::pin(async move {
+        let verifier = registered_verifier(&req)?;
+        let result = match verifier.verify_headers_as_async::<C>(req.headers()).await {
+            Ok(claims) => finish(&req, claims),
+            Err(error) => Err(error),
+        };
+        result.map_err(|error| verifier.reject(error))
+    })
+}
+
+impl<C: DecodeClaims + 'static> FromRequest for Auth<C> {
+    type Error = Rejection;
+    type Future = Extracting<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        extract::<C, _>(req, |_, claims| Ok(Auth(claims)))
     }
 }
 
-impl<C: DecodeClaims> FromRequest for Auth<C> {
+impl<C: DecodeClaims + 'static> FromRequest for OptionalAuth<C> {
     type Error = Rejection;
-    type Future = Ready<Result<Self, Rejection>>;
+    type Future = Extracting<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate::<C>(req).map(|(_, claims)| Auth(claims)))
-    }
-}
-
-impl<C: DecodeClaims> FromRequest for OptionalAuth<C> {
-    type Error = Rejection;
-    type Future = Ready<Result<Self, Rejection>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(registered_verifier(req).and_then(|verifier| {
+        let req = req.clone();
+        Box::pin(async move {
+            let verifier = registered_verifier(&req)?;
             verifier
-                .verify_headers_optional_as::<C>(req.headers())
+                .verify_headers_optional_as_async::<C>(req.headers())
+                .await
                 .map(OptionalAuth)
                 .map_err(|error| verifier.reject(error))
-        }))
+        })
     }
 }
 
 impl FromRequest for UserId {
     type Error = Rejection;
-    type Future = Ready<Result<Self, Rejection>>;
+    type Future = Extracting<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate::<Claims>(req).map(|(_, claims)| UserId(claims.sub)))
+        extract::<Claims, _>(req, |_, claims| Ok(UserId(claims.sub)))
     }
 }
 
-impl<P: PathParam> FromRequest for OwnerOf<P> {
+impl<P: PathParam + 'static> FromRequest for OwnerOf<P> {
     type Error = Rejection;
-    type Future = Ready<Result<Self, Rejection>>;
+    type Future = Extracting<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate::<Claims>(req).and_then(|(verifier, claims)| {
+        extract::<Claims, _>(req, |req, claims| {
             OwnerOf::authorize(claims, req.match_info().get(P::NAME))
-                .map_err(|error| verifier.reject(error))
-        }))
+        })
     }
 }

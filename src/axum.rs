@@ -61,13 +61,13 @@ impl IntoResponse for Rejection {
     }
 }
 
-fn verify<S, C>(parts: &Parts, state: &S) -> (Verifier, Result<C, Error>)
+async fn verify<S, C>(parts: &Parts, state: &S) -> (Verifier, Result<C, Error>)
 where
     Verifier: FromRef<S>,
     C: DecodeClaims,
 {
     let verifier = Verifier::from_ref(state);
-    let result = verifier.verify_headers_as::<C>(&parts.headers);
+    let result = verifier.verify_headers_as_async::<C>(&parts.headers).await;
     (verifier, result)
 }
 
@@ -80,7 +80,7 @@ where
     type Rejection = Rejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let (verifier, result) = verify::<S, C>(parts, state);
+        let (verifier, result) = verify::<S, C>(parts, state).await;
         result.map(Auth).map_err(|error| verifier.reject(error))
     }
 }
@@ -99,7 +99,8 @@ where
     ) -> Result<Option<Self>, Self::Rejection> {
         let verifier = Verifier::from_ref(state);
         verifier
-            .verify_headers_optional_as::<C>(&parts.headers)
+            .verify_headers_optional_as_async::<C>(&parts.headers)
+            .await
             .map(|claims| claims.map(Auth))
             .map_err(|error| verifier.reject(error))
     }
@@ -128,7 +129,7 @@ where
     type Rejection = Rejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let (verifier, result) = verify::<S, Claims>(parts, state);
+        let (verifier, result) = verify::<S, Claims>(parts, state).await;
         let claims = result.map_err(|error| verifier.reject(error))?;
         let owner = match RawPathParams::from_request_parts(parts, state).await {
             Ok(params) => {

@@ -47,6 +47,8 @@ pub struct VerifierBuilder {
     cookie_name: Option<String>,
     clock: Clock,
     error_responder: Option<ErrorResponder>,
+    #[cfg(feature = "jwks")]
+    pub(crate) jwks: crate::builder_jwks::JwksConfig,
 }
 
 impl Default for VerifierBuilder {
@@ -63,6 +65,8 @@ impl Default for VerifierBuilder {
             cookie_name: None,
             clock: Clock::system(),
             error_responder: None,
+            #[cfg(feature = "jwks")]
+            jwks: Default::default(),
         }
     }
 }
@@ -82,11 +86,19 @@ impl fmt::Debug for VerifierBuilder {
             .field("require_exp", &self.require_exp)
             .field("max_token_len", &self.max_token_len)
             .field("cookie_name", &self.cookie_name)
+            .field("jwks", &self.has_jwks())
             .finish()
     }
 }
 
 impl VerifierBuilder {
+    fn has_jwks(&self) -> bool {
+        #[cfg(feature = "jwks")]
+        return self.jwks.is_set();
+        #[cfg(not(feature = "jwks"))]
+        false
+    }
+
     /// Adds an HS256 secret (at least 32 bytes). Call again to keep several
     /// active during a rotation: a token without `kid` is accepted when any
     /// of them signed it.
@@ -303,15 +315,16 @@ impl VerifierBuilder {
     /// Checks the configuration and prepares every key.
     ///
     /// Fails when there is no key, a secret is shorter than 32 bytes, there
-    /// are more than [`MAX_KEYS`](crate::MAX_KEYS) keys, key ids are empty or
-    /// repeated, or a claim check has no accepted value.
+    /// are more than [`MAX_KEYS`](crate::MAX_KEYS) secrets, key ids are empty
+    /// or repeated, a claim check has no accepted value, or (feature `jwks`)
+    /// the JWKS cannot be fetched or has no usable key.
     ///
     /// ```
     /// let err = jwtguard::Verifier::builder().build().unwrap_err();
     /// assert_eq!(err, jwtguard::ConfigError::NoKeys);
     /// ```
     pub fn build(self) -> Result<Verifier, ConfigError> {
-        if self.secrets.is_empty() {
+        if self.secrets.is_empty() && !self.has_jwks() {
             return Err(ConfigError::NoKeys);
         }
         check_key_count(self.secrets.len())?;
@@ -348,6 +361,9 @@ impl VerifierBuilder {
         debug_assert_eq!(keys.len(), self.secrets.len());
         Ok(Verifier::from_inner(Inner {
             keys,
+            // Last: it may fetch, and every cheaper mistake is reported first.
+            #[cfg(feature = "jwks")]
+            jwks: self.jwks.build()?,
             policy: Policy {
                 leeway_secs: self.leeway.as_secs_f64(),
                 require_exp: self.require_exp,

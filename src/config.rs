@@ -27,7 +27,10 @@ pub const MIN_SECRET_LEN: usize = 32;
 #[derive(Debug, Clone, PartialEq, Eq, ThisError)]
 pub enum ConfigError {
     /// No key was configured.
-    #[error("no verification key configured: call .hs256_secret(..) (or set BETTER_AUTH_SECRET)")]
+    #[error(
+        "no verification key configured: call .hs256_secret(..) (or set BETTER_AUTH_SECRET), \
+         or .jwks_url(..) / .jwks_json(..) for Better Auth's JWT plugin"
+    )]
     NoKeys,
     /// A secret is shorter than [`MIN_SECRET_LEN`].
     #[error(
@@ -60,6 +63,25 @@ pub enum ConfigError {
     /// The maximum token length is zero.
     #[error("the maximum token length must be greater than zero")]
     InvalidMaxTokenLength,
+    /// The JWKS could not be loaded or used (feature `jwks`).
+    #[cfg(feature = "jwks")]
+    #[error("JWKS: {0}")]
+    Jwks(#[from] crate::JwksError),
+    /// A token cache was asked for without a JWKS (feature `jwks`): HS256
+    /// tokens are cheaper to check than to look up.
+    #[cfg(feature = "jwks")]
+    #[error(
+        "the token cache holds JWKS-verified tokens: configure .jwks_url(..) or .jwks_json(..)"
+    )]
+    CacheWithoutJwks,
+    /// The JWKS URL is not `https://`, or `http://` to a loopback host
+    /// (feature `jwks-fetch`).
+    #[cfg(feature = "jwks-fetch")]
+    #[error(
+        "the JWKS URL must be https:// (or http:// to localhost); \
+         fetch other URLs yourself with .jwks_fetcher(..)"
+    )]
+    InvalidJwksUrl,
     /// A required environment variable is not set.
     #[error("{var} is not set: {hint}")]
     MissingEnv {

@@ -84,6 +84,10 @@ pub enum ErrorKind {
     /// The header's `kid` names no configured key.
     #[error("Token key id is not recognized")]
     UnknownKey,
+    /// The header's `kid` names a key of another algorithm or key type (an
+    /// HS256 token naming a public key, an RS256 token naming an Ed25519 key).
+    #[error("Token algorithm does not match its key")]
+    KeyMismatch,
     /// The signature does not match any candidate key.
     #[error("Token signature is invalid")]
     InvalidSignature,
@@ -139,6 +143,7 @@ impl ErrorKind {
             Self::UnsupportedAlgorithm => "unsupported_algorithm",
             Self::UnsupportedHeader => "unsupported_header",
             Self::UnknownKey => "unknown_key",
+            Self::KeyMismatch => "key_mismatch",
             Self::InvalidSignature => "invalid_signature",
             Self::Expired => "token_expired",
             Self::NotYetValid => "token_not_yet_valid",
@@ -169,6 +174,7 @@ pub(crate) mod tests_support {
         ErrorKind::UnsupportedAlgorithm,
         ErrorKind::UnsupportedHeader,
         ErrorKind::UnknownKey,
+        ErrorKind::KeyMismatch,
         ErrorKind::InvalidSignature,
         ErrorKind::Expired,
         ErrorKind::NotYetValid,

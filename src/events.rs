@@ -31,3 +31,38 @@ pub(crate) fn misconfigured(what: &'static str) {
     #[cfg(not(feature = "tracing"))]
     let _ = what;
 }
+
+/// A JWKS was loaded; `changed` when its keys differ from the previous ones.
+#[cfg(feature = "jwks")]
+pub(crate) fn jwks_loaded(keys: usize, changed: bool) {
+    #[cfg(feature = "tracing")]
+    if changed {
+        tracing::info!(keys, "jwtguard: JWKS keys changed");
+    } else {
+        tracing::debug!(keys, "jwtguard: JWKS reloaded, keys unchanged");
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = (keys, changed);
+}
+
+/// A JWKS reload failed; the keys already loaded stay in use.
+#[cfg(feature = "jwks")]
+pub(crate) fn jwks_reload_failed(error: &crate::JwksError) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(%error, "jwtguard: JWKS reload failed, keeping the keys already loaded");
+    #[cfg(not(feature = "tracing"))]
+    let _ = error;
+}
+
+/// A token named an unknown `kid`; `reloading` unless the cooldown holds.
+#[cfg(feature = "jwks")]
+pub(crate) fn jwks_unknown_key(reloading: bool) {
+    #[cfg(feature = "tracing")]
+    if reloading {
+        tracing::debug!("jwtguard: unknown kid, reloading the JWKS");
+    } else {
+        tracing::debug!("jwtguard: unknown kid, JWKS reloaded recently, not reloading");
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = reloading;
+}

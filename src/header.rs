@@ -14,16 +14,36 @@ use crate::ErrorKind;
 use crate::strict_json::{MemberNames, Name, Scalar, StrictIgnore};
 
 /// The signature algorithms a token header may name and this crate verifies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// A verifier accepts an algorithm only when it holds a key for it: HS256
+/// with a shared secret, the others (feature `jwks`) with a key from a JWKS
+/// whose own `alg` and key type are that algorithm's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Algorithm {
     Hs256,
+    /// Ed25519 (RFC 8037), Better Auth's default.
+    EdDsa,
+    /// ECDSA on P-256 with SHA-256.
+    Es256,
+    /// ECDSA on P-521 with SHA-512.
+    Es512,
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    Rs256,
+    /// RSASSA-PSS with SHA-256 and MGF1-SHA-256.
+    Ps256,
 }
 
 impl Algorithm {
     /// Matches the `alg` value exactly (case-sensitive, as RFC 7515 requires).
-    fn from_name(name: &str) -> Option<Self> {
+    /// `Ed25519` is RFC 9864's fully-specified name for what `EdDSA` means here.
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
         match name {
             "HS256" => Some(Self::Hs256),
+            "EdDSA" | "Ed25519" => Some(Self::EdDsa),
+            "ES256" => Some(Self::Es256),
+            "ES512" => Some(Self::Es512),
+            "RS256" => Some(Self::Rs256),
+            "PS256" => Some(Self::Ps256),
             _ => None,
         }
     }
@@ -138,9 +158,25 @@ mod tests {
     }
 
     #[test]
+    fn names_each_supported_algorithm_exactly() {
+        for (name, alg) in [
+            ("HS256", Algorithm::Hs256),
+            ("EdDSA", Algorithm::EdDsa),
+            ("Ed25519", Algorithm::EdDsa),
+            ("ES256", Algorithm::Es256),
+            ("ES512", Algorithm::Es512),
+            ("RS256", Algorithm::Rs256),
+            ("PS256", Algorithm::Ps256),
+        ] {
+            assert_eq!(Algorithm::from_name(name), Some(alg), "{name}");
+        }
+    }
+
+    #[test]
     fn refuses_other_algorithms_in_any_spelling() {
         for alg in [
-            "none", "None", "NONE", "nOnE", "hs256", "HS384", "HS512", "RS256", "",
+            "none", "None", "NONE", "nOnE", "hs256", "HS384", "HS512", "RS384", "ES384", "eddsa",
+            "",
         ] {
             let json = format!(r#"{{"alg":"{alg}"}}"#);
             assert_eq!(

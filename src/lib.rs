@@ -32,6 +32,8 @@
 
 mod bearer;
 mod builder;
+#[cfg(feature = "jwks")]
+mod builder_jwks;
 mod claims;
 mod clock;
 mod compact;
@@ -39,14 +41,28 @@ mod config;
 mod error;
 mod events;
 mod extractors;
+#[cfg(feature = "jwks-fetch")]
+mod fetch;
 mod header;
 mod hs256;
+#[cfg(feature = "jwks")]
+mod jwks;
+#[cfg(feature = "jwks")]
+mod jwks_keys;
 mod keys;
 mod owner;
+#[cfg(feature = "jwks")]
+mod public_key;
+#[cfg(feature = "jwks")]
+mod refresh;
 mod rejection;
 mod strict_json;
+#[cfg(feature = "jwks")]
+mod token_cache;
 mod validation;
 mod verifier;
+#[cfg(feature = "jwks")]
+mod verifier_jwks;
 
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
@@ -62,13 +78,25 @@ pub mod testing;
 
 pub use bearer::HeaderSource;
 pub use builder::{DEFAULT_MAX_TOKEN_LEN, VerifierBuilder};
+#[cfg(feature = "jwks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
+pub use builder_jwks::{DEFAULT_JWKS_REFRESH_COOLDOWN, DEFAULT_JWKS_REFRESH_INTERVAL};
 pub use claims::{Claims, NumericDate};
 pub use clock::Clock;
 pub use config::{ConfigError, MIN_SECRET_LEN, env};
 pub use error::{Error, ErrorKind};
 pub use extractors::{Auth, OwnerOf, UserId};
+#[cfg(feature = "jwks-fetch")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jwks-fetch")))]
+pub use fetch::{JWKS_CONNECT_TIMEOUT, JWKS_FETCH_TIMEOUT};
+#[cfg(feature = "jwks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
+pub use jwks::{JwksError, MAX_JWKS_KEYS, MAX_JWKS_LEN};
 pub use keys::MAX_KEYS;
 pub use owner::{PathParam, UserIdParam, check_owner};
 pub use rejection::{ErrorBody, Rejection};
+#[cfg(feature = "jwks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
+pub use token_cache::CACHE_MAX_TOKEN_LEN;
 pub use validation::ClaimCheck;
 pub use verifier::{DecodeClaims, Verifier};

@@ -36,7 +36,7 @@ use serde_json::Value;
 /// ```
 #[derive(Clone)]
 pub struct Verifier {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 /// The immutable state behind a [`Verifier`].
@@ -46,6 +46,34 @@ pub(crate) struct Inner {
     pub(crate) max_token_len: usize,
     pub(crate) cookie_name: Option<String>,
     pub(crate) error_responder: Option<ErrorResponder>,
+    #[cfg(feature = "jwks")]
+    pub(crate) jwks: Option<crate::jwks_keys::JwksKeys>,
+}
+
+/// Why a token did not pass: a refusal, or (feature `jwks`) a `kid` that a
+/// JWKS reload now under way may supply.
+pub(crate) enum Stop {
+    Refused(ErrorKind),
+    #[cfg(feature = "jwks")]
+    AwaitKeys(crate::refresh::KeysRefreshed),
+}
+
+impl From<ErrorKind> for Stop {
+    fn from(kind: ErrorKind) -> Self {
+        Self::Refused(kind)
+    }
+}
+
+impl From<Stop> for Error {
+    /// Without waiting, a `kid` still unknown is refused (the reload goes on
+    /// in the background).
+    fn from(stop: Stop) -> Self {
+        match stop {
+            Stop::Refused(kind) => kind.into(),
+            #[cfg(feature = "jwks")]
+            Stop::AwaitKeys(_) => ErrorKind::UnknownKey.into(),
+        }
+    }
 }
 
 /// A user-supplied function that renders refusals.
@@ -53,19 +81,21 @@ pub(crate) type ErrorResponder = Arc<dyn Fn(&Error) -> Response<String> + Send +
 
 impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Verifier")
-            .field(
-                "keys",
-                &format_args!("<{} redacted>", self.inner.keys.len()),
-            )
-            .field("policy", &self.inner.policy)
-            .field("max_token_len", &self.inner.max_token_len)
-            .field("cookie_name", &self.inner.cookie_name)
-            .field(
-                "custom_error_response",
-                &self.inner.error_responder.is_some(),
-            )
-            .finish()
+        let mut f = f.debug_struct("Verifier");
+        f.field(
+            "keys",
+            &format_args!("<{} redacted>", self.inner.keys.len()),
+        )
+        .field("policy", &self.inner.policy)
+        .field("max_token_len", &self.inner.max_token_len)
+        .field("cookie_name", &self.inner.cookie_name)
+        .field(
+            "custom_error_response",
+            &self.inner.error_responder.is_some(),
+        );
+        #[cfg(feature = "jwks")]
+        f.field("jwks", &self.inner.jwks);
+        f.finish()
     }
 }
 
@@ -155,6 +185,28 @@ impl Verifier {
         self.verify_token(token).map_err(Error::from)
     }
 
+    /// Like [`verify_as`](Self::verify_as), but a token whose `kid` names no
+    /// loaded key waits for the JWKS reload it causes (feature `jwks`; at
+    /// most once per cooldown) before it is refused. The adapters use this;
+    /// the other methods never wait. Needs no particular async runtime.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// # let run = async {
+    /// let claims: jwtguard::Claims = verifier.verify_as_async(&token).await?;
+    /// # Ok::<(), jwtguard::Error>(()) };
+    /// ```
+    pub async fn verify_as_async<T: DecodeClaims>(&self, token: &str) -> Result<T, Error> {
+        match self.verify_token(token) {
+            #[cfg(feature = "jwks")]
+            Err(Stop::AwaitKeys(reloaded)) => {
+                reloaded.await;
+                self.verify_as(token)
+            }
+            result => result.map_err(Error::from),
+        }
+    }
+
     /// Verifies the token in an `Authorization` header value (`Bearer <token>`,
     /// scheme in any case, one space).
     ///
@@ -229,11 +281,40 @@ impl Verifier {
         &self,
         headers: &impl HeaderSource,
     ) -> Result<Option<T>, Error> {
-        match self.verify_headers_as(headers) {
-            Ok(claims) => Ok(Some(claims)),
-            Err(error) if error.kind() == ErrorKind::MissingCredentials => Ok(None),
-            Err(error) => Err(error),
-        }
+        optional(self.verify_headers_as(headers))
+    }
+
+    /// Like [`verify_headers_as`](Self::verify_headers_as), waiting for a
+    /// JWKS reload as [`verify_as_async`](Self::verify_as_async) does.
+    ///
+    /// ```
+    /// # let verifier = jwtguard::testing::doc_pair().0;
+    /// # let run = async {
+    /// let claims: jwtguard::Claims = verifier.verify_headers_as_async(&http::HeaderMap::new()).await?;
+    /// # Ok::<(), jwtguard::Error>(()) };
+    /// ```
+    pub async fn verify_headers_as_async<T: DecodeClaims>(
+        &self,
+        headers: &impl HeaderSource,
+    ) -> Result<T, Error> {
+        self.verify_as_async(self.token_from_headers(headers)?)
+            .await
+    }
+
+    /// Like [`verify_headers_optional_as`](Self::verify_headers_optional_as),
+    /// waiting for a JWKS reload as [`verify_as_async`](Self::verify_as_async) does.
+    ///
+    /// ```
+    /// # let verifier = jwtguard::testing::doc_pair().0;
+    /// # let run = async {
+    /// let none = verifier.verify_headers_optional_as_async::<jwtguard::Claims>(&http::HeaderMap::new()).await?;
+    /// # Ok::<(), jwtguard::Error>(()) };
+    /// ```
+    pub async fn verify_headers_optional_as_async<T: DecodeClaims>(
+        &self,
+        headers: &impl HeaderSource,
+    ) -> Result<Option<T>, Error> {
+        optional(self.verify_headers_as_async(headers).await)
     }
 
     /// The token a request carries, unverified: for adapters and logging-free
@@ -277,9 +358,13 @@ impl Verifier {
         Rejection::new(error, response)
     }
 
-    fn verify_token<T: DecodeClaims>(&self, token: &str) -> Result<T, ErrorKind> {
+    fn verify_token<T: DecodeClaims>(&self, token: &str) -> Result<T, Stop> {
         if token.len() > self.inner.max_token_len {
-            return Err(ErrorKind::TokenTooLarge);
+            return Err(ErrorKind::TokenTooLarge.into());
+        }
+        #[cfg(feature = "jwks")]
+        if let Some(claims) = self.cached(token) {
+            return claims.map_err(Stop::from);
         }
         let segments = Segments::split(token)?;
         let (mut header_stack, mut header_heap) = ([0u8; 256], Vec::new());
@@ -288,15 +373,37 @@ impl Verifier {
         let (mut payload_stack, mut payload_heap) = ([0u8; 2048], Vec::new());
         let payload = decode_into(segments.payload, &mut payload_stack, &mut payload_heap)?;
         match header.alg {
-            Algorithm::Hs256 => {
-                let tag = decode_signature::<TAG_LEN>(segments.signature)?;
-                self.inner.keys.verify_hs256(
-                    header.kid.as_deref(),
-                    segments.signing_input,
-                    &tag,
-                )?;
+            Algorithm::Hs256 => self.verify_hs256(header.kid.as_deref(), &segments)?,
+            #[cfg(feature = "jwks")]
+            alg => {
+                return self.verify_public(alg, header.kid.as_deref(), &segments, payload, token);
             }
+            #[cfg(not(feature = "jwks"))]
+            _ => return Err(ErrorKind::UnsupportedAlgorithm.into()),
         }
-        T::decode_claims(payload, &self.inner.policy)
+        Ok(T::decode_claims(payload, &self.inner.policy)?)
+    }
+
+    fn verify_hs256(&self, kid: Option<&str>, segments: &Segments<'_>) -> Result<(), ErrorKind> {
+        let keys = &self.inner.keys;
+        if keys.len() == 0 {
+            // A JWKS-only verifier: no secret, so no HS256 at all.
+            return Err(ErrorKind::UnsupportedAlgorithm);
+        }
+        let tag = decode_signature::<TAG_LEN>(segments.signature)?;
+        match keys.verify_hs256(kid, segments.signing_input, &tag) {
+            #[cfg(feature = "jwks")]
+            Err(ErrorKind::UnknownKey) if self.names_public_key(kid) => Err(ErrorKind::KeyMismatch),
+            result => result,
+        }
+    }
+}
+
+/// Optional authentication: no credentials at all is `None`.
+fn optional<T>(result: Result<T, Error>) -> Result<Option<T>, Error> {
+    match result {
+        Ok(claims) => Ok(Some(claims)),
+        Err(error) if error.kind() == ErrorKind::MissingCredentials => Ok(None),
+        Err(error) => Err(error),
     }
 }

@@ -1,0 +1,186 @@
+//! The [`VerifierBuilder`] settings for Better Auth's JWT plugin (feature
+//! `jwks`): where the JWKS comes from, how often it is reloaded, and the
+//! verified-token cache.
+
+use std::time::Duration;
+
+use crate::jwks_keys::{Fetch, JwksKeys};
+use crate::refresh::Schedule;
+use crate::token_cache::TokenCache;
+use crate::{ConfigError, VerifierBuilder};
+
+/// How often a fetched JWKS is reloaded by default.
+pub const DEFAULT_JWKS_REFRESH_INTERVAL: Duration = Duration::from_secs(300);
+
+/// How soon after a reload an unknown `kid` may cause another, by default.
+pub const DEFAULT_JWKS_REFRESH_COOLDOWN: Duration = Duration::from_secs(10);
+
+/// Where the public keys come from.
+pub(crate) enum JwksSource {
+    Json(String),
+    Fetch(Fetch),
+    #[cfg(feature = "jwks-fetch")]
+    Url(String),
+}
+
+/// The JWKS settings collected by the builder.
+pub(crate) struct JwksConfig {
+    source: Option<JwksSource>,
+    schedule: Schedule,
+    cache_entries: Option<usize>,
+}
+
+impl Default for JwksConfig {
+    fn default() -> Self {
+        Self {
+            source: None,
+            schedule: Schedule {
+                interval: DEFAULT_JWKS_REFRESH_INTERVAL,
+                cooldown: DEFAULT_JWKS_REFRESH_COOLDOWN,
+            },
+            cache_entries: None,
+        }
+    }
+}
+
+impl JwksConfig {
+    pub(crate) fn is_set(&self) -> bool {
+        self.source.is_some()
+    }
+
+    /// Loads the keys (fetching them once for a URL or fetch function).
+    pub(crate) fn build(self) -> Result<Option<JwksKeys>, ConfigError> {
+        let cache = self.cache_entries.map(TokenCache::new);
+        let keys = match self.source {
+            None if cache.is_some() => return Err(ConfigError::CacheWithoutJwks),
+            None => return Ok(None),
+            Some(JwksSource::Json(json)) => JwksKeys::fixed(&json, cache)?,
+            Some(JwksSource::Fetch(fetch)) => JwksKeys::fetched(fetch, self.schedule, cache)?,
+            #[cfg(feature = "jwks-fetch")]
+            Some(JwksSource::Url(url)) => {
+                JwksKeys::fetched(crate::fetch::http_fetch(&url)?, self.schedule, cache)?
+            }
+        };
+        Ok(Some(keys))
+    }
+}
+
+impl VerifierBuilder {
+    /// Accepts tokens signed by the keys of a JWKS document that does not
+    /// change (EdDSA, ES256, ES512, RS256, PS256). Each key is used only with
+    /// its own `alg` and key type.
+    ///
+    /// ```
+    /// let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","alg":"EdDSA","kid":"k1",
+    ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+    /// let verifier = jwtguard::Verifier::builder().jwks_json(jwks).build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn jwks_json(mut self, json: impl Into<String>) -> Self {
+        self.jwks.source = Some(JwksSource::Json(json.into()));
+        self
+    }
+
+    /// Accepts tokens signed by the keys of Better Auth's JWKS endpoint,
+    /// usually `{BETTER_AUTH_URL}/api/auth/jwks`. The URL must be `https://`,
+    /// or `http://` to a loopback host.
+    ///
+    /// [`build`](Self::build) fetches it once and fails if it cannot. It is
+    /// then reloaded in the background every
+    /// [`jwks_refresh_interval`](Self::jwks_refresh_interval), and at once
+    /// when a token names an unknown `kid` (at most once per
+    /// [`jwks_refresh_cooldown`](Self::jwks_refresh_cooldown)). A failed
+    /// reload keeps the keys already loaded.
+    ///
+    /// ```no_run
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .jwks_url("https://app.example.com/api/auth/jwks")
+    ///     .issuer("https://app.example.com")
+    ///     .audience("https://app.example.com")
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    #[cfg(feature = "jwks-fetch")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "jwks-fetch")))]
+    pub fn jwks_url(mut self, url: impl Into<String>) -> Self {
+        self.jwks.source = Some(JwksSource::Url(url.into()));
+        self
+    }
+
+    /// Like [`jwks_url`](Self::jwks_url), with your own (blocking) fetch:
+    /// the function returns the JWKS document. It runs on jwtguard's
+    /// background thread, never on a request, and should time out by itself.
+    ///
+    /// ```
+    /// # let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .jwks_fetcher(move || Ok(jwks.to_owned()))
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn jwks_fetcher(
+        mut self,
+        fetch: impl Fn() -> Result<String, Box<dyn std::error::Error + Send + Sync>>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Self {
+        self.jwks.source = Some(JwksSource::Fetch(std::sync::Arc::new(fetch)));
+        self
+    }
+
+    /// How often a fetched JWKS is reloaded (default 5 minutes).
+    ///
+    /// ```
+    /// # let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .jwks_fetcher(move || Ok(jwks.to_owned()))
+    ///     .jwks_refresh_interval(std::time::Duration::from_secs(60))
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn jwks_refresh_interval(mut self, interval: Duration) -> Self {
+        self.jwks.schedule.interval = interval;
+        self
+    }
+
+    /// The least time between the end of one reload and a reload caused by
+    /// an unknown `kid` (default 10 seconds), so that tokens with made-up
+    /// `kid`s cannot make us hammer the issuer. Within it, such tokens are
+    /// refused at once.
+    ///
+    /// ```
+    /// # let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .jwks_fetcher(move || Ok(jwks.to_owned()))
+    ///     .jwks_refresh_cooldown(std::time::Duration::from_secs(30))
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn jwks_refresh_cooldown(mut self, cooldown: Duration) -> Self {
+        self.jwks.schedule.cooldown = cooldown;
+        self
+    }
+
+    /// Remembers up to `max_entries` tokens whose signature was checked
+    /// against a JWKS key, so that the next request with the same token
+    /// skips the signature check (tens of microseconds for Ed25519, more for
+    /// RSA). Everything else is checked again on every hit: `exp`, `nbf`,
+    /// `iss`, `aud` and `sub`. Tokens longer than
+    /// [`CACHE_MAX_TOKEN_LEN`](crate::CACHE_MAX_TOKEN_LEN) or without `exp`
+    /// are not cached; the cache is emptied whenever the keys change. Off by
+    /// default; HS256 tokens are never cached (checking them is cheaper).
+    ///
+    /// ```
+    /// # let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .jwks_json(jwks)
+    ///     .token_cache(10_000)
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn token_cache(mut self, max_entries: usize) -> Self {
+        self.jwks.cache_entries = Some(max_entries);
+        self
+    }
+}

@@ -1,0 +1,147 @@
+//! The public keys a verifier holds (feature `jwks`): loaded once from a
+//! static JWKS, or fetched and kept fresh, with the optional cache of
+//! verified tokens emptied whenever they change.
+
+use std::fmt;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use crate::ErrorKind;
+use crate::events;
+use crate::header::Algorithm;
+use crate::jwks::{JwksError, PublicKeys};
+use crate::refresh::{KeysRefreshed, Refresh, RefreshHandle, Schedule};
+use crate::token_cache::TokenCache;
+
+/// Fetches a JWKS document; run on jwtguard's background thread.
+pub(crate) type Fetch =
+    Arc<dyn Fn() -> Result<String, Box<dyn std::error::Error + Send + Sync>> + Send + Sync>;
+
+/// The keys in use and the verified tokens that depend on them.
+pub(crate) struct KeyStore {
+    current: RwLock<Arc<PublicKeys>>,
+    cache: Option<TokenCache>,
+}
+
+/// The public keys of one verifier, and the thread that keeps them fresh.
+pub(crate) struct JwksKeys {
+    store: Arc<KeyStore>,
+    refresh: Option<RefreshHandle>,
+}
+
+impl fmt::Debug for JwksKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwksKeys")
+            .field("keys", &self.store.keys().len())
+            .field("refreshed", &self.refresh.is_some())
+            .field("cache", &self.store.cache)
+            .finish()
+    }
+}
+
+impl KeyStore {
+    fn keys(&self) -> Arc<PublicKeys> {
+        Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Installs freshly loaded keys; verified tokens are forgotten when the
+    /// keys changed, since a removed key must stop vouching for them.
+    fn replace(&self, keys: PublicKeys) -> bool {
+        let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        if current.same_as(&keys) {
+            return false;
+        }
+        *current = Arc::new(keys);
+        if let Some(cache) = &self.cache {
+            cache.clear();
+        }
+        true
+    }
+
+    fn reload(&self, fetch: &Fetch) {
+        let loaded = fetch()
+            .map_err(|error| JwksError::Fetch(error.to_string()))
+            .and_then(|json| PublicKeys::parse(&json));
+        match loaded {
+            Ok(keys) => {
+                let count = keys.len();
+                let changed = self.replace(keys);
+                events::jwks_loaded(count, changed);
+            }
+            Err(error) => events::jwks_reload_failed(&error),
+        }
+    }
+}
+
+impl JwksKeys {
+    /// Keys from a JWKS document that never changes.
+    pub(crate) fn fixed(json: &str, cache: Option<TokenCache>) -> Result<Self, JwksError> {
+        Ok(Self {
+            store: Arc::new(KeyStore {
+                current: RwLock::new(Arc::new(PublicKeys::parse(json)?)),
+                cache,
+            }),
+            refresh: None,
+        })
+    }
+
+    /// Keys fetched now (an error if that fails) and then on `schedule`, and
+    /// whenever a token names an unknown `kid`.
+    pub(crate) fn fetched(
+        fetch: Fetch,
+        schedule: Schedule,
+        cache: Option<TokenCache>,
+    ) -> Result<Self, JwksError> {
+        let json = fetch().map_err(|error| JwksError::Fetch(error.to_string()))?;
+        let store = Arc::new(KeyStore {
+            current: RwLock::new(Arc::new(PublicKeys::parse(&json)?)),
+            cache,
+        });
+        let worker = Arc::clone(&store);
+        let refresh =
+            Refresh::start(schedule, Box::new(move || worker.reload(&fetch))).map_err(|error| {
+                JwksError::Fetch(format!("cannot start the refresh thread: {error}"))
+            })?;
+        Ok(Self {
+            store,
+            refresh: Some(refresh),
+        })
+    }
+
+    /// Whether any loaded key has this id (to tell an HS256 token that
+    /// names a public key from one that names nothing).
+    pub(crate) fn has_kid(&self, kid: &str) -> bool {
+        self.store.keys().has_kid(kid)
+    }
+
+    /// Checks a token's signature with the one key its `alg` and `kid`
+    /// select. Returns the cache generation the keys belonged to: read
+    /// before the keys, so that a token checked with keys replaced meanwhile
+    /// is never cached as valid under the new ones.
+    pub(crate) fn verify(
+        &self,
+        alg: Algorithm,
+        kid: Option<&str>,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<Option<u64>, ErrorKind> {
+        let generation = self.store.cache.as_ref().map(TokenCache::generation);
+        self.store
+            .keys()
+            .select(alg, kid)?
+            .verify(signing_input, signature)?;
+        Ok(generation)
+    }
+
+    /// Asks for a reload after a token named an unknown key; see
+    /// [`RefreshHandle::request`]. `None` for a static JWKS.
+    pub(crate) fn refresh_for_unknown_key(&self) -> Option<KeysRefreshed> {
+        let wait = self.refresh.as_ref()?.request();
+        events::jwks_unknown_key(wait.is_some());
+        wait
+    }
+
+    /// The cache of verified tokens, if enabled.
+    pub(crate) fn cache(&self) -> Option<&TokenCache> {
+        self.store.cache.as_ref()
+    }
+}

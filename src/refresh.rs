@@ -1,0 +1,248 @@
+//! When to reload a JWKS (feature `jwks`): periodically, and at once when a
+//! token names an unknown `kid`, but never twice at the same time and never
+//! more often than the cooldown allows, so a flood of made-up `kid`s costs
+//! the issuer at most one request per cooldown.
+//!
+//! One background thread per verifier runs the reload; it exits when the
+//! last clone of the verifier is dropped. Async callers wait for a reload
+//! with [`KeysRefreshed`], which needs no particular runtime.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+/// The reload itself, run on the background thread.
+pub(crate) type Job = Box<dyn Fn() + Send + 'static>;
+
+/// How often to reload, and how soon a reload may follow another.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Schedule {
+    pub(crate) interval: Duration,
+    pub(crate) cooldown: Duration,
+}
+
+/// The scheduler shared by the verifier and its thread.
+pub(crate) struct Refresh {
+    schedule: Schedule,
+    state: Mutex<State>,
+    wake_thread: Condvar,
+}
+
+struct State {
+    /// A reload was asked for and has not started.
+    requested: bool,
+    /// A reload is running.
+    running: bool,
+    /// When the last reload (or the initial load) finished.
+    last_finished: Instant,
+    /// Reloads finished so far; waiters wait for this to move.
+    finished: u64,
+    /// The verifier is gone: the thread exits.
+    stopped: bool,
+    waiters: Vec<Waker>,
+}
+
+/// Stops the background thread when the verifier that owns it is dropped.
+pub(crate) struct RefreshHandle {
+    refresh: Arc<Refresh>,
+}
+
+impl Refresh {
+    /// Starts the background thread, which runs `job` on schedule.
+    pub(crate) fn start(schedule: Schedule, job: Job) -> std::io::Result<RefreshHandle> {
+        let refresh = Arc::new(Refresh {
+            schedule,
+            state: Mutex::new(State {
+                requested: false,
+                running: false,
+                last_finished: Instant::now(),
+                finished: 0,
+                stopped: false,
+                waiters: Vec::new(),
+            }),
+            wake_thread: Condvar::new(),
+        });
+        let worker = Arc::clone(&refresh);
+        std::thread::Builder::new()
+            .name("jwtguard-jwks".into())
+            .spawn(move || worker.run(job))?;
+        Ok(RefreshHandle { refresh })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // The lock guards plain flags: a panic elsewhere cannot leave them
+        // half-written, so a poisoned lock is still usable.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn run(&self, job: Job) {
+        loop {
+            let mut state = self.lock();
+            loop {
+                if state.stopped {
+                    return;
+                }
+                let since = state.last_finished.elapsed();
+                if state.requested || since >= self.schedule.interval {
+                    break;
+                }
+                state = self
+                    .wake_thread
+                    .wait_timeout(state, self.schedule.interval - since)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+            }
+            state.requested = false;
+            state.running = true;
+            drop(state);
+
+            job();
+
+            let mut state = self.lock();
+            state.running = false;
+            state.last_finished = Instant::now();
+            state.finished += 1;
+            for waker in state.waiters.drain(..) {
+                waker.wake();
+            }
+        }
+    }
+}
+
+impl RefreshHandle {
+    /// Asks for a reload because a token named a key we do not have.
+    ///
+    /// Returns what to wait for: the reload already running or just asked
+    /// for. `None` when the last reload finished less than the cooldown ago
+    /// (the token is then refused without waiting).
+    pub(crate) fn request(&self) -> Option<KeysRefreshed> {
+        let refresh = &self.refresh;
+        let mut state = refresh.lock();
+        if state.stopped {
+            return None;
+        }
+        if !state.running && !state.requested {
+            if state.last_finished.elapsed() < refresh.schedule.cooldown {
+                return None;
+            }
+            state.requested = true;
+            refresh.wake_thread.notify_one();
+        }
+        Some(KeysRefreshed {
+            refresh: Arc::clone(refresh),
+            after: state.finished,
+        })
+    }
+}
+
+impl Drop for RefreshHandle {
+    fn drop(&mut self) {
+        let mut state = self.refresh.lock();
+        state.stopped = true;
+        for waker in state.waiters.drain(..) {
+            waker.wake();
+        }
+        self.refresh.wake_thread.notify_one();
+    }
+}
+
+/// Completes when the reload it was created for has finished, whether or
+/// not it changed the keys. Needs no particular async runtime.
+pub(crate) struct KeysRefreshed {
+    refresh: Arc<Refresh>,
+    after: u64,
+}
+
+impl Future for KeysRefreshed {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut state = self.refresh.lock();
+        if state.finished > self.after || state.stopped {
+            return Poll::Ready(());
+        }
+        if !state.waiters.iter().any(|w| w.will_wake(cx.waker())) {
+            state.waiters.push(cx.waker().clone());
+        }
+        Poll::Pending
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::Wake;
+
+    struct Thread(std::thread::Thread);
+
+    impl Wake for Thread {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+
+    /// Drives a future on this thread (no runtime in unit tests).
+    fn block_on(mut future: KeysRefreshed) {
+        let waker = Waker::from(Arc::new(Thread(std::thread::current())));
+        let mut cx = Context::from_waker(&waker);
+        while Pin::new(&mut future).poll(&mut cx).is_pending() {
+            std::thread::park_timeout(Duration::from_millis(50));
+        }
+    }
+
+    fn counting(schedule: Schedule, delay: Duration) -> (RefreshHandle, Arc<AtomicUsize>) {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&runs);
+        let job = Box::new(move || {
+            std::thread::sleep(delay);
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        (Refresh::start(schedule, job).unwrap(), runs)
+    }
+
+    const RARELY: Duration = Duration::from_secs(3600);
+
+    #[test]
+    fn concurrent_requests_share_one_reload_and_the_cooldown_holds() {
+        let schedule = Schedule {
+            interval: RARELY,
+            cooldown: Duration::ZERO,
+        };
+        let (handle, runs) = counting(schedule, Duration::from_millis(100));
+        let waits: Vec<_> = (0..50).map(|_| handle.request().unwrap()).collect();
+        for wait in waits {
+            block_on(wait);
+        }
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+
+        let schedule = Schedule {
+            interval: RARELY,
+            cooldown: RARELY,
+        };
+        let (handle, runs) = counting(schedule, Duration::ZERO);
+        assert!(
+            handle.request().is_none(),
+            "within the cooldown of the start"
+        );
+        assert_eq!(runs.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn reloads_on_the_interval_and_stops_when_dropped() {
+        let schedule = Schedule {
+            interval: Duration::from_millis(20),
+            cooldown: RARELY,
+        };
+        let (handle, runs) = counting(schedule, Duration::ZERO);
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(runs.load(Ordering::SeqCst) >= 3);
+        drop(handle);
+        std::thread::sleep(Duration::from_millis(50));
+        let after_drop = runs.load(Ordering::SeqCst);
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(runs.load(Ordering::SeqCst), after_drop);
+    }
+}

@@ -1,0 +1,73 @@
+//! The part of [`Verifier`] that checks tokens against JWKS keys (feature
+//! `jwks`): the asymmetric signature check and the verified-token cache.
+
+use crate::compact::{Segments, decode_into};
+use crate::header::Algorithm;
+use crate::public_key::MAX_SIGNATURE_LEN;
+use crate::verifier::Stop;
+use crate::{DecodeClaims, ErrorKind, Verifier};
+
+impl Verifier {
+    /// The claims of a token the cache vouches for, checked again in full
+    /// except for the signature. `None` on a miss or without a cache.
+    pub(crate) fn cached<T: DecodeClaims>(&self, token: &str) -> Option<Result<T, ErrorKind>> {
+        let cache = self.inner.jwks.as_ref()?.cache()?;
+        let payload = cache.get(token)?;
+        let claims = T::decode_claims(&payload, &self.inner.policy);
+        if claims.as_ref().err() == Some(&ErrorKind::Expired) {
+            cache.remove(token);
+        }
+        Some(claims)
+    }
+
+    /// Checks an EdDSA, ES256, ES512, RS256 or PS256 token against the JWKS
+    /// key its header selects, then its claims; caches it when enabled.
+    pub(crate) fn verify_public<T: DecodeClaims>(
+        &self,
+        alg: Algorithm,
+        kid: Option<&str>,
+        segments: &Segments<'_>,
+        payload: &[u8],
+        token: &str,
+    ) -> Result<T, Stop> {
+        let jwks = self
+            .inner
+            .jwks
+            .as_ref()
+            .ok_or(ErrorKind::UnsupportedAlgorithm)?;
+        if segments.signature.len() > (4 * MAX_SIGNATURE_LEN).div_ceil(3) {
+            return Err(ErrorKind::InvalidSignature.into());
+        }
+        let (mut stack, mut heap) = ([0u8; MAX_SIGNATURE_LEN], Vec::new());
+        let signature = decode_into(segments.signature, &mut stack, &mut heap)
+            .map_err(|_| ErrorKind::InvalidSignature)?;
+        let generation = match jwks.verify(alg, kid, segments.signing_input, signature) {
+            Ok(generation) => generation,
+            Err(ErrorKind::UnknownKey) => {
+                return Err(match jwks.refresh_for_unknown_key() {
+                    Some(reloaded) => Stop::AwaitKeys(reloaded),
+                    None => ErrorKind::UnknownKey.into(),
+                });
+            }
+            Err(kind) => return Err(kind.into()),
+        };
+        let claims = T::decode_claims(payload, &self.inner.policy)?;
+        if let (Some(cache), Some(generation)) = (jwks.cache(), generation) {
+            cache.insert(
+                token,
+                payload,
+                generation,
+                self.inner.policy.clock.now_unix(),
+            );
+        }
+        Ok(claims)
+    }
+
+    /// Whether `kid` names a JWKS key (an HS256 token must not).
+    pub(crate) fn names_public_key(&self, kid: Option<&str>) -> bool {
+        match (&self.inner.jwks, kid) {
+            (Some(jwks), Some(kid)) => jwks.has_kid(kid),
+            _ => false,
+        }
+    }
+}
