@@ -1,0 +1,448 @@
+//! Better Auth's JWT plugin: tokens signed with EdDSA, ES256, ES512, RS256
+//! and PS256 keys from a JWKS, static or served over loopback HTTP.
+
+#[path = "common/jwks.rs"]
+mod support;
+
+use std::time::{Duration, Instant};
+
+use jwtguard::testing::sign_raw;
+use jwtguard::{ConfigError, ErrorKind, JwksError, Verifier};
+use serde_json::json;
+use support::{JwksServer, TestKey, claims, jwks};
+
+const SECRET: &str = "test-secret-that-is-at-least-32-bytes-long";
+
+fn kind<T>(result: Result<T, jwtguard::Error>) -> ErrorKind {
+    result.err().expect("refused").kind()
+}
+
+/// Flips one character of the payload, keeping it base64url.
+fn tamper(token: &str) -> String {
+    let dot = token.find('.').unwrap();
+    let mut bytes = token.as_bytes().to_vec();
+    bytes[dot + 5] = if bytes[dot + 5] == b'A' { b'B' } else { b'A' };
+    String::from_utf8(bytes).unwrap()
+}
+
+/// Waits (bounded) until `check` holds: for the background reload.
+fn eventually(mut check: impl FnMut() -> bool) -> bool {
+    // Not a timing assertion: only a bound on how long to wait.
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10) {
+        if check() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+#[test]
+fn every_algorithm_verifies_with_its_own_key_and_refuses_tampering() {
+    for key in TestKey::every_algorithm() {
+        let alg = key.alg();
+        let verifier = Verifier::builder()
+            .jwks_json(jwks(&[("k1", &key)]))
+            .build()
+            .unwrap();
+        let token = key.sign("k1", &claims("user-1"));
+        let verified = verifier
+            .verify(&token)
+            .unwrap_or_else(|e| panic!("{alg}: {e}"));
+        assert_eq!(verified.sub(), "user-1", "{alg}");
+        assert_eq!(verified.get("email"), Some(&json!("ada@example.com")));
+        assert_eq!(
+            kind(verifier.verify(&tamper(&token))),
+            ErrorKind::InvalidSignature,
+            "{alg}"
+        );
+        // Another key of the same algorithm under the same kid: refused.
+        let impostor = match key {
+            TestKey::Rs256(_) | TestKey::Ps256(_) => continue,
+            _ => TestKey::every_algorithm()
+                .into_iter()
+                .find(|k| k.alg() == alg)
+                .unwrap(),
+        };
+        let forged = impostor.sign("k1", &claims("user-1"));
+        assert_eq!(
+            kind(verifier.verify(&forged)),
+            ErrorKind::InvalidSignature,
+            "{alg}"
+        );
+    }
+}
+
+#[test]
+fn a_key_is_used_only_with_its_own_algorithm() {
+    let (ed, rsa, p256) = (TestKey::ed25519(), TestKey::rs256(), TestKey::p256());
+    let verifier = Verifier::builder()
+        .hs256_secret(SECRET)
+        .jwks_json(jwks(&[("ed", &ed), ("rsa", &rsa), ("p256", &p256)]))
+        .build()
+        .unwrap();
+    let c = claims("user-1");
+    // An Ed25519 key named by a token whose header says RS256.
+    let token = rsa.sign_raw(&json!({"alg": "RS256", "kid": "ed"}), &c);
+    assert_eq!(kind(verifier.verify(&token)), ErrorKind::KeyMismatch);
+    // An RS256 key asked to check PS256, an ES256 key asked to check ES512.
+    let token = TestKey::ps256().sign_raw(&json!({"alg": "PS256", "kid": "rsa"}), &c);
+    assert_eq!(kind(verifier.verify(&token)), ErrorKind::KeyMismatch);
+    let token = TestKey::p521().sign_raw(&json!({"alg": "ES512", "kid": "p256"}), &c);
+    assert_eq!(kind(verifier.verify(&token)), ErrorKind::KeyMismatch);
+    // An HS256 token whose kid names a public key, signed with that key's
+    // public material as the HMAC secret (the classic confusion attack).
+    let jwk = ed.jwk("ed").to_string();
+    let header = r#"{"alg":"HS256","kid":"ed"}"#;
+    let payload = c.to_string();
+    for secret in [jwk.as_bytes(), SECRET.as_bytes()] {
+        let token = sign_raw(secret, header, &payload);
+        assert_eq!(kind(verifier.verify(&token)), ErrorKind::KeyMismatch);
+    }
+    // Without a secret there is no HS256 at all.
+    let jwks_only = Verifier::builder()
+        .jwks_json(jwks(&[("ed", &ed)]))
+        .build()
+        .unwrap();
+    let token = sign_raw(jwk.as_bytes(), r#"{"alg":"HS256"}"#, &payload);
+    assert_eq!(
+        kind(jwks_only.verify(&token)),
+        ErrorKind::UnsupportedAlgorithm
+    );
+    // And without a JWKS there are no public-key algorithms.
+    let secret_only = Verifier::builder().hs256_secret(SECRET).build().unwrap();
+    assert_eq!(
+        kind(secret_only.verify(&ed.sign("ed", &c))),
+        ErrorKind::UnsupportedAlgorithm
+    );
+}
+
+#[test]
+fn one_verifier_accepts_the_shared_secret_and_the_plugin_during_a_migration() {
+    let ed = TestKey::ed25519();
+    let verifier = Verifier::builder()
+        .hs256_secret(SECRET)
+        .jwks_json(jwks(&[("ed", &ed)]))
+        .build()
+        .unwrap();
+    let hs = sign_raw(
+        SECRET.as_bytes(),
+        r#"{"alg":"HS256"}"#,
+        &claims("old").to_string(),
+    );
+    assert_eq!(verifier.verify(&hs).unwrap().sub(), "old");
+    assert_eq!(
+        verifier
+            .verify(&ed.sign("ed", &claims("new")))
+            .unwrap()
+            .sub(),
+        "new"
+    );
+}
+
+#[test]
+fn a_token_without_kid_needs_exactly_one_key_of_its_algorithm() {
+    let (a, b) = (TestKey::ed25519(), TestKey::ed25519());
+    let c = claims("user-1");
+    let no_kid = a.sign_raw(&json!({"alg": "EdDSA"}), &c);
+    let one = Verifier::builder()
+        .jwks_json(jwks(&[("a", &a)]))
+        .build()
+        .unwrap();
+    assert_eq!(one.verify(&no_kid).unwrap().sub(), "user-1");
+    let two = Verifier::builder()
+        .jwks_json(jwks(&[("a", &a), ("b", &b)]))
+        .build()
+        .unwrap();
+    assert_eq!(kind(two.verify(&no_kid)), ErrorKind::UnknownKey);
+}
+
+#[test]
+fn the_registered_claims_are_checked_as_for_hs256() {
+    let key = TestKey::ed25519();
+    let verifier = Verifier::builder()
+        .jwks_json(jwks(&[("k", &key)]))
+        .issuer("http://localhost:3000")
+        .audience("http://localhost:3000")
+        .build()
+        .unwrap();
+    let mut c = claims("user-1");
+    c["iss"] = json!("http://localhost:3000");
+    c["aud"] = json!("http://localhost:3000");
+    assert!(verifier.verify(&key.sign("k", &c)).is_ok());
+    let mut other = c.clone();
+    other["aud"] = json!("https://elsewhere.example");
+    assert_eq!(
+        kind(verifier.verify(&key.sign("k", &other))),
+        ErrorKind::InvalidAudience
+    );
+    let mut expired = c.clone();
+    expired["exp"] = json!(1_000);
+    assert_eq!(
+        kind(verifier.verify(&key.sign("k", &expired))),
+        ErrorKind::Expired
+    );
+    let mut no_exp = c.clone();
+    no_exp.as_object_mut().unwrap().remove("exp");
+    assert_eq!(
+        kind(verifier.verify(&key.sign("k", &no_exp))),
+        ErrorKind::MissingClaim("exp")
+    );
+    // Duplicate `sub` members cannot pick another user.
+    let dup = key.sign_text(
+        r#"{"alg":"EdDSA","kid":"k"}"#,
+        r#"{"sub":"user-1","sub":"user-2","exp":9999999999}"#,
+    );
+    assert_eq!(kind(verifier.verify(&dup)), ErrorKind::Malformed);
+}
+
+#[test]
+fn oversized_and_malformed_signatures_are_refused_before_any_key_work() {
+    let key = TestKey::ed25519();
+    let verifier = Verifier::builder()
+        .jwks_json(jwks(&[("k", &key)]))
+        .build()
+        .unwrap();
+    let token = key.sign("k", &claims("user-1"));
+    let (input, _) = token.rsplit_once('.').unwrap();
+    for signature in ["", "AA", &"A".repeat(700), "!!!!", &"A".repeat(86)] {
+        let forged = format!("{input}.{signature}");
+        assert_eq!(
+            kind(verifier.verify(&forged)),
+            ErrorKind::InvalidSignature,
+            "{signature}"
+        );
+    }
+}
+
+#[test]
+fn building_fails_clearly_when_the_jwks_is_unusable_or_unreachable() {
+    let not_jwks = Verifier::builder().jwks_json("<html>").build().unwrap_err();
+    assert_eq!(not_jwks, ConfigError::Jwks(JwksError::NotAJwks));
+    // A port nothing listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/api/auth/jwks", closed.local_addr().unwrap());
+    drop(closed);
+    let err = Verifier::builder().jwks_url(url).build().unwrap_err();
+    assert!(
+        matches!(err, ConfigError::Jwks(JwksError::Fetch(_))),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("JWKS: fetching the JWKS failed"),
+        "{err}"
+    );
+    let server = JwksServer::start(r#"{"keys":[]}"#.into());
+    let err = Verifier::builder()
+        .jwks_url(&server.url)
+        .build()
+        .unwrap_err();
+    assert_eq!(err, ConfigError::Jwks(JwksError::NoUsableKeys));
+    server.set_down(true);
+    let err = Verifier::builder()
+        .jwks_url(&server.url)
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("503"), "{err}");
+    let err = Verifier::builder()
+        .jwks_url("http://issuer.example/api/auth/jwks")
+        .build()
+        .unwrap_err();
+    assert_eq!(err, ConfigError::InvalidJwksUrl);
+    let err = Verifier::builder()
+        .hs256_secret(SECRET)
+        .token_cache(10)
+        .build()
+        .unwrap_err();
+    assert_eq!(err, ConfigError::CacheWithoutJwks);
+}
+
+#[tokio::test]
+async fn rotation_a_new_kid_is_fetched_once_and_a_removed_key_stops_working() {
+    let (old, new) = (TestKey::ed25519(), TestKey::p256());
+    let server = JwksServer::start(jwks(&[("old", &old)]));
+    let cooldown = Duration::from_millis(100);
+    let verifier = Verifier::builder()
+        .jwks_url(&server.url)
+        .jwks_refresh_cooldown(cooldown)
+        .build()
+        .unwrap();
+    assert_eq!(server.fetches(), 1);
+    let old_token = old.sign("old", &claims("user-1"));
+    assert!(verifier.verify(&old_token).is_ok());
+
+    // The issuer adds a key and signs with it: the first token naming it
+    // waits for one reload and passes.
+    server.serve(jwks(&[("old", &old), ("new", &new)]));
+    std::thread::sleep(cooldown + cooldown / 2);
+    let new_token = new.sign("new", &claims("user-2"));
+    let verified = verifier
+        .verify_as_async::<jwtguard::Claims>(&new_token)
+        .await;
+    assert_eq!(verified.unwrap().sub(), "user-2");
+    assert_eq!(server.fetches(), 2);
+    assert!(verifier.verify(&old_token).is_ok());
+
+    // The issuer removes the old key; the next reload drops it.
+    server.serve(jwks(&[("new", &new)]));
+    std::thread::sleep(cooldown + cooldown / 2);
+    let unknown = new.sign("not-yet-published", &claims("user-3"));
+    let err = verifier.verify_as_async::<jwtguard::Claims>(&unknown).await;
+    assert_eq!(err.unwrap_err().kind(), ErrorKind::UnknownKey);
+    assert_eq!(server.fetches(), 3);
+    assert_eq!(kind(verifier.verify(&old_token)), ErrorKind::UnknownKey);
+    assert!(verifier.verify(&new_token).is_ok());
+}
+
+#[tokio::test]
+async fn a_flood_of_unknown_kids_causes_at_most_one_fetch_per_cooldown() {
+    let key = TestKey::ed25519();
+    let server = JwksServer::start(jwks(&[("k", &key)]));
+    let verifier = Verifier::builder()
+        .jwks_url(&server.url)
+        .jwks_refresh_cooldown(Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let (verifier, token) = (
+            verifier.clone(),
+            key.sign(&format!("random-{i}"), &claims("u")),
+        );
+        tasks.push(tokio::spawn(async move {
+            verifier.verify_as_async::<jwtguard::Claims>(&token).await
+        }));
+    }
+    for task in tasks {
+        assert_eq!(
+            task.await.unwrap().unwrap_err().kind(),
+            ErrorKind::UnknownKey
+        );
+    }
+    // Only the start-up fetch: the cooldown counts from it.
+    assert_eq!(server.fetches(), 1);
+
+    // Past the cooldown, concurrent unknown kids share one reload.
+    let cooldown = Duration::from_millis(300);
+    let verifier = Verifier::builder()
+        .jwks_url(&server.url)
+        .jwks_refresh_cooldown(cooldown)
+        .build()
+        .unwrap();
+    std::thread::sleep(cooldown + cooldown / 2);
+    let before = server.fetches();
+    let token = key.sign("random", &claims("u"));
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let (verifier, token) = (verifier.clone(), token.clone());
+            tokio::spawn(async move { verifier.verify_as_async::<jwtguard::Claims>(&token).await })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(
+            task.await.unwrap().unwrap_err().kind(),
+            ErrorKind::UnknownKey
+        );
+    }
+    assert_eq!(server.fetches() - before, 1);
+}
+
+#[test]
+fn an_outage_keeps_the_last_good_keys_and_recovery_picks_up_new_ones() {
+    let (a, b) = (TestKey::ed25519(), TestKey::ed25519());
+    let server = JwksServer::start(jwks(&[("a", &a)]));
+    let verifier = Verifier::builder()
+        .jwks_url(&server.url)
+        .jwks_refresh_interval(Duration::from_millis(50))
+        .build()
+        .unwrap();
+    let token_a = a.sign("a", &claims("user-1"));
+    server.set_down(true);
+    let fetched = server.fetches();
+    assert!(
+        eventually(|| server.fetches() >= fetched + 3),
+        "reloads go on"
+    );
+    assert!(verifier.verify(&token_a).is_ok(), "last good keys kept");
+    // Garbage is no better than an outage.
+    server.serve("{".into());
+    server.set_down(false);
+    let fetched = server.fetches();
+    assert!(eventually(|| server.fetches() >= fetched + 2));
+    assert!(verifier.verify(&token_a).is_ok());
+    server.serve(jwks(&[("b", &b)]));
+    let token_b = b.sign("b", &claims("user-2"));
+    assert!(eventually(|| verifier.verify(&token_b).is_ok()));
+    assert_eq!(kind(verifier.verify(&token_a)), ErrorKind::UnknownKey);
+}
+
+#[test]
+fn the_sync_methods_never_wait_but_start_the_reload() {
+    let (a, b) = (TestKey::ed25519(), TestKey::ed25519());
+    let server = JwksServer::start(jwks(&[("a", &a)]));
+    let verifier = Verifier::builder()
+        .jwks_url(&server.url)
+        .jwks_refresh_cooldown(Duration::ZERO)
+        .build()
+        .unwrap();
+    server.serve(jwks(&[("a", &a), ("b", &b)]));
+    let token_b = b.sign("b", &claims("user-2"));
+    assert_eq!(kind(verifier.verify(&token_b)), ErrorKind::UnknownKey);
+    assert!(eventually(|| verifier.verify(&token_b).is_ok()));
+}
+
+#[test]
+fn cached_tokens_are_still_checked_for_time_and_forgotten_when_keys_change() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    let (a, b) = (TestKey::ed25519(), TestKey::ed25519());
+    let server = JwksServer::start(jwks(&[("a", &a), ("b", &b)]));
+    let now = Arc::new(AtomicI64::new(1_800_000_000));
+    let clock_now = Arc::clone(&now);
+    let verifier = Verifier::builder()
+        .jwks_url(&server.url)
+        .jwks_refresh_cooldown(Duration::ZERO)
+        .token_cache(100)
+        .clock(jwtguard::Clock::from_fn(move || {
+            time::OffsetDateTime::from_unix_timestamp(clock_now.load(Ordering::SeqCst)).unwrap()
+        }))
+        .build()
+        .unwrap();
+    let c = json!({"sub": "user-1", "iat": 1_800_000_000, "exp": 1_800_000_900});
+    let token = a.sign("a", &c);
+    for _ in 0..3 {
+        assert_eq!(verifier.verify(&token).unwrap().sub(), "user-1");
+    }
+    // A hit still checks `exp`.
+    now.store(1_800_000_901, Ordering::SeqCst);
+    assert_eq!(kind(verifier.verify(&token)), ErrorKind::Expired);
+    now.store(1_800_000_100, Ordering::SeqCst);
+    assert!(verifier.verify(&token).is_ok());
+    // The issuer drops key `a`: once the keys reload, the cached token goes with it.
+    server.serve(jwks(&[("b", &b)]));
+    assert!(verifier.verify(&b.sign("b", &c)).is_ok());
+    assert_eq!(
+        kind(verifier.verify(&b.sign("unknown", &c))),
+        ErrorKind::UnknownKey
+    );
+    assert!(eventually(|| {
+        verifier.verify(&token).err().map(|e| e.kind()) == Some(ErrorKind::UnknownKey)
+    }));
+}
+
+#[test]
+fn debug_output_shows_no_key_material() {
+    let key = TestKey::ed25519();
+    let jwk = key.jwk("k");
+    let verifier = Verifier::builder()
+        .jwks_json(jwks(&[("k", &key)]))
+        .token_cache(10)
+        .build()
+        .unwrap();
+    let debug = format!("{verifier:?}");
+    assert!(debug.contains("jwks"), "{debug}");
+    assert!(!debug.contains(jwk["x"].as_str().unwrap()), "{debug}");
+}
