@@ -3,7 +3,9 @@
 //! ```sh
 //! BETTER_AUTH_SECRET=... cargo run --example tasks_actix
 //! ```
-//! Configuration (environment or `.env`): `BETTER_AUTH_SECRET` (required),
+//! Configuration (environment or `.env`): `BETTER_AUTH_SECRET` (the shared
+//! HS256 secret), or `BETTER_AUTH_URL` / `BETTER_AUTH_JWKS_URL` for the tokens
+//! of Better Auth's JWT plugin (both kinds are accepted when both are set),
 //! `DATABASE_URL` (default `sqlite:tasks.db`), `HOST`, `PORT`, `CORS_ORIGINS`,
 //! `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_LEEWAY_SECONDS`, `RUST_LOG`.
 

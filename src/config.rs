@@ -112,6 +112,11 @@ pub mod env {
     pub const AUDIENCE: &str = "JWT_AUDIENCE";
     /// Clock-skew leeway in whole seconds (default 0).
     pub const LEEWAY_SECONDS: &str = "JWT_LEEWAY_SECONDS";
+    /// Better Auth's JWKS endpoint, for its JWT plugin's tokens (feature `jwks-fetch`).
+    pub const JWKS_URL: &str = "BETTER_AUTH_JWKS_URL";
+    /// The Better Auth app's base URL (feature `jwks-fetch`): its JWKS is at
+    /// `{url}/api/auth/jwks`, and the plugin's tokens carry it as `iss` and `aud`.
+    pub const BASE_URL: &str = "BETTER_AUTH_URL";
 }
 
 impl Verifier {
@@ -124,8 +129,12 @@ impl Verifier {
     /// | `JWT_ISSUER` | optional; checked when a token has `iss` |
     /// | `JWT_AUDIENCE` | optional; checked when a token has `aud` |
     /// | `JWT_LEEWAY_SECONDS` | optional; default 0 |
+    /// | `BETTER_AUTH_JWKS_URL` | feature `jwks-fetch`: accept the JWT plugin's tokens, keys from this JWKS |
+    /// | `BETTER_AUTH_URL` | feature `jwks-fetch`: the same with `{url}/api/auth/jwks`, and `iss`/`aud` = the URL when present |
     ///
-    /// Empty variables count as unset. Fails with a [`ConfigError`] naming the
+    /// With either JWKS variable the secret is optional; with both a secret
+    /// and a JWKS, either kind of token is accepted (a migration). Empty
+    /// variables count as unset. Fails with a [`ConfigError`] naming the
     /// variable and what to do; never panics.
     ///
     /// ```
@@ -156,12 +165,18 @@ impl Verifier {
 }
 
 fn builder_from_env(read: impl Fn(&str) -> Option<String>) -> Result<VerifierBuilder, ConfigError> {
-    let secret = Zeroizing::new(read(env::SECRET).ok_or(ConfigError::MissingEnv {
-        var: env::SECRET,
-        hint: "set it to the same value as the Next.js app's BETTER_AUTH_SECRET \
-               (at least 32 bytes, e.g. `openssl rand -base64 32`)",
-    })?);
-    let mut builder = Verifier::builder().named_secret(env::SECRET, secret.as_bytes());
+    let (mut builder, has_jwks) = jwks_from_env(Verifier::builder(), &read);
+    match read(env::SECRET).map(Zeroizing::new) {
+        Some(secret) => builder = builder.named_secret(env::SECRET, secret.as_bytes()),
+        None if has_jwks => {}
+        None => {
+            return Err(ConfigError::MissingEnv {
+                var: env::SECRET,
+                hint: "set it to the same value as the Next.js app's BETTER_AUTH_SECRET \
+                       (at least 32 bytes, e.g. `openssl rand -base64 32`)",
+            });
+        }
+    }
     if let Some(previous) = read(env::PREVIOUS_SECRET).map(Zeroizing::new) {
         builder = builder.named_secret(env::PREVIOUS_SECRET, previous.as_bytes());
     }
@@ -179,6 +194,35 @@ fn builder_from_env(read: impl Fn(&str) -> Option<String>) -> Result<VerifierBui
         builder = builder.leeway(Duration::from_secs(seconds));
     }
     Ok(builder)
+}
+
+/// The JWT plugin's settings from `BETTER_AUTH_JWKS_URL` or `BETTER_AUTH_URL`;
+/// `true` when a JWKS was configured.
+#[cfg(feature = "jwks-fetch")]
+fn jwks_from_env(
+    mut builder: VerifierBuilder,
+    read: &impl Fn(&str) -> Option<String>,
+) -> (VerifierBuilder, bool) {
+    let base = read(env::BASE_URL).map(|url| url.trim().trim_end_matches('/').to_owned());
+    let jwks_url = read(env::JWKS_URL)
+        .map(|url| url.trim().to_owned())
+        .or_else(|| base.as_ref().map(|base| format!("{base}/api/auth/jwks")));
+    let Some(jwks_url) = jwks_url else {
+        return (builder, false);
+    };
+    builder = builder.jwks_url(jwks_url);
+    if let Some(base) = base {
+        builder = builder.issuer(base.clone()).audience(base);
+    }
+    (builder, true)
+}
+
+#[cfg(not(feature = "jwks-fetch"))]
+fn jwks_from_env(
+    builder: VerifierBuilder,
+    _read: &impl Fn(&str) -> Option<String>,
+) -> (VerifierBuilder, bool) {
+    (builder, false)
 }
 
 /// Checks the number of keys against [`MAX_KEYS`].

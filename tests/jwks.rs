@@ -446,3 +446,56 @@ fn debug_output_shows_no_key_material() {
     assert!(debug.contains("jwks"), "{debug}");
     assert!(!debug.contains(jwk["x"].as_str().unwrap()), "{debug}");
 }
+
+#[test]
+fn from_env_reads_the_jwks_url_or_the_better_auth_url() {
+    let key = TestKey::ed25519();
+    let server = JwksServer::start(jwks(&[("k", &key)]));
+    let base = server.url.trim_end_matches("/api/auth/jwks").to_owned();
+    let mut c = claims("user-1");
+    c["iss"] = json!(base);
+    c["aud"] = json!(base);
+    let token = key.sign("k", &c);
+    let mut elsewhere = c.clone();
+    elsewhere["iss"] = json!("https://elsewhere.example");
+    let foreign = key.sign("k", &elsewhere);
+
+    let from = |vars: Vec<(&'static str, String)>| {
+        Verifier::from_env_with(move |name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.clone())
+        })
+    };
+    // The JWKS URL alone: no secret needed, `iss` not checked.
+    let verifier = from(vec![("BETTER_AUTH_JWKS_URL", server.url.clone())]).unwrap();
+    assert!(verifier.verify(&token).is_ok());
+    assert!(verifier.verify(&foreign).is_ok());
+    // The base URL: its JWKS, and `iss`/`aud` must be the base URL.
+    let verifier = from(vec![("BETTER_AUTH_URL", format!("{base}/"))]).unwrap();
+    assert!(verifier.verify(&token).is_ok());
+    assert_eq!(kind(verifier.verify(&foreign)), ErrorKind::InvalidIssuer);
+    // With the secret too: both kinds of token (a migration).
+    let verifier = from(vec![
+        ("BETTER_AUTH_URL", base.clone()),
+        ("BETTER_AUTH_SECRET", SECRET.to_owned()),
+    ])
+    .unwrap();
+    let hs = sign_raw(
+        SECRET.as_bytes(),
+        r#"{"alg":"HS256"}"#,
+        &claims("old").to_string(),
+    );
+    assert!(verifier.verify(&hs).is_ok() && verifier.verify(&token).is_ok());
+    // Neither: the secret is what is missing.
+    let err = from(vec![]).unwrap_err();
+    assert!(matches!(
+        err,
+        ConfigError::MissingEnv {
+            var: "BETTER_AUTH_SECRET",
+            ..
+        }
+    ));
+    let err = from(vec![("BETTER_AUTH_URL", "http://app.example.com".into())]).unwrap_err();
+    assert_eq!(err, ConfigError::InvalidJwksUrl);
+}

@@ -25,10 +25,14 @@ impl Config {
             }
         }
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        // The seed's issuer and audience are the defaults for its HS256
+        // tokens; Better Auth's JWT plugin sets its own (its base URL).
+        let plugin =
+            var(jwtguard::env::JWKS_URL).is_some() || var(jwtguard::env::BASE_URL).is_some();
         let verifier = Verifier::from_env_with(|name| {
             var(name).or_else(|| match name {
-                jwtguard::env::ISSUER => Some(DEFAULT_ISSUER.to_owned()),
-                jwtguard::env::AUDIENCE => Some(DEFAULT_AUDIENCE.to_owned()),
+                jwtguard::env::ISSUER if !plugin => Some(DEFAULT_ISSUER.to_owned()),
+                jwtguard::env::AUDIENCE if !plugin => Some(DEFAULT_AUDIENCE.to_owned()),
                 _ => None,
             })
         })
