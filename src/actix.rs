@@ -164,7 +164,7 @@ impl FromRequest for UserId {
     type Future = Extracting<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        extract::<Claims, _>(req, |_, claims| Ok(UserId(claims.sub)))
+        extract::<Claims, _>(req, |_, claims| Ok(UserId(claims.sub().to_owned())))
     }
 }
 

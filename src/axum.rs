@@ -116,7 +116,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let Auth(claims) =
             <Auth<Claims> as FromRequestParts<S>>::from_request_parts(parts, state).await?;
-        Ok(UserId(claims.sub))
+        Ok(UserId(claims.sub().to_owned()))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The verified payload of a token: [`Claims`], and how it is read.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde_json::{Map, Value};
@@ -74,8 +75,14 @@ impl NumericDate {
 /// assert_eq!(claims.get("email").and_then(|v| v.as_str()), Some("a@example.com"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct Claims {
+///
+/// Cloning is cheap: the claims are shared, never copied.
+#[derive(Clone, PartialEq)]
+pub struct Claims(Arc<Fields>);
+
+/// What [`Claims`] holds.
+#[derive(PartialEq)]
+pub(crate) struct Fields {
     pub(crate) sub: String,
     pub(crate) exp: Option<NumericDate>,
     pub(crate) nbf: Option<NumericDate>,
@@ -85,7 +92,26 @@ pub struct Claims {
     pub(crate) extra: Map<String, Value>,
 }
 
+impl fmt::Debug for Claims {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fields = &self.0;
+        f.debug_struct("Claims")
+            .field("sub", &fields.sub)
+            .field("exp", &fields.exp)
+            .field("nbf", &fields.nbf)
+            .field("iat", &fields.iat)
+            .field("iss", &fields.iss)
+            .field("aud", &fields.aud)
+            .field("extra", &fields.extra)
+            .finish()
+    }
+}
+
 impl Claims {
+    pub(crate) fn new(fields: Fields) -> Self {
+        Self(Arc::new(fields))
+    }
+
     /// The subject: the user id.
     ///
     /// ```
@@ -94,7 +120,7 @@ impl Claims {
     /// # Ok::<(), jwtguard::Error>(())
     /// ```
     pub fn sub(&self) -> &str {
-        &self.sub
+        &self.0.sub
     }
 
     /// When the token expires, if it says.
@@ -105,7 +131,7 @@ impl Claims {
     /// # Ok::<(), jwtguard::Error>(())
     /// ```
     pub fn exp(&self) -> Option<NumericDate> {
-        self.exp
+        self.0.exp
     }
 
     /// When the token becomes valid, if it says.
@@ -116,7 +142,7 @@ impl Claims {
     /// # Ok::<(), jwtguard::Error>(())
     /// ```
     pub fn nbf(&self) -> Option<NumericDate> {
-        self.nbf
+        self.0.nbf
     }
 
     /// When the token was issued, if it says.
@@ -127,7 +153,7 @@ impl Claims {
     /// # Ok::<(), jwtguard::Error>(())
     /// ```
     pub fn iat(&self) -> Option<NumericDate> {
-        self.iat
+        self.0.iat
     }
 
     /// The issuer, if the token names one.
@@ -138,7 +164,7 @@ impl Claims {
     /// # Ok::<(), jwtguard::Error>(())
     /// ```
     pub fn iss(&self) -> Option<&str> {
-        self.iss.as_deref()
+        self.0.iss.as_deref()
     }
 
     /// The audiences; empty when the token names none.
@@ -149,7 +175,7 @@ impl Claims {
     /// # Ok::<(), jwtguard::Error>(())
     /// ```
     pub fn aud(&self) -> &[String] {
-        &self.aud
+        &self.0.aud
     }
 
     /// Any claim other than `sub`, `exp`, `nbf`, `iat`, `iss` and `aud`, as JSON.
@@ -160,7 +186,7 @@ impl Claims {
     /// # Ok::<(), jwtguard::Error>(())
     /// ```
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.extra.get(name)
+        self.0.extra.get(name)
     }
 
     /// All claims other than the registered ones above.
@@ -171,7 +197,7 @@ impl Claims {
     /// # Ok::<(), jwtguard::Error>(())
     /// ```
     pub fn extra(&self) -> &Map<String, Value> {
-        &self.extra
+        &self.0.extra
     }
 }
 

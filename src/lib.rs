@@ -98,5 +98,8 @@ pub use rejection::{ErrorBody, Rejection};
 #[cfg(feature = "jwks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
 pub use token_cache::CACHE_MAX_TOKEN_LEN;
+#[cfg(feature = "jwks")]
+#[doc(hidden)]
+pub use token_cache::CachedToken;
 pub use validation::ClaimCheck;
 pub use verifier::{DecodeClaims, Verifier};

@@ -2,22 +2,31 @@
 //! `jwt_authn` keeps: a token whose signature was checked once is not
 //! checked again until it expires or the keys change.
 //!
-//! What is cached is the token's decoded payload, keyed by the whole token.
-//! A hit skips only the signature: the claims are parsed and every rule
-//! (`exp`, `nbf`, `iss`, `aud`, `sub`) is checked again on each hit.
+//! What is cached, keyed by the whole token, is what it verified to: its
+//! [`Claims`] and its decoded payload. A hit skips the signature and the
+//! parsing; `exp`, `nbf` and `iat` are checked again on every hit (the other
+//! rules cannot change for a given token and verifier). A claims type other
+//! than [`Claims`] is filled from the payload again, with every rule.
 
 use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
 use std::fmt;
+use std::hash::BuildHasher;
 use std::sync::{Arc, PoisonError, RwLock};
 
-use serde::Deserialize;
+use crate::Claims;
 
 /// Tokens longer than this are verified every time, never cached.
 pub const CACHE_MAX_TOKEN_LEN: usize = 4096;
 
-/// A bounded map from verified tokens to their payloads.
+/// How many trailing bytes of a token (its signature) are hashed to find it;
+/// the whole token is then compared.
+const HASHED_TAIL: usize = 64;
+
+/// A bounded map from verified tokens to their claims.
 pub(crate) struct TokenCache {
     max_entries: usize,
+    hasher: RandomState,
     state: RwLock<State>,
 }
 
@@ -25,12 +34,22 @@ pub(crate) struct TokenCache {
 struct State {
     /// Bumped whenever the keys change: older insertions are dropped.
     generation: u64,
-    entries: HashMap<Box<str>, Entry>,
+    entries: HashMap<u64, Entry>,
 }
 
 struct Entry {
-    payload: Arc<[u8]>,
-    exp: f64,
+    token: Box<str>,
+    hit: CachedToken,
+}
+
+/// What a hit gives back: the claims as [`Claims`], and the payload for
+/// any other claims type. Public only so that
+/// [`DecodeClaims`](crate::DecodeClaims) can name it.
+#[doc(hidden)]
+#[derive(Clone)]
+pub struct CachedToken {
+    pub(crate) claims: Claims,
+    pub(crate) payload: Arc<[u8]>,
 }
 
 impl fmt::Debug for TokenCache {
@@ -45,17 +64,23 @@ impl TokenCache {
     pub(crate) fn new(max_entries: usize) -> Self {
         Self {
             max_entries,
+            hasher: RandomState::new(),
             state: RwLock::new(State::default()),
         }
     }
 
-    /// The payload of `token` if it was verified under the current keys.
-    pub(crate) fn get(&self, token: &str) -> Option<Arc<[u8]>> {
+    fn slot(&self, token: &str) -> u64 {
+        let bytes = token.as_bytes();
+        self.hasher
+            .hash_one(&bytes[bytes.len().saturating_sub(HASHED_TAIL)..])
+    }
+
+    /// What `token` verified to under the current keys, if it is cached.
+    pub(crate) fn get(&self, token: &str) -> Option<CachedToken> {
+        let slot = self.slot(token);
         let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
-        state
-            .entries
-            .get(token)
-            .map(|entry| Arc::clone(&entry.payload))
+        let entry = state.entries.get(&slot)?;
+        (*entry.token == *token).then(|| entry.hit.clone())
     }
 
     /// The generation to pass to [`insert`](Self::insert) for a token about
@@ -71,38 +96,63 @@ impl TokenCache {
     /// since `generation`, the token is too long, or it has no `exp` (it
     /// would never leave on its own). When full, expired entries go first,
     /// then an arbitrary one.
-    pub(crate) fn insert(&self, token: &str, payload: &[u8], generation: u64, now: f64) {
+    pub(crate) fn insert(
+        &self,
+        token: &str,
+        claims: Claims,
+        payload: &[u8],
+        generation: u64,
+        now: f64,
+    ) {
         if token.len() > CACHE_MAX_TOKEN_LEN || self.max_entries == 0 {
             return;
         }
-        let Some(exp) = expiry(payload) else {
+        if claims.exp().is_none() {
             return;
-        };
+        }
+        let slot = self.slot(token);
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
-        if state.generation != generation || state.entries.contains_key(token) {
+        if state.generation != generation {
             return;
         }
-        if state.entries.len() >= self.max_entries {
-            state.entries.retain(|_, entry| entry.exp > now);
-        }
-        if state.entries.len() >= self.max_entries {
-            if let Some(victim) = state.entries.keys().next().cloned() {
-                state.entries.remove(&victim);
+        if state.entries.len() >= self.max_entries && !state.entries.contains_key(&slot) {
+            state.entries.retain(|_, entry| {
+                entry
+                    .hit
+                    .claims
+                    .exp()
+                    .is_some_and(|exp| exp.as_secs_f64() > now)
+            });
+            if state.entries.len() >= self.max_entries {
+                if let Some(victim) = state.entries.keys().next().copied() {
+                    state.entries.remove(&victim);
+                }
             }
         }
+        let hit = CachedToken {
+            claims,
+            payload: payload.into(),
+        };
         state.entries.insert(
-            token.into(),
+            slot,
             Entry {
-                payload: payload.into(),
-                exp,
+                token: token.into(),
+                hit,
             },
         );
     }
 
     /// Forgets a token that no longer passes (it expired).
     pub(crate) fn remove(&self, token: &str) {
+        let slot = self.slot(token);
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
-        state.entries.remove(token);
+        if state
+            .entries
+            .get(&slot)
+            .is_some_and(|entry| *entry.token == *token)
+        {
+            state.entries.remove(&slot);
+        }
     }
 
     /// Forgets everything: the keys changed.
@@ -118,32 +168,46 @@ impl TokenCache {
     }
 }
 
-/// The `exp` of an already verified payload.
-fn expiry(payload: &[u8]) -> Option<f64> {
-    #[derive(Deserialize)]
-    struct Exp {
-        exp: Option<f64>,
-    }
-    serde_json::from_slice::<Exp>(payload).ok()?.exp
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::claims::{Keep, RawClaims};
+    use crate::validation::Policy;
 
     const PAYLOAD: &[u8] = br#"{"sub":"u","exp":100}"#;
+
+    fn claims(payload: &[u8]) -> Claims {
+        let policy = Policy {
+            leeway_secs: 0.0,
+            require_exp: false,
+            issuer_check: crate::ClaimCheck::Skip,
+            issuers: vec![],
+            audience_check: crate::ClaimCheck::Skip,
+            audiences: vec![],
+            clock: crate::Clock::fixed_unix(0),
+        };
+        policy
+            .check(RawClaims::parse(payload, Keep::Extras).unwrap())
+            .unwrap()
+    }
+
+    fn insert(cache: &TokenCache, token: &str, payload: &[u8], generation: u64, now: f64) {
+        cache.insert(token, claims(payload), payload, generation, now);
+    }
 
     #[test]
     fn keeps_verified_tokens_until_the_keys_change() {
         let cache = TokenCache::new(8);
         let generation = cache.generation();
-        cache.insert("a.b.c", PAYLOAD, generation, 0.0);
-        assert_eq!(cache.get("a.b.c").as_deref(), Some(PAYLOAD));
+        insert(&cache, "a.b.c", PAYLOAD, generation, 0.0);
+        let hit = cache.get("a.b.c").unwrap();
+        assert_eq!(&*hit.payload, PAYLOAD);
+        assert_eq!(hit.claims.sub(), "u");
         assert!(cache.get("a.b.d").is_none());
         cache.clear();
         assert!(cache.get("a.b.c").is_none());
         // Verified with the old keys: not remembered under the new ones.
-        cache.insert("a.b.c", PAYLOAD, generation, 0.0);
+        insert(&cache, "a.b.c", PAYLOAD, generation, 0.0);
         assert!(cache.get("a.b.c").is_none());
     }
 
@@ -151,20 +215,20 @@ mod tests {
     fn stays_bounded_and_skips_long_or_unexpiring_tokens() {
         let cache = TokenCache::new(4);
         for i in 0..10 {
-            cache.insert(&format!("t{i}"), PAYLOAD, 0, 0.0);
+            insert(&cache, &format!("t{i}"), PAYLOAD, 0, 0.0);
         }
         assert_eq!(cache.len(), 4);
         let long = "x".repeat(CACHE_MAX_TOKEN_LEN + 1);
         cache.clear();
-        cache.insert(&long, PAYLOAD, 1, 0.0);
-        cache.insert("no-exp", br#"{"sub":"u"}"#, 1, 0.0);
+        insert(&cache, &long, PAYLOAD, 1, 0.0);
+        insert(&cache, "no-exp", br#"{"sub":"u"}"#, 1, 0.0);
         assert_eq!(cache.len(), 0);
         // Expired entries make room first.
-        cache.insert("old", br#"{"sub":"u","exp":5}"#, 1, 0.0);
+        insert(&cache, "old", br#"{"sub":"u","exp":5}"#, 1, 0.0);
         for i in 0..3 {
-            cache.insert(&format!("n{i}"), PAYLOAD, 1, 0.0);
+            insert(&cache, &format!("n{i}"), PAYLOAD, 1, 0.0);
         }
-        cache.insert("new", PAYLOAD, 1, 10.0);
+        insert(&cache, "new", PAYLOAD, 1, 10.0);
         assert!(cache.get("old").is_none());
         assert_eq!(cache.len(), 4);
     }

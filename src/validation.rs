@@ -1,6 +1,6 @@
 //! The claim policy: what a token's registered claims must say to be accepted.
 
-use crate::claims::{Claims, NumericDate, RawClaims};
+use crate::claims::{Claims, Fields, NumericDate, RawClaims};
 use crate::strict_json::Scalar;
 use crate::{Clock, ErrorKind};
 
@@ -83,7 +83,7 @@ impl Policy {
             Some(Scalar::Num(seconds)) => Some(NumericDate::from_unix(seconds)),
             _ => None,
         };
-        Ok(Claims {
+        Ok(Claims::new(Fields {
             exp: date(raw.exp),
             nbf: date(raw.nbf),
             iat: date(raw.iat),
@@ -95,10 +95,10 @@ impl Policy {
             iss: text(raw.iss),
             sub: text(raw.sub).unwrap_or_default(),
             extra: raw.extra,
-        })
+        }))
     }
 
-    fn check_times(
+    pub(crate) fn check_times(
         &self,
         exp: Option<NumericDate>,
         nbf: Option<NumericDate>,

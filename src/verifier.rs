@@ -116,11 +116,32 @@ impl fmt::Debug for Verifier {
 pub trait DecodeClaims: Sized {
     #[doc(hidden)]
     fn decode_claims(payload: &[u8], policy: &Policy) -> Result<Self, ErrorKind>;
+
+    /// From a token the cache vouches for (feature `jwks`).
+    #[doc(hidden)]
+    #[cfg(feature = "jwks")]
+    fn from_cached(
+        hit: &crate::token_cache::CachedToken,
+        policy: &Policy,
+    ) -> Result<Self, ErrorKind> {
+        Self::decode_claims(&hit.payload, policy)
+    }
 }
 
 impl DecodeClaims for Claims {
     fn decode_claims(payload: &[u8], policy: &Policy) -> Result<Self, ErrorKind> {
         policy.check(RawClaims::parse(payload, Keep::Extras)?)
+    }
+
+    /// Shared, not parsed again: only the time claims can have changed.
+    #[cfg(feature = "jwks")]
+    fn from_cached(
+        hit: &crate::token_cache::CachedToken,
+        policy: &Policy,
+    ) -> Result<Self, ErrorKind> {
+        let claims = &hit.claims;
+        policy.check_times(claims.exp(), claims.nbf(), claims.iat())?;
+        Ok(claims.clone())
     }
 }
 

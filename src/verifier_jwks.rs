@@ -5,15 +5,15 @@ use crate::compact::{Segments, decode_into};
 use crate::header::Algorithm;
 use crate::public_key::MAX_SIGNATURE_LEN;
 use crate::verifier::Stop;
-use crate::{DecodeClaims, ErrorKind, Verifier};
+use crate::{Claims, DecodeClaims, ErrorKind, Verifier};
 
 impl Verifier {
     /// The claims of a token the cache vouches for, checked again in full
     /// except for the signature. `None` on a miss or without a cache.
     pub(crate) fn cached<T: DecodeClaims>(&self, token: &str) -> Option<Result<T, ErrorKind>> {
         let cache = self.inner.jwks.as_ref()?.cache()?;
-        let payload = cache.get(token)?;
-        let claims = T::decode_claims(&payload, &self.inner.policy);
+        let hit = cache.get(token)?;
+        let claims = T::from_cached(&hit, &self.inner.policy);
         if claims.as_ref().err() == Some(&ErrorKind::Expired) {
             cache.remove(token);
         }
@@ -51,14 +51,14 @@ impl Verifier {
             }
             Err(kind) => return Err(kind.into()),
         };
-        let claims = T::decode_claims(payload, &self.inner.policy)?;
+        let policy = &self.inner.policy;
+        let claims = T::decode_claims(payload, policy)?;
         if let (Some(cache), Some(generation)) = (jwks.cache(), generation) {
-            cache.insert(
-                token,
-                payload,
-                generation,
-                self.inner.policy.clock.now_unix(),
-            );
+            // Once per token: parsed again as `Claims`, which hits share.
+            if let Ok(shared) = Claims::decode_claims(payload, policy) {
+                let now = policy.clock.now_unix();
+                cache.insert(token, shared, payload, generation, now);
+            }
         }
         Ok(claims)
     }

@@ -415,6 +415,8 @@ fn cached_tokens_are_still_checked_for_time_and_forgotten_when_keys_change() {
     let token = a.sign("a", &c);
     for _ in 0..3 {
         assert_eq!(verifier.verify(&token).unwrap().sub(), "user-1");
+        let typed: serde_json::Value = verifier.verify_as(&token).unwrap();
+        assert_eq!(typed["exp"], 1_800_000_900);
     }
     // A hit still checks `exp`.
     now.store(1_800_000_901, Ordering::SeqCst);

@@ -1,0 +1,192 @@
+//! Throughput of verifying Better Auth JWT-plugin tokens (feature `jwks`).
+//!
+//! One group per algorithm (`eddsa`, the plugin's default, then `es256` and
+//! `rs256`), each on a token shaped like the plugin's (its claims, `iss` =
+//! `aud` = the base URL, a `kid` header):
+//!
+//! * `jwtguard_verify`: [`Verifier::verify`] with the key from a JWKS;
+//! * `jwtguard_verify_cached` (EdDSA): the same token again with
+//!   `.token_cache(..)`: a hit skips the signature, re-checks the claims;
+//! * `jsonwebtoken_decode`: `jsonwebtoken::decode` with a prebuilt
+//!   `DecodingKey` and the same issuer, audience and required claims;
+//! * `floor_signature`: the signature check alone, with a prepared key.
+//!
+//! Every input is checked once before timing. Run with
+//! `cargo bench --bench jwks` (add `-- --quick` for a short run).
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use ed25519_dalek::Signer as _;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jwtguard::Verifier;
+use rsa::signature::{SignatureEncoding, Verifier as _};
+use rsa::traits::PublicKeyParts;
+use serde::Deserialize;
+use serde_json::json;
+
+const BASE_URL: &str = "https://app.example.com";
+const KID: &str = "rcCmGb2b8YT35yUWYnkVH6XJGO9oJzi6";
+
+/// The plugin's claims, as a handler would want them.
+#[derive(Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PluginClaims {
+    sub: String,
+    id: String,
+    name: String,
+    email: String,
+    email_verified: bool,
+    created_at: String,
+    updated_at: String,
+    iat: u64,
+    exp: u64,
+    iss: String,
+    aud: String,
+}
+
+fn b64(bytes: impl AsRef<[u8]>) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The signing input of a plugin-shaped token for `alg`.
+fn signing_input(alg: &str) -> String {
+    let header = json!({"alg": alg, "kid": KID});
+    let claims = json!({
+        "iat": 1_764_000_000u64, "name": "Ada Lovelace", "email": "ada@example.com",
+        "emailVerified": false, "createdAt": "2026-11-25T15:00:00.000Z",
+        "updatedAt": "2026-11-25T15:00:00.000Z", "id": "Xk9mP2vL7qR4tW8yB3nF6hJ1cD5gS0aE",
+        "sub": "Xk9mP2vL7qR4tW8yB3nF6hJ1cD5gS0aE", "exp": 4_000_000_000u64,
+        "iss": BASE_URL, "aud": BASE_URL,
+    });
+    format!("{}.{}", b64(header.to_string()), b64(claims.to_string()))
+}
+
+fn verifier(jwk: serde_json::Value, cache: bool) -> Verifier {
+    let mut builder = Verifier::builder()
+        .jwks_json(json!({"keys": [jwk]}).to_string())
+        .issuer(BASE_URL)
+        .audience(BASE_URL);
+    if cache {
+        builder = builder.token_cache(1024);
+    }
+    builder.build().expect("bench JWKS is valid")
+}
+
+fn validation(alg: Algorithm) -> Validation {
+    let mut validation = Validation::new(alg);
+    validation.set_issuer(&[BASE_URL]);
+    validation.set_audience(&[BASE_URL]);
+    validation.set_required_spec_claims(&["exp", "sub"]);
+    validation
+}
+
+/// Times jwtguard (and its cache when asked) next to jsonwebtoken and the
+/// bare signature check, after checking that all of them accept the token.
+fn compare(
+    c: &mut Criterion,
+    name: &str,
+    token: &str,
+    jwk: serde_json::Value,
+    theirs: (DecodingKey, Algorithm),
+    floor: impl Fn() -> bool,
+    with_cache: bool,
+) {
+    let plain = verifier(jwk.clone(), false);
+    let ours: PluginClaims = plain.verify_as(token).expect("jwtguard accepts the token");
+    let (key, alg) = theirs;
+    let validation = validation(alg);
+    let decoded = jsonwebtoken::decode::<PluginClaims>(token, &key, &validation)
+        .expect("jsonwebtoken accepts the token")
+        .claims;
+    assert_eq!(ours, decoded);
+    assert!(floor(), "the floor reproduces the signature check");
+
+    let mut group = c.benchmark_group(name);
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("jwtguard_verify", |b| {
+        b.iter(|| plain.verify(black_box(token)))
+    });
+    if with_cache {
+        let cached = verifier(jwk, true);
+        assert!(cached.verify(token).is_ok());
+        group.bench_function("jwtguard_verify_cached", |b| {
+            b.iter(|| cached.verify(black_box(token)))
+        });
+        group.bench_function("jwtguard_verify_as_cached", |b| {
+            b.iter(|| cached.verify_as::<PluginClaims>(black_box(token)))
+        });
+    }
+    group.bench_function("jsonwebtoken_decode", |b| {
+        b.iter(|| jsonwebtoken::decode::<PluginClaims>(black_box(token), &key, &validation))
+    });
+    group.bench_function("floor_signature", |b| b.iter(&floor));
+    group.finish();
+}
+
+fn eddsa(c: &mut Criterion) {
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let input = signing_input("EdDSA");
+    let signature = key.sign(input.as_bytes());
+    let token = format!("{input}.{}", b64(signature.to_bytes()));
+    let x = b64(key.verifying_key().as_bytes());
+    let jwk = json!({"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "kid": KID, "x": x});
+    let public = key.verifying_key();
+    let floor = || public.verify_strict(input.as_bytes(), &signature).is_ok();
+    let theirs = (
+        DecodingKey::from_ed_components(&x).unwrap(),
+        Algorithm::EdDSA,
+    );
+    compare(c, "eddsa", &token, jwk, theirs, floor, true);
+}
+
+fn es256(c: &mut Criterion) {
+    let key = p256::ecdsa::SigningKey::from_slice(&[7; 32]).unwrap();
+    let input = signing_input("ES256");
+    let signature: p256::ecdsa::Signature = key.sign(input.as_bytes());
+    let token = format!("{input}.{}", b64(signature.to_bytes()));
+    let point = key.verifying_key().to_encoded_point(false);
+    let (x, y) = (b64(point.x().unwrap()), b64(point.y().unwrap()));
+    let jwk = json!({"kty": "EC", "crv": "P-256", "alg": "ES256", "kid": KID, "x": x, "y": y});
+    let public = *key.verifying_key();
+    let floor = || public.verify(input.as_bytes(), &signature).is_ok();
+    let theirs = (
+        DecodingKey::from_ec_components(&x, &y).unwrap(),
+        Algorithm::ES256,
+    );
+    compare(c, "es256", &token, jwk, theirs, floor, false);
+}
+
+fn rs256(c: &mut Criterion) {
+    use rand::SeedableRng;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let private = rsa::RsaPrivateKey::new(&mut rng, 2048).unwrap();
+    let input = signing_input("RS256");
+    let signer = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(private.clone());
+    let signature = rsa::signature::Signer::sign(&signer, input.as_bytes());
+    let token = format!("{input}.{}", b64(signature.to_bytes()));
+    let (n, e) = (
+        b64(private.n().to_bytes_be()),
+        b64(private.e().to_bytes_be()),
+    );
+    let jwk = json!({"kty": "RSA", "alg": "RS256", "kid": KID, "n": n, "e": e});
+    let public = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(private.to_public_key());
+    let floor = || public.verify(input.as_bytes(), &signature).is_ok();
+    let theirs = (
+        DecodingKey::from_rsa_components(&n, &e).unwrap(),
+        Algorithm::RS256,
+    );
+    compare(c, "rs256", &token, jwk, theirs, floor, false);
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    targets = eddsa, es256, rs256
+}
+criterion_main!(benches);
