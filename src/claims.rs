@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use crate::ErrorKind;
-use crate::strict_json::{Name, Scalar, StrictValue, duplicate};
+use crate::strict_json::{MemberNames, Name, Scalar, StrictIgnore, StrictValue, duplicate};
 
 /// A JWT NumericDate (RFC 7519 2): seconds since the Unix epoch, possibly fractional.
 ///
@@ -232,8 +232,9 @@ impl<'de> RawClaims<'de> {
 pub(crate) enum Keep {
     /// The non-registered claims (for [`Claims`]).
     Extras,
-    /// Every claim, registered ones too (for a caller's own type).
-    Everything,
+    /// None: the registered claims are read and everything else is only
+    /// checked for duplicate names (before a caller's own type is filled).
+    Nothing,
 }
 
 struct ClaimsSeed {
@@ -257,6 +258,8 @@ impl<'de> Visitor<'de> for ClaimsSeed {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawClaims<'de>, A::Error> {
         let mut raw = RawClaims::default();
+        // Unregistered names, when they are not kept in `extra`.
+        let mut names = MemberNames::default();
         while let Some(name) = map.next_key::<Name<'de>>()? {
             let slot = match name.as_str() {
                 "sub" => Some(&mut raw.sub),
@@ -267,20 +270,19 @@ impl<'de> Visitor<'de> for ClaimsSeed {
                 "aud" => Some(&mut raw.aud),
                 _ => None,
             };
-            if raw.extra.contains_key(name.as_str()) {
-                return Err(duplicate());
-            }
             match slot {
                 Some(slot) if slot.is_some() => return Err(duplicate()),
-                Some(slot) if self.keep == Keep::Everything => {
+                Some(slot) => *slot = Some(map.next_value()?),
+                None if self.keep == Keep::Extras => {
+                    if raw.extra.contains_key(name.as_str()) {
+                        return Err(duplicate());
+                    }
                     let value = map.next_value_seed(StrictValue)?;
-                    *slot = Some(Scalar::from_value(&value));
                     raw.extra.insert(name.into_string(), value);
                 }
-                Some(slot) => *slot = Some(map.next_value()?),
                 None => {
-                    let value = map.next_value_seed(StrictValue)?;
-                    raw.extra.insert(name.into_string(), value);
+                    names.insert(name)?;
+                    map.next_value_seed(StrictIgnore)?;
                 }
             }
         }

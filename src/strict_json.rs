@@ -203,22 +203,6 @@ pub(crate) enum Scalar<'de> {
     Other,
 }
 
-impl Scalar<'_> {
-    /// The shape of an already-parsed value.
-    pub(crate) fn from_value(value: &Value) -> Self {
-        match value {
-            Value::String(text) => Scalar::Str(Cow::Owned(text.clone())),
-            Value::Number(n) => n.as_f64().map_or(Scalar::Other, Scalar::Num),
-            Value::Array(items) => items
-                .iter()
-                .map(|item| item.as_str().map(str::to_owned))
-                .collect::<Option<Vec<_>>>()
-                .map_or(Scalar::Other, Scalar::Strings),
-            _ => Scalar::Other,
-        }
-    }
-}
-
 impl<'de> Deserialize<'de> for Scalar<'de> {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(ScalarVisitor)
