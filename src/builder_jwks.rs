@@ -50,6 +50,16 @@ impl JwksConfig {
 
     /// Loads the keys (fetching them once for a URL or fetch function).
     pub(crate) fn build(self) -> Result<Option<JwksKeys>, ConfigError> {
+        if self.schedule.interval.is_zero() {
+            return Err(ConfigError::InvalidJwksSetting(
+                "jwks_refresh_interval must be greater than zero",
+            ));
+        }
+        if self.cache_entries == Some(0) {
+            return Err(ConfigError::InvalidJwksSetting(
+                "token_cache needs room for at least one token",
+            ));
+        }
         let cache = self.cache_entries.map(TokenCache::new);
         let keys = match self.source {
             None if cache.is_some() => return Err(ConfigError::CacheWithoutJwks),
@@ -129,7 +139,7 @@ impl VerifierBuilder {
         self
     }
 
-    /// How often a fetched JWKS is reloaded (default 5 minutes).
+    /// How often a fetched JWKS is reloaded (default 5 minutes; zero is refused).
     ///
     /// ```
     /// # let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
@@ -147,7 +157,7 @@ impl VerifierBuilder {
     /// The least time between the end of one reload and a reload caused by
     /// an unknown `kid` (default 10 seconds), so that tokens with made-up
     /// `kid`s cannot make us hammer the issuer. Within it, such tokens are
-    /// refused at once.
+    /// refused at once. Zero turns the protection off: only for tests.
     ///
     /// ```
     /// # let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
@@ -165,11 +175,15 @@ impl VerifierBuilder {
     /// Remembers up to `max_entries` tokens whose signature was checked
     /// against a JWKS key, so that the next request with the same token
     /// skips the signature check (tens of microseconds for Ed25519, more for
-    /// RSA). Everything else is checked again on every hit: `exp`, `nbf`,
-    /// `iss`, `aud` and `sub`. Tokens longer than
+    /// RSA). `exp`, `nbf` and `iat` are checked again on every hit; `iss`,
+    /// `aud` and `sub` cannot change for a given token and verifier (a claims
+    /// type other than [`Claims`](crate::Claims) is filled and checked again
+    /// in full). Tokens longer than
     /// [`CACHE_MAX_TOKEN_LEN`](crate::CACHE_MAX_TOKEN_LEN) or without `exp`
-    /// are not cached; the cache is emptied whenever the keys change. Off by
-    /// default; HS256 tokens are never cached (checking them is cheaper).
+    /// are not cached; the cache is emptied whenever the keys change. An
+    /// entry holds the token, its payload and its claims: about 2 KB for a
+    /// Better Auth token. Off by default; HS256 tokens are never cached
+    /// (checking them is cheaper than a lookup would save).
     ///
     /// ```
     /// # let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;

@@ -74,6 +74,10 @@ pub enum ConfigError {
         "the token cache holds JWKS-verified tokens: configure .jwks_url(..) or .jwks_json(..)"
     )]
     CacheWithoutJwks,
+    /// A JWKS setting is out of range (feature `jwks`); the text says which.
+    #[cfg(feature = "jwks")]
+    #[error("{0}")]
+    InvalidJwksSetting(&'static str),
     /// The JWKS URL is not `https://`, or `http://` to a loopback host
     /// (feature `jwks-fetch`).
     #[cfg(feature = "jwks-fetch")]
@@ -130,11 +134,13 @@ impl Verifier {
     /// | `JWT_AUDIENCE` | optional; checked when a token has `aud` |
     /// | `JWT_LEEWAY_SECONDS` | optional; default 0 |
     /// | `BETTER_AUTH_JWKS_URL` | feature `jwks-fetch`: accept the JWT plugin's tokens, keys from this JWKS |
-    /// | `BETTER_AUTH_URL` | feature `jwks-fetch`: the same with `{url}/api/auth/jwks`, and `iss`/`aud` = the URL when present |
+    /// | `BETTER_AUTH_URL` | feature `jwks-fetch`: the same with `{url}/api/auth/jwks`, and the URL accepted as `iss`/`aud` (when present), next to `JWT_ISSUER`/`JWT_AUDIENCE` |
     ///
     /// With either JWKS variable the secret is optional; with both a secret
-    /// and a JWKS, either kind of token is accepted (a migration). Empty
-    /// variables count as unset. Fails with a [`ConfigError`] naming the
+    /// and a JWKS, either kind of token is accepted (a migration). The JWKS
+    /// is fetched here, so this blocks for up to 10 seconds and fails when
+    /// the Better Auth app does not answer (call it before serving, or from
+    /// `spawn_blocking`). Empty variables count as unset. Fails with a [`ConfigError`] naming the
     /// variable and what to do; never panics.
     ///
     /// ```
@@ -211,6 +217,9 @@ fn jwks_from_env(
         return (builder, false);
     };
     builder = builder.jwks_url(jwks_url);
+    // The plugin's tokens carry the base URL as `iss` and `aud`; it is
+    // accepted next to JWT_ISSUER / JWT_AUDIENCE (the shared-secret tokens'
+    // values, during a migration).
     if let Some(base) = base {
         builder = builder.issuer(base.clone()).audience(base);
     }

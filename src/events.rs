@@ -54,6 +54,13 @@ pub(crate) fn jwks_reload_failed(error: &crate::JwksError) {
     let _ = error;
 }
 
+/// A JWKS reload panicked (a bug in a fetch function); it counts as failed.
+#[cfg(feature = "jwks")]
+pub(crate) fn jwks_reload_panicked() {
+    #[cfg(feature = "tracing")]
+    tracing::warn!("jwtguard: JWKS reload panicked, keeping the keys already loaded");
+}
+
 /// A token named an unknown `kid`; `reloading` unless the cooldown holds.
 #[cfg(feature = "jwks")]
 pub(crate) fn jwks_unknown_key(reloading: bool) {

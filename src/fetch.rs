@@ -1,5 +1,7 @@
-//! Fetching a JWKS over HTTP (feature `jwks-fetch`): ureq with rustls, short
-//! timeouts, a size cap, and HTTPS unless the issuer is on this machine.
+//! Fetching a JWKS over HTTP (feature `jwks-fetch`): ureq with rustls (and
+//! the Web PKI roots: an issuer behind a private CA needs
+//! `VerifierBuilder::jwks_fetcher`), short timeouts, a size cap, and HTTPS
+//! unless the issuer is on this machine.
 
 use std::time::Duration;
 
@@ -22,14 +24,20 @@ pub(crate) fn http_fetch(url: &str) -> Result<Fetch, ConfigError> {
         Some("http") if uri.host().is_some_and(is_loopback) => false,
         _ => return Err(ConfigError::InvalidJwksUrl),
     };
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    let mut config = ureq::Agent::config_builder()
         .timeout_connect(Some(JWKS_CONNECT_TIMEOUT))
         .timeout_global(Some(JWKS_FETCH_TIMEOUT))
-        .https_only(https)
-        .max_redirects(3)
-        .user_agent(concat!("jwtguard/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into();
+        .user_agent(concat!("jwtguard/", env!("CARGO_PKG_VERSION")));
+    config = if https {
+        // Redirects may not leave HTTPS; a proxy from the environment is
+        // fine, since TLS authenticates the issuer through it.
+        config.https_only(true).max_redirects(3)
+    } else {
+        // Plain HTTP is trusted only on this machine: no redirect elsewhere,
+        // and no proxy from the environment in the middle.
+        config.max_redirects(0).proxy(None)
+    };
+    let agent: ureq::Agent = config.build().into();
     let url = url.to_owned();
     Ok(std::sync::Arc::new(move || {
         let mut response = agent

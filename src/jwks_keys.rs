@@ -132,10 +132,15 @@ impl JwksKeys {
         Ok(generation)
     }
 
-    /// Asks for a reload after a token named an unknown key; see
-    /// [`RefreshHandle::request`]. `None` for a static JWKS.
-    pub(crate) fn refresh_for_unknown_key(&self) -> Option<KeysRefreshed> {
-        let wait = self.refresh.as_ref()?.request();
+    /// How many reloads have finished; read before a key lookup.
+    pub(crate) fn epoch(&self) -> u64 {
+        self.refresh.as_ref().map_or(0, RefreshHandle::epoch)
+    }
+
+    /// Asks for a reload after a token named a `kid` the keys of `epoch`
+    /// lack; see [`RefreshHandle::request`]. `None` for a static JWKS.
+    pub(crate) fn refresh_for_unknown_key(&self, epoch: u64) -> Option<KeysRefreshed> {
+        let wait = self.refresh.as_ref()?.request(epoch);
         events::jwks_unknown_key(wait.is_some());
         wait
     }

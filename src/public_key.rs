@@ -78,7 +78,7 @@ impl PublicKey {
         }
         let key = RsaPublicKey::new(BigUint::from_bytes_be(n), BigUint::from_bytes_be(e))
             .map_err(|_| "RSA key is invalid or larger than 4096 bits")?;
-        if key.size() * 8 < MIN_RSA_BITS {
+        if key.n().bits() < MIN_RSA_BITS {
             return Err("RSA keys must have at least 2048 bits");
         }
         let key = match alg {

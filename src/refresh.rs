@@ -8,6 +8,7 @@
 //! with [`KeysRefreshed`], which needs no particular runtime.
 
 use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
@@ -15,6 +16,14 @@ use std::time::{Duration, Instant};
 
 /// The reload itself, run on the background thread.
 pub(crate) type Job = Box<dyn Fn() + Send + 'static>;
+
+/// A reload running longer than this is presumed stuck (a fetch function
+/// that ignores timeouts): requests stop waiting for it.
+pub(crate) const STUCK_AFTER: Duration = Duration::from_secs(30);
+
+/// The most requests that wait for one reload; more are refused at once,
+/// so a flood of unknown `kid`s cannot grow memory.
+pub(crate) const MAX_WAITERS: usize = 4096;
 
 /// How often to reload, and how soon a reload may follow another.
 #[derive(Debug, Clone, Copy)]
@@ -33,8 +42,8 @@ pub(crate) struct Refresh {
 struct State {
     /// A reload was asked for and has not started.
     requested: bool,
-    /// A reload is running.
-    running: bool,
+    /// A reload is running, since this instant.
+    running: Option<Instant>,
     /// When the last reload (or the initial load) finished.
     last_finished: Instant,
     /// Reloads finished so far; waiters wait for this to move.
@@ -56,7 +65,7 @@ impl Refresh {
             schedule,
             state: Mutex::new(State {
                 requested: false,
-                running: false,
+                running: None,
                 last_finished: Instant::now(),
                 finished: 0,
                 stopped: false,
@@ -95,13 +104,16 @@ impl Refresh {
                     .0;
             }
             state.requested = false;
-            state.running = true;
+            state.running = Some(Instant::now());
             drop(state);
 
-            job();
+            // A panicking fetch must not leave the reload marked as running.
+            if catch_unwind(AssertUnwindSafe(&job)).is_err() {
+                crate::events::jwks_reload_panicked();
+            }
 
             let mut state = self.lock();
-            state.running = false;
+            state.running = None;
             state.last_finished = Instant::now();
             state.finished += 1;
             for waker in state.waiters.drain(..) {
@@ -112,28 +124,46 @@ impl Refresh {
 }
 
 impl RefreshHandle {
-    /// Asks for a reload because a token named a key we do not have.
+    /// How many reloads have finished: read before looking a key up, and
+    /// passed to [`request`](Self::request).
+    pub(crate) fn epoch(&self) -> u64 {
+        self.refresh.lock().finished
+    }
+
+    /// Asks for a reload because a token named a key that the keys of
+    /// `epoch` do not have.
     ///
-    /// Returns what to wait for: the reload already running or just asked
-    /// for. `None` when the last reload finished less than the cooldown ago
-    /// (the token is then refused without waiting).
-    pub(crate) fn request(&self) -> Option<KeysRefreshed> {
+    /// Returns what to wait for: nothing if a reload finished since `epoch`
+    /// (the caller retries at once), else the reload already running or just
+    /// asked for. `None` when the token should be refused without waiting:
+    /// the last reload finished less than the cooldown ago, the running one
+    /// looks stuck, or too many requests already wait.
+    pub(crate) fn request(&self, epoch: u64) -> Option<KeysRefreshed> {
         let refresh = &self.refresh;
         let mut state = refresh.lock();
-        if state.stopped {
+        let waiting = KeysRefreshed {
+            refresh: Arc::clone(refresh),
+            after: epoch,
+        };
+        if state.finished > epoch {
+            return Some(waiting);
+        }
+        if state.stopped || state.waiters.len() >= MAX_WAITERS {
             return None;
         }
-        if !state.running && !state.requested {
-            if state.last_finished.elapsed() < refresh.schedule.cooldown {
-                return None;
+        match state.running {
+            Some(since) if since.elapsed() > STUCK_AFTER => return None,
+            Some(_) => {}
+            None if state.requested => {}
+            None => {
+                if state.last_finished.elapsed() < refresh.schedule.cooldown {
+                    return None;
+                }
+                state.requested = true;
+                refresh.wake_thread.notify_one();
             }
-            state.requested = true;
-            refresh.wake_thread.notify_one();
         }
-        Some(KeysRefreshed {
-            refresh: Arc::clone(refresh),
-            after: state.finished,
-        })
+        Some(waiting)
     }
 }
 
@@ -212,7 +242,8 @@ mod tests {
             cooldown: Duration::ZERO,
         };
         let (handle, runs) = counting(schedule, Duration::from_millis(100));
-        let waits: Vec<_> = (0..50).map(|_| handle.request().unwrap()).collect();
+        let epoch = handle.epoch();
+        let waits: Vec<_> = (0..50).map(|_| handle.request(epoch).unwrap()).collect();
         for wait in waits {
             block_on(wait);
         }
@@ -224,7 +255,7 @@ mod tests {
         };
         let (handle, runs) = counting(schedule, Duration::ZERO);
         assert!(
-            handle.request().is_none(),
+            handle.request(0).is_none(),
             "within the cooldown of the start"
         );
         assert_eq!(runs.load(Ordering::SeqCst), 0);

@@ -7,6 +7,10 @@
 //! parsing; `exp`, `nbf` and `iat` are checked again on every hit (the other
 //! rules cannot change for a given token and verifier). A claims type other
 //! than [`Claims`] is filled from the payload again, with every rule.
+//!
+//! A full cache makes room by sweeping out expired entries (at most once a
+//! second) and otherwise by evicting one entry, so an insertion never costs
+//! more than one sweep per second.
 
 use std::collections::HashMap;
 use std::collections::hash_map::RandomState;
@@ -18,6 +22,9 @@ use crate::Claims;
 
 /// Tokens longer than this are verified every time, never cached.
 pub const CACHE_MAX_TOKEN_LEN: usize = 4096;
+
+/// Expired entries are swept out of a full cache at most this often.
+const SWEEP_EVERY_SECS: f64 = 1.0;
 
 /// How many trailing bytes of a token (its signature) are hashed to find it;
 /// the whole token is then compared.
@@ -35,6 +42,8 @@ struct State {
     /// Bumped whenever the keys change: older insertions are dropped.
     generation: u64,
     entries: HashMap<u64, Entry>,
+    /// When expired entries were last swept out (Unix seconds).
+    last_sweep: f64,
 }
 
 struct Entry {
@@ -116,13 +125,17 @@ impl TokenCache {
             return;
         }
         if state.entries.len() >= self.max_entries && !state.entries.contains_key(&slot) {
-            state.entries.retain(|_, entry| {
-                entry
-                    .hit
-                    .claims
-                    .exp()
-                    .is_some_and(|exp| exp.as_secs_f64() > now)
-            });
+            // A full sweep at most once a second; otherwise one eviction.
+            if now - state.last_sweep >= SWEEP_EVERY_SECS {
+                state.last_sweep = now;
+                state.entries.retain(|_, entry| {
+                    entry
+                        .hit
+                        .claims
+                        .exp()
+                        .is_some_and(|exp| exp.as_secs_f64() > now)
+                });
+            }
             if state.entries.len() >= self.max_entries {
                 if let Some(victim) = state.entries.keys().next().copied() {
                     state.entries.remove(&victim);

@@ -173,7 +173,9 @@ impl Verifier {
     /// Verifies a compact token and returns its claims.
     ///
     /// The token is refused when it is longer than the cap, not strict
-    /// compact JWS, not HS256, signed by no configured key, expired, not yet
+    /// compact JWS, of an algorithm the verifier holds no key for (HS256
+    /// with a secret; EdDSA, ES256, ES512, RS256, PS256 with a JWKS), signed
+    /// by no configured key, expired, not yet
     /// valid, issued in the future, for another issuer or audience, or
     /// without a non-empty string `sub`. The error says which.
     ///
@@ -208,7 +210,8 @@ impl Verifier {
     /// Like [`verify_as`](Self::verify_as), but a token whose `kid` names no
     /// loaded key waits for the JWKS reload it causes (feature `jwks`; at
     /// most once per cooldown) before it is refused. The adapters use this;
-    /// the other methods never wait. Needs no particular async runtime.
+    /// the other methods never wait (they refuse, and the reload goes on in
+    /// the background). Needs no particular async runtime.
     ///
     /// ```
     /// # let (verifier, token) = jwtguard::testing::doc_pair();

@@ -41,10 +41,13 @@ impl Verifier {
         let (mut stack, mut heap) = ([0u8; MAX_SIGNATURE_LEN], Vec::new());
         let signature = decode_into(segments.signature, &mut stack, &mut heap)
             .map_err(|_| ErrorKind::InvalidSignature)?;
+        let epoch = jwks.epoch();
         let generation = match jwks.verify(alg, kid, segments.signing_input, signature) {
             Ok(generation) => generation,
-            Err(ErrorKind::UnknownKey) => {
-                return Err(match jwks.refresh_for_unknown_key() {
+            // Only a named key can be fetched: a token without `kid` that
+            // matches no single key is refused at once.
+            Err(ErrorKind::UnknownKey) if kid.is_some() => {
+                return Err(match jwks.refresh_for_unknown_key(epoch) {
                     Some(reloaded) => Stop::AwaitKeys(reloaded),
                     None => ErrorKind::UnknownKey.into(),
                 });
