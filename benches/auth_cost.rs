@@ -14,7 +14,7 @@
 //! seconds per run, connections). Prints requests/s and latency per variant.
 
 #[path = "../examples/task_api/mod.rs"]
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 mod task_api;
 
 use std::process::Command;

@@ -321,7 +321,7 @@ mod tests {
             ),
             (r#"{"crv":"Ed25519","x":"AA"}"#.to_owned(), "kty"),
         ] {
-            match parse(&[key.clone()]) {
+            match parse(std::slice::from_ref(&key)) {
                 Err(JwksError::InvalidKey { problem: p, .. }) => {
                     assert!(p.contains(problem), "{key}: {p}")
                 }
