@@ -4,6 +4,8 @@
 //!
 //! * `jwtguard_verify`: [`Verifier::verify`] into [`jwtguard::Claims`];
 //! * `jwtguard_verify_as`: [`Verifier::verify_as`] into a typed struct;
+//! * `jwtguard_verify_borrowed`: [`Verifier::verify_borrowed`] into a struct
+//!   of `&str` fields borrowed from a reused buffer;
 //! * `jsonwebtoken_decode`: `jsonwebtoken::decode` into the same struct, with
 //!   the same issuer, audience and required claims;
 //! * the floor, piece by piece: `floor_hmac` (HMAC-SHA256 of the signing input
@@ -99,6 +101,50 @@ struct Session {
     id: String,
     ip_address: String,
     user_agent: String,
+}
+
+/// The small token's claims, borrowed from the decoded payload
+/// (`verify_borrowed`).
+#[derive(Debug, Deserialize)]
+struct SmallBorrowed<'a> {
+    sub: &'a str,
+    email: &'a str,
+    name: &'a str,
+    iat: u64,
+    exp: u64,
+    iss: &'a str,
+    aud: &'a str,
+}
+
+/// What a handler reads from the large token, borrowed (`verify_borrowed`).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LargeBorrowed<'a> {
+    sub: &'a str,
+    email: &'a str,
+    email_verified: bool,
+    name: &'a str,
+    #[serde(borrow)]
+    roles: Vec<&'a str>,
+    #[serde(borrow)]
+    permissions: Vec<&'a str>,
+}
+
+/// Times `verify_borrowed` into a borrowing type, after checking it once.
+fn bench_borrowed<'t>(
+    group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    token: &'t str,
+    read: impl Fn(&Verifier, &'t str, &mut Vec<u8>) -> usize,
+) {
+    let verifier = verifier();
+    let mut buffer = Vec::new();
+    assert!(
+        read(&verifier, token, &mut buffer) > 0,
+        "verify_borrowed accepts the token"
+    );
+    group.bench_function("jwtguard_verify_borrowed", |b| {
+        b.iter(|| read(&verifier, black_box(token), &mut buffer))
+    });
 }
 
 /// The JOSE header, for `floor_json`.
@@ -322,6 +368,14 @@ fn small(c: &mut Criterion) {
         assert_eq!((claims.iat, claims.exp), (IAT as u64, EXP as u64));
         assert_eq!((&*claims.iss, &*claims.aud), (ISSUER, AUDIENCE));
     });
+    bench_borrowed(&mut group, &token, |verifier, token, buffer| {
+        let claims: SmallBorrowed<'_> = verifier.verify_borrowed(token, buffer).unwrap();
+        assert_eq!(
+            (claims.iss, claims.aud, claims.iat, claims.exp),
+            (ISSUER, AUDIENCE, IAT as u64, EXP as u64)
+        );
+        claims.sub.len() + claims.email.len() + claims.name.len()
+    });
     group.finish();
 }
 
@@ -356,6 +410,11 @@ fn large(c: &mut Criterion) {
         assert!(session.id.starts_with("sess_"));
         assert_eq!(session.ip_address, "203.0.113.42");
         assert!(session.user_agent.starts_with("Mozilla/5.0"));
+    });
+    bench_borrowed(&mut group, &token, |verifier, token, buffer| {
+        let claims: LargeBorrowed<'_> = verifier.verify_borrowed(token, buffer).unwrap();
+        assert!(claims.email_verified && claims.roles.len() == 6 && claims.permissions.len() == 8);
+        claims.sub.len() + claims.email.len() + claims.name.len()
     });
     group.finish();
 }

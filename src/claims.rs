@@ -1,7 +1,7 @@
 //! The verified payload of a token: [`Claims`], and how it is read.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde_json::{Map, Value};
@@ -76,12 +76,15 @@ impl NumericDate {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
-/// Cloning is cheap: the claims are shared, never copied.
-#[derive(Clone, PartialEq)]
+/// Cloning is cheap: the claims are shared, never copied. The registered
+/// claims are read while the token is verified; the others are turned into
+/// JSON values the first time [`get`](Self::get) or [`extra`](Self::extra)
+/// asks (once per token, about the cost of parsing them), so a handler that
+/// needs only the user id never pays for them.
+#[derive(Clone)]
 pub struct Claims(Arc<Fields>);
 
 /// What [`Claims`] holds.
-#[derive(PartialEq)]
 pub(crate) struct Fields {
     pub(crate) sub: String,
     pub(crate) exp: Option<NumericDate>,
@@ -89,7 +92,18 @@ pub(crate) struct Fields {
     pub(crate) iat: Option<NumericDate>,
     pub(crate) iss: Option<String>,
     pub(crate) aud: Vec<String>,
-    pub(crate) extra: Map<String, Value>,
+    /// The verified payload, where the other claims are read from.
+    pub(crate) payload: Box<[u8]>,
+    pub(crate) extra: OnceLock<Map<String, Value>>,
+}
+
+impl PartialEq for Claims {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&self.0, &other.0);
+        (&a.sub, a.exp, a.nbf, a.iat, &a.iss, &a.aud)
+            == (&b.sub, b.exp, b.nbf, b.iat, &b.iss, &b.aud)
+            && self.extra() == other.extra()
+    }
 }
 
 impl fmt::Debug for Claims {
@@ -102,7 +116,7 @@ impl fmt::Debug for Claims {
             .field("iat", &fields.iat)
             .field("iss", &fields.iss)
             .field("aud", &fields.aud)
-            .field("extra", &fields.extra)
+            .field("extra", self.extra())
             .finish()
     }
 }
@@ -186,7 +200,7 @@ impl Claims {
     /// # Ok::<(), jwtguard::Error>(())
     /// ```
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.0.extra.get(name)
+        self.extra().get(name)
     }
 
     /// All claims other than the registered ones above.
@@ -197,7 +211,13 @@ impl Claims {
     /// # Ok::<(), jwtguard::Error>(())
     /// ```
     pub fn extra(&self) -> &Map<String, Value> {
-        &self.0.extra
+        self.0.extra.get_or_init(|| {
+            // The payload passed the strict parse when the token was
+            // verified, so this cannot fail; an empty map is a safe answer.
+            RawClaims::parse(&self.0.payload, Keep::Extras)
+                .map(|raw| raw.extra)
+                .unwrap_or_default()
+        })
     }
 }
 

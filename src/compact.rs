@@ -69,6 +69,18 @@ pub(crate) fn decode_into<'b, const N: usize>(
     Ok(&out[..len])
 }
 
+/// Decodes one segment (as [`decode`]) into `buffer`, replacing its contents.
+pub(crate) fn decode_vec<'b>(
+    segment: &str,
+    buffer: &'b mut Vec<u8>,
+) -> Result<&'b [u8], ErrorKind> {
+    buffer.clear();
+    URL_SAFE_NO_PAD
+        .decode_vec(segment, buffer)
+        .map_err(|_| ErrorKind::Malformed)?;
+    Ok(buffer)
+}
+
 /// Decodes a signature segment that must hold exactly `N` bytes.
 ///
 /// A segment that is not canonical base64url, or that decodes to another

@@ -200,7 +200,7 @@ mod tests {
             clock: crate::Clock::fixed_unix(0),
         };
         policy
-            .check(RawClaims::parse(payload, Keep::Extras).unwrap())
+            .check(RawClaims::parse(payload, Keep::Nothing).unwrap(), payload)
             .unwrap()
     }
 

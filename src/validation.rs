@@ -1,5 +1,7 @@
 //! The claim policy: what a token's registered claims must say to be accepted.
 
+use std::sync::OnceLock;
+
 use crate::claims::{Claims, Fields, NumericDate, RawClaims};
 use crate::strict_json::Scalar;
 use crate::{Clock, ErrorKind};
@@ -72,8 +74,9 @@ impl Policy {
         }
     }
 
-    /// Checks the registered claims and returns them typed.
-    pub(crate) fn check(&self, raw: RawClaims<'_>) -> Result<Claims, ErrorKind> {
+    /// Checks the registered claims and returns them typed; the others stay
+    /// in `payload` until asked for.
+    pub(crate) fn check(&self, raw: RawClaims<'_>, payload: &[u8]) -> Result<Claims, ErrorKind> {
         self.validate(&raw)?;
         let text = |value: Option<Scalar<'_>>| match value {
             Some(Scalar::Str(text)) => Some(text.into_owned()),
@@ -94,7 +97,8 @@ impl Policy {
             },
             iss: text(raw.iss),
             sub: text(raw.sub).unwrap_or_default(),
-            extra: raw.extra,
+            payload: payload.into(),
+            extra: OnceLock::new(),
         }))
     }
 

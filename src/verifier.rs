@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::bearer::{HeaderSource, token_from_authorization, token_from_headers};
 use crate::claims::{Keep, RawClaims};
-use crate::compact::{Segments, decode_into, decode_signature};
+use crate::compact::{Segments, decode_into, decode_signature, decode_vec};
 use crate::header::{Algorithm, JoseHeader};
 use crate::hs256::TAG_LEN;
 use crate::keys::KeyRing;
@@ -129,7 +129,7 @@ pub trait DecodeClaims: Sized {
 
 impl DecodeClaims for Claims {
     fn decode_claims(payload: &[u8], policy: &Policy) -> Result<Self, ErrorKind> {
-        policy.check(RawClaims::parse(payload, Keep::Extras)?)
+        policy.check(RawClaims::parse(payload, Keep::Nothing)?, payload)
     }
 
     /// Shared, not parsed again: only the time claims can have changed.
@@ -228,6 +228,48 @@ impl Verifier {
             }
             result => result.map_err(Error::from),
         }
+    }
+
+    /// Verifies a token and deserializes its claims into `T`, which may
+    /// borrow from `buffer`: the decoded payload is written there, so string
+    /// fields need not allocate. Reuse one buffer per thread or task.
+    ///
+    /// The checks are those of [`verify`](Self::verify); the token cache is
+    /// not used. A borrowed `&str` field fails on a claim written with JSON
+    /// escapes ([`ErrorKind::ClaimsShape`]); `Cow<str>` with
+    /// `#[serde(borrow)]` takes both.
+    ///
+    /// ```
+    /// use std::borrow::Cow;
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct Session<'a> {
+    ///     #[serde(borrow)]
+    ///     sub: Cow<'a, str>,
+    ///     #[serde(borrow)]
+    ///     email: Cow<'a, str>,
+    /// }
+    ///
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// let mut buffer = Vec::new();
+    /// let session: Session<'_> = verifier.verify_borrowed(&token, &mut buffer)?;
+    /// assert_eq!(session.email, "ada@example.com");
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn verify_borrowed<'b, T: serde::Deserialize<'b>>(
+        &self,
+        token: &str,
+        buffer: &'b mut Vec<u8>,
+    ) -> Result<T, Error> {
+        if token.len() > self.inner.max_token_len {
+            return Err(ErrorKind::TokenTooLarge.into());
+        }
+        let checked = self.checked_payload(token, |segment| decode_vec(segment, buffer))?;
+        let payload = checked.payload;
+        self.inner
+            .policy
+            .validate(&RawClaims::parse(payload, Keep::Nothing)?)?;
+        serde_json::from_slice(payload).map_err(|_| ErrorKind::ClaimsShape.into())
     }
 
     /// Verifies the token in an `Authorization` header value (`Bearer <token>`,
@@ -389,22 +431,44 @@ impl Verifier {
         if let Some(claims) = self.cached(token) {
             return claims.map_err(Stop::from);
         }
+        let (mut stack, mut heap) = ([0u8; 2048], Vec::new());
+        let checked =
+            self.checked_payload(token, |segment| decode_into(segment, &mut stack, &mut heap))?;
+        let claims = T::decode_claims(checked.payload, &self.inner.policy)?;
+        #[cfg(feature = "jwks")]
+        self.remember(token, &checked);
+        Ok(claims)
+    }
+
+    /// The decoded payload of a token whose form, header and signature are
+    /// valid; `decode` puts the payload segment where the caller wants it.
+    /// The claims are not checked yet.
+    fn checked_payload<'b>(
+        &self,
+        token: &str,
+        decode: impl FnOnce(&str) -> Result<&'b [u8], ErrorKind>,
+    ) -> Result<Checked<'b>, Stop> {
         let segments = Segments::split(token)?;
         let (mut header_stack, mut header_heap) = ([0u8; 256], Vec::new());
         let header = decode_into(segments.header, &mut header_stack, &mut header_heap)?;
         let header = JoseHeader::parse(header)?;
-        let (mut payload_stack, mut payload_heap) = ([0u8; 2048], Vec::new());
-        let payload = decode_into(segments.payload, &mut payload_stack, &mut payload_heap)?;
+        let payload = decode(segments.payload)?;
         match header.alg {
-            Algorithm::Hs256 => self.verify_hs256(header.kid.as_deref(), &segments)?,
-            #[cfg(feature = "jwks")]
-            alg => {
-                return self.verify_public(alg, header.kid.as_deref(), &segments, payload, token);
+            Algorithm::Hs256 => {
+                self.verify_hs256(header.kid.as_deref(), &segments)?;
+                Ok(Checked {
+                    payload,
+                    cache_generation: None,
+                })
             }
+            #[cfg(feature = "jwks")]
+            alg => Ok(Checked {
+                payload,
+                cache_generation: self.verify_public(alg, header.kid.as_deref(), &segments)?,
+            }),
             #[cfg(not(feature = "jwks"))]
-            _ => return Err(ErrorKind::UnsupportedAlgorithm.into()),
+            _ => Err(ErrorKind::UnsupportedAlgorithm.into()),
         }
-        Ok(T::decode_claims(payload, &self.inner.policy)?)
     }
 
     fn verify_hs256(&self, kid: Option<&str>, segments: &Segments<'_>) -> Result<(), ErrorKind> {
@@ -420,6 +484,15 @@ impl Verifier {
             result => result,
         }
     }
+}
+
+/// A token whose signature passed, with its decoded payload.
+pub(crate) struct Checked<'b> {
+    pub(crate) payload: &'b [u8],
+    /// For a JWKS-verified token with the cache on: the cache generation of
+    /// the keys that checked it.
+    #[cfg_attr(not(feature = "jwks"), allow(dead_code))]
+    pub(crate) cache_generation: Option<u64>,
 }
 
 /// Optional authentication: no credentials at all is `None`.

@@ -4,7 +4,7 @@
 use crate::compact::{Segments, decode_into};
 use crate::header::Algorithm;
 use crate::public_key::MAX_SIGNATURE_LEN;
-use crate::verifier::Stop;
+use crate::verifier::{Checked, Stop};
 use crate::{Claims, DecodeClaims, ErrorKind, Verifier};
 
 impl Verifier {
@@ -20,16 +20,15 @@ impl Verifier {
         Some(claims)
     }
 
-    /// Checks an EdDSA, ES256, ES512, RS256 or PS256 token against the JWKS
-    /// key its header selects, then its claims; caches it when enabled.
-    pub(crate) fn verify_public<T: DecodeClaims>(
+    /// Checks the signature of an EdDSA, ES256, ES512, RS256 or PS256 token
+    /// against the JWKS key its header selects. Returns the cache generation
+    /// of the keys used (when the cache is on).
+    pub(crate) fn verify_public(
         &self,
         alg: Algorithm,
         kid: Option<&str>,
         segments: &Segments<'_>,
-        payload: &[u8],
-        token: &str,
-    ) -> Result<T, Stop> {
+    ) -> Result<Option<u64>, Stop> {
         let jwks = self
             .inner
             .jwks
@@ -42,28 +41,38 @@ impl Verifier {
         let signature = decode_into(segments.signature, &mut stack, &mut heap)
             .map_err(|_| ErrorKind::InvalidSignature)?;
         let epoch = jwks.epoch();
-        let generation = match jwks.verify(alg, kid, segments.signing_input, signature) {
-            Ok(generation) => generation,
+        match jwks.verify(alg, kid, segments.signing_input, signature) {
+            Ok(generation) => Ok(generation),
             // Only a named key can be fetched: a token without `kid` that
             // matches no single key is refused at once.
             Err(ErrorKind::UnknownKey) if kid.is_some() => {
-                return Err(match jwks.refresh_for_unknown_key(epoch) {
+                Err(match jwks.refresh_for_unknown_key(epoch) {
                     Some(reloaded) => Stop::AwaitKeys(reloaded),
                     None => ErrorKind::UnknownKey.into(),
-                });
+                })
             }
-            Err(kind) => return Err(kind.into()),
-        };
-        let policy = &self.inner.policy;
-        let claims = T::decode_claims(payload, policy)?;
-        if let (Some(cache), Some(generation)) = (jwks.cache(), generation) {
-            // Once per token: parsed again as `Claims`, which hits share.
-            if let Ok(shared) = Claims::decode_claims(payload, policy) {
-                let now = policy.clock.now_unix();
-                cache.insert(token, shared, payload, generation, now);
-            }
+            Err(kind) => Err(kind.into()),
         }
-        Ok(claims)
+    }
+
+    /// Caches a token whose signature a JWKS key checked and whose claims
+    /// passed, when the cache is on.
+    pub(crate) fn remember(&self, token: &str, checked: &Checked<'_>) {
+        let (Some(jwks), Some(generation)) = (&self.inner.jwks, checked.cache_generation) else {
+            return;
+        };
+        let Some(cache) = jwks.cache() else { return };
+        let policy = &self.inner.policy;
+        // Once per token: parsed again as `Claims`, which hits share.
+        if let Ok(shared) = Claims::decode_claims(checked.payload, policy) {
+            cache.insert(
+                token,
+                shared,
+                checked.payload,
+                generation,
+                policy.clock.now_unix(),
+            );
+        }
     }
 
     /// Whether `kid` names a JWKS key (an HS256 token must not).

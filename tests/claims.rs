@@ -337,3 +337,60 @@ fn injected_clock_decides_expiry() {
         .unwrap();
     assert!(moving.verify(&token).is_ok());
 }
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct Borrowed<'a> {
+    #[serde(borrow)]
+    sub: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    email: std::borrow::Cow<'a, str>,
+    exp: u64,
+}
+
+#[test]
+fn verify_borrowed_fills_a_borrowing_type_with_the_same_rules() {
+    let verifier = verifier();
+    let mut buffer = Vec::new();
+    let token = minter().claim("email", "ada@example.com").sign();
+    let claims: Borrowed<'_> = verifier.verify_borrowed(&token, &mut buffer).unwrap();
+    assert_eq!(claims.sub, "user-1");
+    assert_eq!(claims.email, "ada@example.com");
+    assert!(matches!(claims.email, std::borrow::Cow::Borrowed(_)));
+    // An escaped string is unescaped into an owned value.
+    let escaped = raw(
+        HS256,
+        r#"{"sub":"user-1","email":"a\u0064a@example.com","exp":4000000000}"#,
+    );
+    let claims: Borrowed<'_> = verifier.verify_borrowed(&escaped, &mut buffer).unwrap();
+    assert_eq!(claims.email, "ada@example.com");
+    // Every refusal is the one `verify` gives.
+    for (token, expected) in [
+        (minter().expired().sign(), ErrorKind::Expired),
+        (
+            minter().without_claim("sub").sign(),
+            ErrorKind::InvalidSubject,
+        ),
+        (
+            raw(HS256, r#"{"sub":"a","sub":"b","exp":4000000000}"#),
+            ErrorKind::Malformed,
+        ),
+        (
+            format!("{}x", &token[..token.len() - 1]),
+            ErrorKind::InvalidSignature,
+        ),
+        ("x".repeat(10_000), ErrorKind::TokenTooLarge),
+    ] {
+        let mut buffer = Vec::new();
+        let err = verifier
+            .verify_borrowed::<Borrowed<'_>>(&token, &mut buffer)
+            .unwrap_err();
+        assert_eq!(err.kind(), expected, "{token}");
+        assert_eq!(kind(verifier.verify(&token)), expected);
+    }
+    // A payload that does not fit the type.
+    let no_email = minter().sign();
+    let err = verifier
+        .verify_borrowed::<Borrowed<'_>>(&no_email, &mut buffer)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ClaimsShape);
+}
