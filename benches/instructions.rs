@@ -30,6 +30,19 @@ struct Session {
     aud: String,
 }
 
+/// The same claims borrowed from the decoded payload.
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct BorrowedSession<'a> {
+    sub: &'a str,
+    email: &'a str,
+    name: &'a str,
+    iat: u64,
+    exp: u64,
+    iss: &'a str,
+    aud: &'a str,
+}
+
 fn main() {
     let token = TokenMinter::new(SECRET)
         .subject("Xk9mP2vL7qR4tW8yB3nF6hJ1cD5gS0aE")
@@ -55,10 +68,14 @@ fn main() {
     bad_signature.replace_range(bad_signature.len() - 2.., "AA");
 
     let run = |case: &str, n: u64| {
+        let mut buffer = Vec::new();
         for _ in 0..n {
             let ok = match case {
                 "jwtguard_verify" => verifier.verify(black_box(&token)).is_ok(),
                 "jwtguard_verify_as" => verifier.verify_as::<Session>(black_box(&token)).is_ok(),
+                "jwtguard_verify_borrowed" => verifier
+                    .verify_borrowed::<BorrowedSession<'_>>(black_box(&token), &mut buffer)
+                    .is_ok(),
                 "jsonwebtoken_decode" => {
                     jsonwebtoken::decode::<Session>(black_box(&token), &key, &validation).is_ok()
                 }
@@ -78,6 +95,7 @@ fn main() {
             for case in [
                 "jwtguard_verify",
                 "jwtguard_verify_as",
+                "jwtguard_verify_borrowed",
                 "jsonwebtoken_decode",
                 "jwtguard_bad_signature",
             ] {

@@ -56,6 +56,7 @@ mod public_key;
 #[cfg(feature = "jwks")]
 mod refresh;
 mod rejection;
+mod strict_de;
 mod strict_json;
 #[cfg(feature = "jwks")]
 mod token_cache;

@@ -15,15 +15,20 @@ use serde::de::{self, Deserialize, DeserializeSeed, MapAccess, SeqAccess, Visito
 use serde_json::{Map, Number, Value};
 
 /// An object member name, borrowed from the input when it has no escapes.
+#[derive(Clone)]
 pub(crate) struct Name<'de>(Cow<'de, str>);
 
-impl Name<'_> {
+impl<'de> Name<'de> {
     pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 
     pub(crate) fn into_string(self) -> String {
         self.0.into_owned()
+    }
+
+    pub(crate) fn into_cow(self) -> Cow<'de, str> {
+        self.0
     }
 }
 

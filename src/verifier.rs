@@ -13,6 +13,7 @@ use crate::compact::{Segments, decode_into, decode_signature, decode_vec};
 use crate::header::{Algorithm, JoseHeader};
 use crate::hs256::TAG_LEN;
 use crate::keys::KeyRing;
+use crate::strict_de;
 use crate::validation::Policy;
 use crate::{Claims, Error, ErrorKind, Rejection, VerifierBuilder, events};
 
@@ -146,11 +147,7 @@ impl DecodeClaims for Claims {
 
 impl<T: DeserializeOwned> DecodeClaims for T {
     fn decode_claims(payload: &[u8], policy: &Policy) -> Result<Self, ErrorKind> {
-        // A scan that allocates nothing checks the registered claims and
-        // refuses duplicate names at any depth; then serde fills `T` straight
-        // from the text, as fast as it can (no intermediate JSON values).
-        policy.validate(&RawClaims::parse(payload, Keep::Nothing)?)?;
-        serde_json::from_slice(payload).map_err(|_| ErrorKind::ClaimsShape)
+        fill_checked(payload, policy)
     }
 }
 
@@ -265,11 +262,7 @@ impl Verifier {
             return Err(ErrorKind::TokenTooLarge.into());
         }
         let checked = self.checked_payload(token, |segment| decode_vec(segment, buffer))?;
-        let payload = checked.payload;
-        self.inner
-            .policy
-            .validate(&RawClaims::parse(payload, Keep::Nothing)?)?;
-        serde_json::from_slice(payload).map_err(|_| ErrorKind::ClaimsShape.into())
+        Ok(fill_checked(checked.payload, &self.inner.policy)?)
     }
 
     /// Verifies the token in an `Authorization` header value (`Bearer <token>`,
@@ -482,6 +475,28 @@ impl Verifier {
             #[cfg(feature = "jwks")]
             Err(ErrorKind::UnknownKey) if self.names_public_key(kid) => Err(ErrorKind::KeyMismatch),
             result => result,
+        }
+    }
+}
+
+/// Fills `T` from a verified payload in one pass that also reads the
+/// registered claims and refuses duplicate names; then checks the claims.
+/// When the pass fails, a scan tells a bad payload (and its registered
+/// claims' refusals, which come first) from a type that does not fit.
+fn fill_checked<'p, T: serde::Deserialize<'p>>(
+    payload: &'p [u8],
+    policy: &Policy,
+) -> Result<T, ErrorKind> {
+    match strict_de::fill::<T>(payload) {
+        Ok((claims, raw)) => {
+            policy.validate(&raw)?;
+            Ok(claims)
+        }
+        Err(_) => {
+            match RawClaims::parse(payload, Keep::Nothing).and_then(|raw| policy.validate(&raw)) {
+                Err(kind) => Err(kind),
+                Ok(()) => Err(ErrorKind::ClaimsShape),
+            }
         }
     }
 }

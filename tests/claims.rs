@@ -394,3 +394,108 @@ fn verify_borrowed_fills_a_borrowing_type_with_the_same_rules() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ClaimsShape);
 }
+
+/// A caller's type is filled in one pass that reads exactly as strictly as
+/// `Claims`: duplicates anywhere, even where the type looks away, are refused.
+#[test]
+fn verify_as_is_as_strict_as_verify_in_its_single_pass() {
+    use std::collections::{BTreeMap, HashMap};
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(rename_all = "lowercase")]
+    enum Plan {
+        Free,
+        Team { seats: u32 },
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Typed {
+        sub: String,
+        exp: u64,
+        aud: Vec<String>,
+        plan: Plan,
+        limits: HashMap<u64, String>,
+        nickname: Option<String>,
+    }
+
+    let verifier = verifier();
+    let exp = NOW + 600;
+    let payload = |extra: &str| {
+        format!(
+            r#"{{"sub":"user-1","exp":{exp},"aud":["a"],"plan":{{"team":{{"seats":3}}}},"limits":{{"10":"x"}}{extra}}}"#
+        )
+    };
+    let typed: Typed = verifier.verify_as(&raw(HS256, &payload(""))).unwrap();
+    assert_eq!(typed.plan, Plan::Team { seats: 3 });
+    assert_eq!(typed.limits[&10], "x");
+    assert_eq!(
+        (typed.sub.as_str(), typed.exp, typed.nickname),
+        ("user-1", exp as u64, None)
+    );
+    let as_value: serde_json::Value = verifier.verify_as(&raw(HS256, &payload(""))).unwrap();
+    assert_eq!(as_value["plan"]["team"]["seats"], 3);
+
+    for (extra, why) in [
+        (r#","sub":"user-2""#, "a registered claim twice"),
+        (
+            r#","s\u0075b":"user-2""#,
+            "a registered claim twice, escaped",
+        ),
+        (
+            r#","nickname":"a","nickname":"b""#,
+            "a claim the type reads, twice",
+        ),
+        (
+            r#","ignored":{"k":1,"k":2}"#,
+            "a duplicate inside a claim the type ignores",
+        ),
+        (
+            r#","ignored":[{"k":1,"\u006b":2}]"#,
+            "a duplicate inside an array, escaped",
+        ),
+        (r#","limits2":{"10":"x","10":"y"}"#, "a duplicate map key"),
+    ] {
+        let token = raw(HS256, &payload(extra));
+        assert_eq!(
+            kind(verifier.verify_as::<Typed>(&token)),
+            ErrorKind::Malformed,
+            "{why}"
+        );
+        assert_eq!(
+            kind(verifier.verify_as::<serde_json::Value>(&token)),
+            ErrorKind::Malformed,
+            "{why}"
+        );
+        assert_eq!(
+            kind(verifier.verify_as::<BTreeMap<String, serde_json::Value>>(&token)),
+            ErrorKind::Malformed,
+            "{why}"
+        );
+        assert_eq!(kind(verifier.verify(&token)), ErrorKind::Malformed, "{why}");
+    }
+    // The registered claims are judged before the type: an expired token
+    // that also does not fit says it expired.
+    let expired = raw(HS256, r#"{"sub":"user-1","exp":1000,"plan":7}"#);
+    assert_eq!(
+        kind(verifier.verify_as::<Typed>(&expired)),
+        ErrorKind::Expired
+    );
+    let misfit = raw(
+        HS256,
+        &format!(r#"{{"sub":"user-1","exp":{exp},"plan":7}}"#),
+    );
+    assert_eq!(
+        kind(verifier.verify_as::<Typed>(&misfit)),
+        ErrorKind::ClaimsShape
+    );
+    // Not an object, whatever the type would take.
+    let array = raw(HS256, r#"["user-1",4000000000]"#);
+    assert_eq!(
+        kind(verifier.verify_as::<(String, u64)>(&array)),
+        ErrorKind::Malformed
+    );
+    assert_eq!(
+        kind(verifier.verify_as::<Typed>(&array)),
+        ErrorKind::Malformed
+    );
+}
