@@ -80,3 +80,75 @@ proptest! {
         prop_assert_eq!(claims.extra(), &expected);
     }
 }
+
+/// JSON-ish payload text built from fragments that hit the strict reader's
+/// corners: registered claims of every type, duplicates (also escaped),
+/// nesting, arrays, junk.
+fn payload_text() -> impl Strategy<Value = String> {
+    let name = prop_oneof![
+        Just("sub"),
+        Just("s\\u0075b"),
+        Just("exp"),
+        Just("nbf"),
+        Just("iat"),
+        Just("iss"),
+        Just("aud"),
+        Just("email"),
+        Just("e\\u006dail"),
+        Just("x"),
+    ];
+    let leaf = prop_oneof![
+        Just("\"user-1\"".to_owned()),
+        Just("\"\"".to_owned()),
+        Just("\"u\\u0073er-1\"".to_owned()),
+        Just("1764000600".to_owned()),
+        Just("1764000600.5".to_owned()),
+        Just("1000".to_owned()),
+        Just("-1".to_owned()),
+        Just("1e400".to_owned()),
+        Just("true".to_owned()),
+        Just("null".to_owned()),
+        Just("[]".to_owned()),
+        Just("[\"a\",\"b\"]".to_owned()),
+        Just("[\"a\",1]".to_owned()),
+        Just("{\"k\":1,\"k\":2}".to_owned()),
+        Just("{\"k\":{\"j\":[{\"i\":1,\"\\u0069\":2}]}}".to_owned()),
+        Just("{\"k\":1}".to_owned()),
+        Just("\"\\ud800\"".to_owned()),
+        Just("01".to_owned()),
+    ];
+    proptest::collection::vec((name, leaf), 0..7).prop_map(|members| {
+        let body: Vec<String> = members
+            .into_iter()
+            .map(|(name, value)| format!("\"{name}\":{value}"))
+            .collect();
+        format!("{{{}}}", body.join(","))
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    /// `verify` (a scan), `verify_as` and `verify_borrowed` (one strict pass
+    /// that fills the type) reach the same verdict on any payload.
+    #[test]
+    fn every_way_of_reading_claims_agrees(payload in payload_text()) {
+        let verifier = verifier();
+        let token = common::raw(common::HS256, &payload);
+        let kind = |r: Result<(), jwtguard::Error>| r.err().map(|e| e.kind());
+        let by_claims = kind(verifier.verify(&token).map(drop));
+        let by_value = kind(verifier.verify_as::<Value>(&token).map(drop));
+        let mut buffer = Vec::new();
+        let by_borrowed = kind(verifier.verify_borrowed::<Value>(&token, &mut buffer).map(drop));
+        prop_assert_eq!(by_claims, by_value, "{}", payload);
+        prop_assert_eq!(by_claims, by_borrowed, "{}", payload);
+        if by_claims.is_none() {
+            let claims = verifier.verify(&token).unwrap();
+            let value: Value = verifier.verify_as(&token).unwrap();
+            prop_assert_eq!(Some(claims.sub()), value["sub"].as_str());
+            for (name, extra) in claims.extra() {
+                prop_assert_eq!(Some(extra), value.get(name));
+            }
+        }
+    }
+}

@@ -4,7 +4,9 @@
 //! Odd: the rest is `header JSON \n payload JSON`, signed with the right
 //! secret, so that the fuzzer reaches the claim parser and the claim rules
 //! behind a valid signature. Either way verification must return, not panic,
-//! and an accepted token must satisfy the rules.
+//! and an accepted token must satisfy the rules. Signed payloads are also
+//! read into `serde_json::Value` (one strict pass) and borrowed: all three
+//! ways of reading the claims must reach the same verdict.
 #![no_main]
 
 use std::sync::LazyLock;
@@ -35,6 +37,12 @@ fuzz_target!(|data: &[u8]| {
         let text = String::from_utf8_lossy(rest);
         let (header, payload) = text.split_once('\n').unwrap_or((&text, "{}"));
         let token = jwtguard::testing::sign_raw(SECRET.as_bytes(), header, payload);
+        let verdict = VERIFIER.verify(&token).err().map(|e| e.kind());
+        let as_value = VERIFIER.verify_as::<serde_json::Value>(&token);
+        assert_eq!(verdict, as_value.err().map(|e| e.kind()));
+        let mut buffer = Vec::new();
+        let borrowed = VERIFIER.verify_borrowed::<serde_json::Value>(&token, &mut buffer);
+        assert_eq!(verdict, borrowed.err().map(|e| e.kind()));
         VERIFIER.verify_authorization(format!("Bearer {token}"))
     };
     if let Ok(claims) = result {
