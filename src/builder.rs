@@ -6,6 +6,7 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use crate::config::{MIN_SECRET_LEN, check_key_count};
+use crate::header::KnownHeaders;
 use crate::keys::KeyRing;
 use crate::validation::Policy;
 use crate::verifier::{ErrorResponder, Inner};
@@ -359,8 +360,14 @@ impl VerifierBuilder {
             keys.push(secret.kid.clone(), &secret.bytes);
         }
         debug_assert_eq!(keys.len(), self.secrets.len());
+        let known_headers = if keys.len() > 0 {
+            KnownHeaders::hs256()
+        } else {
+            KnownHeaders::default()
+        };
         Ok(Verifier::from_inner(Inner {
             keys,
+            known_headers,
             // Last: it may fetch, and every cheaper mistake is reported first.
             #[cfg(feature = "jwks")]
             jwks: self.jwks.build()?,

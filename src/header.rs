@@ -8,6 +8,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 
 use crate::ErrorKind;
@@ -88,6 +90,38 @@ impl<'a> JoseHeader<'a> {
     }
 }
 
+/// The encoded headers most HS256 tokens carry (what jose, python-jose,
+/// PyJWT and Better Auth write), each with its parse: a token whose header
+/// segment is one of these skips decoding and parsing it. Each entry is
+/// [`JoseHeader::parse`]'s own result, so both paths agree by construction.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KnownHeaders(Vec<(String, JoseHeader<'static>)>);
+
+impl KnownHeaders {
+    pub(crate) fn hs256() -> Self {
+        let known = [
+            r#"{"alg":"HS256","typ":"JWT"}"#,
+            r#"{"typ":"JWT","alg":"HS256"}"#,
+            r#"{"alg":"HS256"}"#,
+        ]
+        .into_iter()
+        .filter_map(|json| {
+            let header = JoseHeader::parse(json.as_bytes()).ok()?;
+            Some((URL_SAFE_NO_PAD.encode(json), header))
+        })
+        .collect();
+        Self(known)
+    }
+
+    /// The parsed header when `segment` is one of the known encodings.
+    pub(crate) fn get(&self, segment: &str) -> Option<&JoseHeader<'static>> {
+        self.0
+            .iter()
+            .find(|(encoded, _)| encoded == segment)
+            .map(|(_, header)| header)
+    }
+}
+
 /// The header as read, before its values are checked.
 #[derive(Default)]
 struct RawHeader<'de> {
@@ -155,6 +189,25 @@ mod tests {
                 .kid
                 .is_none()
         );
+    }
+
+    #[test]
+    fn known_headers_are_the_parses_of_their_encodings() {
+        let known = KnownHeaders::hs256();
+        let segment = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT"}"#);
+        let header = known
+            .get(&segment)
+            .expect("the common HS256 header is known");
+        assert_eq!(
+            (header.alg, header.kid.as_deref()),
+            (Algorithm::Hs256, None)
+        );
+        assert!(
+            known
+                .get(&URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","kid":"k"}"#))
+                .is_none()
+        );
+        assert!(known.get(&format!("{segment}=")).is_none());
     }
 
     #[test]

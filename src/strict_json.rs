@@ -59,17 +59,35 @@ impl<'de> Visitor<'de> for NameVisitor {
 
 /// The member names seen so far in one object, for duplicate detection.
 ///
-/// Token objects are small, so a linear scan beats hashing.
+/// Token objects are small, so a linear scan beats hashing, and the first
+/// [`INLINE_NAMES`] names are kept on the stack.
 #[derive(Default)]
-pub(crate) struct MemberNames<'de>(Vec<Name<'de>>);
+pub(crate) struct MemberNames<'de> {
+    inline: [Option<Name<'de>>; INLINE_NAMES],
+    more: Vec<Name<'de>>,
+}
+
+/// How many names of one object [`MemberNames`] keeps without allocating.
+const INLINE_NAMES: usize = 8;
 
 impl<'de> MemberNames<'de> {
     /// Records `name`, failing if the object already had a member of that name.
     pub(crate) fn insert<E: de::Error>(&mut self, name: Name<'de>) -> Result<(), E> {
-        if self.0.iter().any(|seen| seen.as_str() == name.as_str()) {
-            return Err(duplicate());
+        let text = name.as_str();
+        let seen = self
+            .inline
+            .iter()
+            .map_while(Option::as_ref)
+            .chain(&self.more);
+        for earlier in seen {
+            if earlier.as_str() == text {
+                return Err(duplicate());
+            }
         }
-        self.0.push(name);
+        match self.inline.iter_mut().find(|slot| slot.is_none()) {
+            Some(slot) => *slot = Some(name),
+            None => self.more.push(name),
+        }
         Ok(())
     }
 }
@@ -281,6 +299,19 @@ mod tests {
         assert!(strict(r#"{"sub":1,"s\u0075b":2}"#).is_err());
         assert!(scalar(r#"{"a":1,"a":2}"#).is_err());
         assert!(scalar(r#"[[{"a":1,"\u0061":2}]]"#).is_err());
+    }
+
+    #[test]
+    fn duplicates_are_found_past_the_names_kept_inline() {
+        let names: Vec<String> = (0..20).map(|i| format!(r#""n{i}":{i}"#)).collect();
+        let distinct = format!("{{{}}}", names.join(","));
+        assert_eq!(strict(&distinct).unwrap().as_object().unwrap().len(), 20);
+        for (first, second) in [(0, 19), (3, 8), (9, 15), (15, 9)] {
+            let mut members = names.clone();
+            members[second] = format!(r#""n{first}":0"#);
+            let json = format!("{{{}}}", members.join(","));
+            assert!(strict(&json).is_err(), "{first} {second}");
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use crate::bearer::{HeaderSource, token_from_authorization, token_from_headers};
 use crate::claims::{Keep, RawClaims};
 use crate::compact::{Segments, decode_into, decode_signature, decode_vec};
-use crate::header::{Algorithm, JoseHeader};
+use crate::header::{Algorithm, JoseHeader, KnownHeaders};
 use crate::hs256::TAG_LEN;
 use crate::keys::KeyRing;
 use crate::strict_de;
@@ -42,6 +42,8 @@ pub struct Verifier {
 /// The immutable state behind a [`Verifier`].
 pub(crate) struct Inner {
     pub(crate) keys: KeyRing,
+    /// The common HS256 headers, pre-parsed (empty without a secret).
+    pub(crate) known_headers: KnownHeaders,
     pub(crate) policy: Policy,
     pub(crate) max_token_len: usize,
     pub(crate) cookie_name: Option<String>,
@@ -443,8 +445,14 @@ impl Verifier {
     ) -> Result<Checked<'b>, Stop> {
         let segments = Segments::split(token)?;
         let (mut header_stack, mut header_heap) = ([0u8; 256], Vec::new());
-        let header = decode_into(segments.header, &mut header_stack, &mut header_heap)?;
-        let header = JoseHeader::parse(header)?;
+        let header = match self.inner.known_headers.get(segments.header) {
+            Some(known) => known.clone(),
+            None => JoseHeader::parse(decode_into(
+                segments.header,
+                &mut header_stack,
+                &mut header_heap,
+            )?)?,
+        };
         let payload = decode(segments.payload)?;
         match header.alg {
             Algorithm::Hs256 => {
