@@ -1,6 +1,7 @@
 //! Minting tokens for tests (feature `test-util`).
 //!
-//! [`TokenMinter`] signs HS256 tokens the way a Better Auth front end would,
+//! [`TokenMinter`] signs HS256 tokens the way a Better Auth front end would
+//! (or, with feature `jwks`, EdDSA tokens as its JWT plugin does),
 //! with presets for the cases handlers must get right (expired, not yet
 //! valid, another key). [`sign_raw`] signs any header and payload text, for
 //! tests of malformed or hostile tokens.
@@ -24,6 +25,14 @@ use crate::compact::encode;
 use crate::hs256::Hs256Key;
 use crate::{Clock, Verifier};
 
+/// What a minter signs with.
+#[derive(Clone)]
+enum SigningKey {
+    Hs256(Zeroizing<Vec<u8>>),
+    #[cfg(feature = "jwks")]
+    Ed25519(Box<ed25519_dalek::SigningKey>),
+}
+
 /// How long minted tokens live by default: Better Auth's 15 minutes.
 pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(15 * 60);
 
@@ -42,7 +51,7 @@ pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(15 * 60);
 #[derive(Clone)]
 #[must_use]
 pub struct TokenMinter {
-    secret: Zeroizing<Vec<u8>>,
+    key: SigningKey,
     header: Map<String, Value>,
     claims: Map<String, Value>,
     now: i64,
@@ -51,7 +60,7 @@ pub struct TokenMinter {
 impl std::fmt::Debug for TokenMinter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenMinter")
-            .field("secret", &"<redacted>")
+            .field("key", &"<redacted>")
             .field("header", &self.header)
             .field("claims", &self.claims)
             .finish()
@@ -65,12 +74,62 @@ impl TokenMinter {
     /// let minter = jwtguard::testing::TokenMinter::new(b"a-shared-secret-of-at-least-32-bytes!");
     /// ```
     pub fn new(secret: impl AsRef<[u8]>) -> Self {
+        let key = SigningKey::Hs256(Zeroizing::new(secret.as_ref().to_vec()));
+        Self::with_key(key, [("alg", "HS256"), ("typ", "JWT")])
+    }
+
+    /// A minter signing EdDSA tokens as Better Auth's JWT plugin does
+    /// (header `alg` and `kid`), with the Ed25519 key of `seed` (feature
+    /// `jwks`). Give the verifier [`jwks`](Self::jwks).
+    ///
+    /// ```
+    /// use jwtguard::testing::TokenMinter;
+    ///
+    /// let minter = TokenMinter::ed25519([7; 32], "key-1");
+    /// let verifier = jwtguard::Verifier::builder().jwks_json(minter.jwks().unwrap()).build()?;
+    /// let token = minter.subject("user-1").sign();
+    /// assert_eq!(verifier.verify(&token)?.sub(), "user-1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "jwks")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
+    pub fn ed25519(seed: [u8; 32], kid: &str) -> Self {
+        let key = SigningKey::Ed25519(Box::new(ed25519_dalek::SigningKey::from_bytes(&seed)));
+        Self::with_key(key, [("alg", "EdDSA"), ("kid", kid)])
+    }
+
+    /// The public JWKS for an [`ed25519`](Self::ed25519) minter, as Better
+    /// Auth's `/api/auth/jwks` serves it; `None` for an HS256 minter.
+    ///
+    /// ```
+    /// let jwks = jwtguard::testing::TokenMinter::ed25519([7; 32], "key-1").jwks().unwrap();
+    /// assert!(jwks.contains(r#""kid":"key-1""#));
+    /// ```
+    pub fn jwks(&self) -> Option<String> {
+        match &self.key {
+            SigningKey::Hs256(_) => None,
+            #[cfg(feature = "jwks")]
+            SigningKey::Ed25519(key) => {
+                let jwk = serde_json::json!({
+                    "kty": "OKP",
+                    "crv": "Ed25519",
+                    "alg": "EdDSA",
+                    "kid": self.header.get("kid"),
+                    "x": encode(key.verifying_key().as_bytes()),
+                });
+                Some(serde_json::json!({ "keys": [jwk] }).to_string())
+            }
+        }
+    }
+
+    fn with_key<'a>(key: SigningKey, header: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
         let now = Clock::system().now_unix() as i64;
-        let mut header = Map::new();
-        header.insert("alg".into(), "HS256".into());
-        header.insert("typ".into(), "JWT".into());
+        let header = header
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), Value::from(value)))
+            .collect();
         Self {
-            secret: Zeroizing::new(secret.as_ref().to_vec()),
+            key,
             header,
             claims: Map::new(),
             now,
@@ -227,18 +286,30 @@ impl TokenMinter {
         self.not_before(now + 3600).expires_at(now + 7200)
     }
 
-    /// Signs the token with HS256 (whatever the `alg` header says).
+    /// Signs the token with the minter's key (HS256, or Ed25519 for
+    /// [`ed25519`](Self::ed25519)), whatever the `alg` header says.
     ///
     /// ```
     /// let token = jwtguard::testing::TokenMinter::new("a-shared-secret-of-at-least-32-bytes!").sign();
     /// assert_eq!(token.split('.').count(), 3);
     /// ```
     pub fn sign(&self) -> String {
-        sign_raw(
-            &self.secret,
-            &Value::Object(self.header.clone()).to_string(),
-            &Value::Object(self.claims.clone()).to_string(),
-        )
+        let header = Value::Object(self.header.clone()).to_string();
+        let claims = Value::Object(self.claims.clone()).to_string();
+        match &self.key {
+            SigningKey::Hs256(secret) => sign_raw(secret, &header, &claims),
+            #[cfg(feature = "jwks")]
+            SigningKey::Ed25519(key) => {
+                use ed25519_dalek::Signer as _;
+                let input = format!(
+                    "{}.{}",
+                    encode(header.as_bytes()),
+                    encode(claims.as_bytes())
+                );
+                let signature = key.sign(input.as_bytes());
+                format!("{input}.{}", encode(&signature.to_bytes()))
+            }
+        }
     }
 }
 
