@@ -247,6 +247,18 @@ impl<'de> RawClaims<'de> {
     }
 }
 
+impl RawClaims<'_> {
+    /// Whether a registered claim was seen but not read as JSON (see
+    /// [`Scalar::Unread`]).
+    pub(crate) fn has_unread(&self) -> bool {
+        [
+            &self.sub, &self.exp, &self.nbf, &self.iat, &self.iss, &self.aud,
+        ]
+        .into_iter()
+        .any(|claim| matches!(claim, Some(Scalar::Unread)))
+    }
+}
+
 /// Which members [`RawClaims::parse`] keeps as JSON in `extra`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Keep {

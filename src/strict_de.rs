@@ -50,9 +50,21 @@ impl<'r, 'de, D: Deserializer<'de>> Deserializer<'de> for Top<'r, 'de, D> {
         })
     }
 
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
     forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        bytes byte_buf unit unit_struct seq tuple
         tuple_struct map struct enum identifier ignored_any
     }
 }
@@ -183,7 +195,7 @@ macro_rules! with_every_deserialize_method {
             deserialize_i32() deserialize_i64() deserialize_i128() deserialize_u8()
             deserialize_u16() deserialize_u32() deserialize_u64() deserialize_u128()
             deserialize_f32() deserialize_f64() deserialize_char() deserialize_str()
-            deserialize_string() deserialize_bytes() deserialize_byte_buf()
+            deserialize_string()
             deserialize_option() deserialize_unit() deserialize_seq() deserialize_map()
             deserialize_identifier()
             deserialize_unit_struct(name: &'static str)
@@ -235,6 +247,21 @@ impl<'s, 'de, D: Deserializer<'de>> Deserializer<'de> for TeeDeserializer<'s, 'd
 
     /// A claim `T` does not read is still read, for the policy.
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.inner.deserialize_any(Note {
+            visitor,
+            seen: self.seen,
+        })
+    }
+
+    /// Bytes are read as JSON strings or arrays (see [`StrictDeserializer`]).
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.inner.deserialize_any(Note {
+            visitor,
+            seen: self.seen,
+        })
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
         self.inner.deserialize_any(Note {
             visitor,
             seen: self.seen,
@@ -345,7 +372,10 @@ impl<'s, 'de, V: Visitor<'de>> Visitor<'de> for Note<'s, 'de, V> {
         })
     }
 
+    /// An enum hides whether it was a string or an object: the scan reads
+    /// the claim again.
     fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {
+        *self.seen = Scalar::Unread;
         self.visitor.visit_enum(StrictEnum(data))
     }
 }
@@ -371,6 +401,8 @@ impl<'s, 'de, A: SeqAccess<'de>> SeqAccess<'de> for NoteStrings<'s, 'de, A> {
         if value.is_some() {
             match (&mut *self.seen, item) {
                 (Scalar::Strings(strings), Scalar::Str(text)) => strings.push(text.into_owned()),
+                (Scalar::Unread, _) => {}
+                (seen, Scalar::Unread) => *seen = Scalar::Unread,
                 (seen, _) => *seen = Scalar::Other,
             }
         }
@@ -413,6 +445,16 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for StrictDeserializer<D> {
 
     /// What `T` ignores is still read in full, so that its objects are checked.
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(Watch(visitor))
+    }
+
+    /// Bytes are read as JSON strings or arrays: serde_json's raw byte
+    /// reading would skip the UTF-8 and escape checks.
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(Watch(visitor))
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
         self.0.deserialize_any(Watch(visitor))
     }
 
@@ -575,9 +617,10 @@ macro_rules! parsed_key {
     ($($method:ident $visit:ident $ty:ty)*) => {
         $(
             fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+                // Only the canonical spelling: "01", "+1" or "1." are not 1.
                 match self.0.as_str().parse::<$ty>() {
-                    Ok(value) => visitor.$visit(value),
-                    Err(_) => self.deserialize_any(visitor),
+                    Ok(value) if value.to_string() == self.0.as_str() => visitor.$visit(value),
+                    _ => self.deserialize_any(visitor),
                 }
             }
         )*

@@ -46,15 +46,27 @@ impl<'de> Visitor<'de> for NameVisitor {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a member name")
     }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Name<'de>, E> {
-        Ok(Name(Cow::Borrowed(v)))
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Name<'de>, E> {
+        checked(Cow::Borrowed(v))
     }
-    fn visit_str<E>(self, v: &str) -> Result<Name<'de>, E> {
-        Ok(Name(Cow::Owned(v.to_owned())))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Name<'de>, E> {
+        checked(Cow::Owned(v.to_owned()))
     }
-    fn visit_string<E>(self, v: String) -> Result<Name<'de>, E> {
-        Ok(Name(Cow::Owned(v)))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Name<'de>, E> {
+        checked(Cow::Owned(v))
     }
+}
+
+/// The prefix of the member names serde_json gives a meaning of its own
+/// (raw values, arbitrary-precision numbers): a claim named so could make a
+/// caller's type read something else than what was checked.
+const SERDE_JSON_RESERVED: &str = "$serde_json::private::";
+
+fn checked<E: de::Error>(name: Cow<'_, str>) -> Result<Name<'_>, E> {
+    if name.starts_with(SERDE_JSON_RESERVED) {
+        return Err(E::custom("reserved member name"));
+    }
+    Ok(Name(name))
 }
 
 /// The member names seen so far in one object, for duplicate detection.
@@ -224,6 +236,9 @@ pub(crate) enum Scalar<'de> {
     /// An array whose elements are all strings.
     Strings(Vec<String>),
     Other,
+    /// A registered claim that a caller's type read in a way that hides its
+    /// JSON shape (as an enum): read again by the scan before it is judged.
+    Unread,
 }
 
 impl<'de> Deserialize<'de> for Scalar<'de> {

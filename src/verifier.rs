@@ -496,6 +496,10 @@ fn fill_checked<'p, T: serde::Deserialize<'p>>(
     policy: &Policy,
 ) -> Result<T, ErrorKind> {
     match strict_de::fill::<T>(payload) {
+        Ok((claims, raw)) if raw.has_unread() => {
+            policy.validate(&RawClaims::parse(payload, Keep::Nothing)?)?;
+            Ok(claims)
+        }
         Ok((claims, raw)) => {
             policy.validate(&raw)?;
             Ok(claims)

@@ -499,3 +499,104 @@ fn verify_as_is_as_strict_as_verify_in_its_single_pass() {
         ErrorKind::Malformed
     );
 }
+
+/// What review found in the single pass: serde_json's reserved names, raw
+/// bytes, enums over registered claims, loose numeric keys, wrappers.
+#[test]
+fn verify_as_has_no_side_doors() {
+    use std::collections::HashMap;
+
+    let verifier = builder().issuer("https://auth.example").build().unwrap();
+    let exp = NOW + 600;
+    let token = |claims: &str| raw(HS256, &format!(r#"{{"sub":"alice","exp":{exp}{claims}}}"#));
+
+    // serde_json gives `$serde_json::private::...` names a meaning of their own.
+    let reserved = token(r#","$serde_json::private::RawValue":"{\"org\":\"evil\"}","org":"acme""#);
+    assert_eq!(kind(verifier.verify(&reserved)), ErrorKind::Malformed);
+    assert_eq!(
+        kind(verifier.verify_as::<serde_json::Value>(&reserved)),
+        ErrorKind::Malformed
+    );
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Raw {
+        sub: String,
+        ext: Box<serde_json::value::RawValue>,
+    }
+    let nested = token(r#","ext":{"role":"user","role":"admin"}"#);
+    assert_eq!(
+        kind(verifier.verify_as::<Raw>(&nested)),
+        ErrorKind::Malformed
+    );
+
+    // Bytes are read as checked JSON strings.
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Blob<'a> {
+        sub: &'a str,
+        blob: &'a [u8],
+    }
+    let mut buffer = Vec::new();
+    let lone_surrogate = token(r#","blob":"\ud800""#);
+    let err = verifier.verify_borrowed::<Blob<'_>>(&lone_surrogate, &mut buffer);
+    assert_eq!(err.unwrap_err().kind(), ErrorKind::Malformed);
+    assert_eq!(kind(verifier.verify(&lone_surrogate)), ErrorKind::Malformed);
+    let fine = token(r#","blob":"abc""#);
+    let blob: Blob<'_> = verifier.verify_borrowed(&fine, &mut buffer).unwrap();
+    assert_eq!(blob.blob, b"abc");
+
+    // A registered claim read as an enum is judged by its JSON shape.
+    #[derive(Debug, Deserialize, PartialEq)]
+    enum Issuer {
+        #[serde(rename = "https://auth.example")]
+        Main,
+    }
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct WithIssuer {
+        sub: String,
+        iss: Issuer,
+    }
+    let as_string = token(r#","iss":"https://auth.example""#);
+    assert_eq!(
+        verifier.verify_as::<WithIssuer>(&as_string).unwrap().iss,
+        Issuer::Main
+    );
+    let as_object = token(r#","iss":{"https://auth.example":null}"#);
+    assert_eq!(
+        kind(verifier.verify_as::<WithIssuer>(&as_object)),
+        ErrorKind::InvalidClaim("iss")
+    );
+    assert_eq!(
+        kind(verifier.verify(&as_object)),
+        ErrorKind::InvalidClaim("iss")
+    );
+
+    // Numeric keys only in their canonical spelling: "01" is not 1.
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Roles {
+        roles: HashMap<u32, String>,
+    }
+    let loose = token(r#","roles":{"1":"user","01":"admin"}"#);
+    assert_eq!(
+        kind(verifier.verify_as::<Roles>(&loose)),
+        ErrorKind::ClaimsShape
+    );
+    let canonical = token(r#","roles":{"1":"user","2":"admin"}"#);
+    assert_eq!(
+        verifier.verify_as::<Roles>(&canonical).unwrap().roles[&2],
+        "admin"
+    );
+
+    // Wrappers around the claims type work.
+    #[derive(Debug, Deserialize)]
+    struct Sub {
+        sub: String,
+    }
+    #[derive(Debug, Deserialize)]
+    struct Wrapped(Sub);
+    assert_eq!(verifier.verify_as::<Wrapped>(&fine).unwrap().0.sub, "alice");
+    let optional: Option<Sub> = verifier.verify_as(&fine).unwrap();
+    assert_eq!(optional.unwrap().sub, "alice");
+}

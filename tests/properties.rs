@@ -96,6 +96,7 @@ fn payload_text() -> impl Strategy<Value = String> {
         Just("email"),
         Just("e\\u006dail"),
         Just("x"),
+        Just("$serde_json::private::RawValue"),
     ];
     let leaf = prop_oneof![
         Just("\"user-1\"".to_owned()),
