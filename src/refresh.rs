@@ -10,6 +10,7 @@
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
@@ -35,6 +36,10 @@ pub(crate) struct Schedule {
 /// The scheduler shared by the verifier and its thread.
 pub(crate) struct Refresh {
     schedule: Schedule,
+    /// Reloads finished so far; waiters wait for this to move. Changed only
+    /// under the `state` lock (so that no waiter misses it), read without it
+    /// on the request path.
+    finished: AtomicU64,
     state: Mutex<State>,
     wake_thread: Condvar,
 }
@@ -46,8 +51,6 @@ struct State {
     running: Option<Instant>,
     /// When the last reload (or the initial load) finished.
     last_finished: Instant,
-    /// Reloads finished so far; waiters wait for this to move.
-    finished: u64,
     /// The verifier is gone: the thread exits.
     stopped: bool,
     waiters: Vec<Waker>,
@@ -63,11 +66,11 @@ impl Refresh {
     pub(crate) fn start(schedule: Schedule, job: Job) -> std::io::Result<RefreshHandle> {
         let refresh = Arc::new(Refresh {
             schedule,
+            finished: AtomicU64::new(0),
             state: Mutex::new(State {
                 requested: false,
                 running: None,
                 last_finished: Instant::now(),
-                finished: 0,
                 stopped: false,
                 waiters: Vec::new(),
             }),
@@ -115,7 +118,7 @@ impl Refresh {
             let mut state = self.lock();
             state.running = None;
             state.last_finished = Instant::now();
-            state.finished += 1;
+            self.finished.fetch_add(1, Ordering::Release);
             for waker in state.waiters.drain(..) {
                 waker.wake();
             }
@@ -127,7 +130,7 @@ impl RefreshHandle {
     /// How many reloads have finished: read before looking a key up, and
     /// passed to [`request`](Self::request).
     pub(crate) fn epoch(&self) -> u64 {
-        self.refresh.lock().finished
+        self.refresh.finished.load(Ordering::Acquire)
     }
 
     /// Asks for a reload because a token named a key that the keys of
@@ -145,7 +148,7 @@ impl RefreshHandle {
             refresh: Arc::clone(refresh),
             after: epoch,
         };
-        if state.finished > epoch {
+        if refresh.finished.load(Ordering::Acquire) > epoch {
             return Some(waiting);
         }
         if state.stopped || state.waiters.len() >= MAX_WAITERS {
@@ -190,7 +193,7 @@ impl Future for KeysRefreshed {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let mut state = self.refresh.lock();
-        if state.finished > self.after || state.stopped {
+        if self.refresh.finished.load(Ordering::Acquire) > self.after || state.stopped {
             return Poll::Ready(());
         }
         if !state.waiters.iter().any(|w| w.will_wake(cx.waker())) {
@@ -259,6 +262,43 @@ mod tests {
             "within the cooldown of the start"
         );
         assert_eq!(runs.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn a_reload_finished_since_the_lookup_means_retry_at_once() {
+        let schedule = Schedule {
+            interval: RARELY,
+            cooldown: RARELY,
+        };
+        let (handle, _) = counting(schedule, Duration::ZERO);
+        // Keys looked up at epoch 0; reload 1 has finished meanwhile.
+        handle.refresh.finished.store(1, Ordering::SeqCst);
+        block_on(
+            handle
+                .request(0)
+                .expect("no cooldown for a finished reload"),
+        );
+    }
+
+    #[test]
+    fn a_panicking_reload_is_finished_and_the_thread_goes_on() {
+        let schedule = Schedule {
+            interval: RARELY,
+            cooldown: Duration::ZERO,
+        };
+        let runs = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&runs);
+        let job = Box::new(move || {
+            if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+                panic!("fetch function bug");
+            }
+        });
+        let handle = Refresh::start(schedule, job).unwrap();
+        for _ in 0..2 {
+            let epoch = handle.epoch();
+            block_on(handle.request(epoch).unwrap());
+        }
+        assert_eq!(runs.load(Ordering::SeqCst), 2);
     }
 
     #[test]

@@ -257,6 +257,20 @@ fn building_fails_clearly_when_the_jwks_is_unusable_or_unreachable() {
         .build()
         .unwrap_err();
     assert_eq!(err, ConfigError::CacheWithoutJwks);
+    let key = TestKey::ed25519();
+    let json = jwks(&[("k", &key)]);
+    let err = Verifier::builder()
+        .jwks_json(&json)
+        .token_cache(0)
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, ConfigError::InvalidJwksSetting(_)), "{err}");
+    let err = Verifier::builder()
+        .jwks_json(&json)
+        .jwks_refresh_interval(Duration::ZERO)
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, ConfigError::InvalidJwksSetting(_)), "{err}");
 }
 
 #[tokio::test]
