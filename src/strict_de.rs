@@ -186,8 +186,11 @@ impl<'r, 'de, A: MapAccess<'de>> MapAccess<'de> for ClaimsMap<'r, 'de, A> {
     }
 }
 
-/// Calls `$forward!` with every `Deserializer` method but
-/// `deserialize_ignored_any` (which the wrappers treat specially).
+/// Calls `$forward!` with every `Deserializer` method: those passed on as
+/// they are, then (after `;`) those the wrappers turn into `deserialize_any`.
+/// What `T` ignores is still read in full, so that its objects are checked;
+/// bytes are read as JSON strings or arrays, since serde_json's raw byte
+/// reading would skip the UTF-8 and escape checks.
 macro_rules! with_every_deserialize_method {
     ($forward:ident) => {
         $forward! {
@@ -204,6 +207,8 @@ macro_rules! with_every_deserialize_method {
             deserialize_tuple_struct(name: &'static str, len: usize)
             deserialize_struct(name: &'static str, fields: &'static [&'static str])
             deserialize_enum(name: &'static str, variants: &'static [&'static str])
+            ;
+            deserialize_ignored_any deserialize_bytes deserialize_byte_buf
         }
     };
 }
@@ -231,12 +236,20 @@ struct TeeDeserializer<'s, 'de, D> {
 }
 
 macro_rules! forward_noting {
-    ($($method:ident($($arg:ident: $ty:ty),*))*) => {
+    ($($method:ident($($arg:ident: $ty:ty),*))* ; $($as_any:ident)*) => {
         $(
             fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
                 self.inner.$method($($arg,)* Note { visitor, seen: self.seen })
             }
         )*
+        $(
+            fn $as_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+                self.inner.deserialize_any(Note { visitor, seen: self.seen })
+            }
+        )*
+        fn is_human_readable(&self) -> bool {
+            self.inner.is_human_readable()
+        }
     };
 }
 
@@ -244,33 +257,6 @@ impl<'s, 'de, D: Deserializer<'de>> Deserializer<'de> for TeeDeserializer<'s, 'd
     type Error = D::Error;
 
     with_every_deserialize_method!(forward_noting);
-
-    /// A claim `T` does not read is still read, for the policy.
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.inner.deserialize_any(Note {
-            visitor,
-            seen: self.seen,
-        })
-    }
-
-    /// Bytes are read as JSON strings or arrays (see [`StrictDeserializer`]).
-    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.inner.deserialize_any(Note {
-            visitor,
-            seen: self.seen,
-        })
-    }
-
-    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.inner.deserialize_any(Note {
-            visitor,
-            seen: self.seen,
-        })
-    }
-
-    fn is_human_readable(&self) -> bool {
-        self.inner.is_human_readable()
-    }
 }
 
 /// Notes a string or number on its way to `T`'s visitor; anything else is
@@ -429,12 +415,20 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Strict<S> {
 struct StrictDeserializer<D>(D);
 
 macro_rules! forward_strictly {
-    ($($method:ident($($arg:ident: $ty:ty),*))*) => {
+    ($($method:ident($($arg:ident: $ty:ty),*))* ; $($as_any:ident)*) => {
         $(
             fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
                 self.0.$method($($arg,)* Watch(visitor))
             }
         )*
+        $(
+            fn $as_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+                self.0.deserialize_any(Watch(visitor))
+            }
+        )*
+        fn is_human_readable(&self) -> bool {
+            self.0.is_human_readable()
+        }
     };
 }
 
@@ -442,25 +436,6 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for StrictDeserializer<D> {
     type Error = D::Error;
 
     with_every_deserialize_method!(forward_strictly);
-
-    /// What `T` ignores is still read in full, so that its objects are checked.
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_any(Watch(visitor))
-    }
-
-    /// Bytes are read as JSON strings or arrays: serde_json's raw byte
-    /// reading would skip the UTF-8 and escape checks.
-    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_any(Watch(visitor))
-    }
-
-    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_any(Watch(visitor))
-    }
-
-    fn is_human_readable(&self) -> bool {
-        self.0.is_human_readable()
-    }
 }
 
 /// A visitor that passes everything on, wrapping what may hold objects.
