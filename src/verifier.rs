@@ -260,9 +260,6 @@ impl Verifier {
         token: &str,
         buffer: &'b mut Vec<u8>,
     ) -> Result<T, Error> {
-        if token.len() > self.inner.max_token_len {
-            return Err(ErrorKind::TokenTooLarge.into());
-        }
         let checked = self.checked_payload(token, |segment| decode_vec(segment, buffer))?;
         Ok(fill_checked(checked.payload, &self.inner.policy)?)
     }
@@ -419,9 +416,7 @@ impl Verifier {
     }
 
     fn verify_token<T: DecodeClaims>(&self, token: &str) -> Result<T, Stop> {
-        if token.len() > self.inner.max_token_len {
-            return Err(ErrorKind::TokenTooLarge.into());
-        }
+        // A cache lookup hashes only the token's tail: cheap whatever its length.
         #[cfg(feature = "jwks")]
         if let Some(claims) = self.cached(token) {
             return claims.map_err(Stop::from);
@@ -443,6 +438,9 @@ impl Verifier {
         token: &str,
         decode: impl FnOnce(&str) -> Result<&'b [u8], ErrorKind>,
     ) -> Result<Checked<'b>, Stop> {
+        if token.len() > self.inner.max_token_len {
+            return Err(ErrorKind::TokenTooLarge.into());
+        }
         let segments = Segments::split(token)?;
         let (mut header_stack, mut header_heap) = ([0u8; 256], Vec::new());
         let header = match self.inner.known_headers.get(segments.header) {
@@ -495,20 +493,19 @@ fn fill_checked<'p, T: serde::Deserialize<'p>>(
     payload: &'p [u8],
     policy: &Policy,
 ) -> Result<T, ErrorKind> {
+    let scanned = || RawClaims::parse(payload, Keep::Nothing).and_then(|raw| policy.validate(&raw));
     match strict_de::fill::<T>(payload) {
-        Ok((claims, raw)) if raw.has_unread() => {
-            policy.validate(&RawClaims::parse(payload, Keep::Nothing)?)?;
-            Ok(claims)
-        }
         Ok((claims, raw)) => {
-            policy.validate(&raw)?;
+            if raw.has_unread() {
+                scanned()?;
+            } else {
+                policy.validate(&raw)?;
+            }
             Ok(claims)
         }
         Err(_) => {
-            match RawClaims::parse(payload, Keep::Nothing).and_then(|raw| policy.validate(&raw)) {
-                Err(kind) => Err(kind),
-                Ok(()) => Err(ErrorKind::ClaimsShape),
-            }
+            scanned()?;
+            Err(ErrorKind::ClaimsShape)
         }
     }
 }
