@@ -57,11 +57,15 @@ impl KeyStore {
         true
     }
 
+    fn new(keys: PublicKeys, cache: Option<TokenCache>) -> Arc<Self> {
+        Arc::new(Self {
+            current: RwLock::new(Arc::new(keys)),
+            cache,
+        })
+    }
+
     fn reload(&self, fetch: &Fetch) {
-        let loaded = fetch()
-            .map_err(|error| JwksError::Fetch(error.to_string()))
-            .and_then(|json| PublicKeys::parse(&json));
-        match loaded {
+        match load(fetch) {
             Ok(keys) => {
                 let count = keys.len();
                 let changed = self.replace(keys);
@@ -72,14 +76,17 @@ impl KeyStore {
     }
 }
 
+/// Fetches and parses a JWKS document.
+fn load(fetch: &Fetch) -> Result<PublicKeys, JwksError> {
+    let json = fetch().map_err(|error| JwksError::Fetch(error.to_string()))?;
+    PublicKeys::parse(&json)
+}
+
 impl JwksKeys {
     /// Keys from a JWKS document that never changes.
     pub(crate) fn fixed(json: &str, cache: Option<TokenCache>) -> Result<Self, JwksError> {
         Ok(Self {
-            store: Arc::new(KeyStore {
-                current: RwLock::new(Arc::new(PublicKeys::parse(json)?)),
-                cache,
-            }),
+            store: KeyStore::new(PublicKeys::parse(json)?, cache),
             refresh: None,
         })
     }
@@ -91,11 +98,7 @@ impl JwksKeys {
         schedule: Schedule,
         cache: Option<TokenCache>,
     ) -> Result<Self, JwksError> {
-        let json = fetch().map_err(|error| JwksError::Fetch(error.to_string()))?;
-        let store = Arc::new(KeyStore {
-            current: RwLock::new(Arc::new(PublicKeys::parse(&json)?)),
-            cache,
-        });
+        let store = KeyStore::new(load(&fetch)?, cache);
         let worker = Arc::clone(&store);
         let refresh =
             Refresh::start(schedule, Box::new(move || worker.reload(&fetch))).map_err(|error| {
