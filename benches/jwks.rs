@@ -9,7 +9,9 @@
 //!   `.token_cache(..)`: a hit skips the signature, re-checks the claims;
 //! * `jsonwebtoken_decode`: `jsonwebtoken::decode` with a prebuilt
 //!   `DecodingKey` and the same issuer, audience and required claims;
-//! * `floor_signature`: the signature check alone, with a prepared key.
+//! * `floor_signature`: the signature check alone, with a prepared key;
+//! * `rs256_8192/jwtguard_forged_signature`: a forged signature against an
+//!   8192-bit RSA key, the largest accepted.
 //!
 //! Every input is checked once before timing. Run with
 //! `cargo bench --bench jwks` (add `-- --quick` for a short run).
@@ -182,11 +184,35 @@ fn rs256(c: &mut Criterion) {
     compare(c, "rs256", &token, jwk, theirs, floor, false);
 }
 
+/// What one forged RS256 signature costs against the largest key accepted
+/// (8192 bits): the price of a request with a made-up signature.
+fn rs256_8192_forged(c: &mut Criterion) {
+    let mut n = vec![0xC5u8; 1024];
+    n[0] = 0xF1;
+    n[1023] = 0x01;
+    let jwk = json!({"kty": "RSA", "alg": "RS256", "kid": KID, "n": b64(&n), "e": "AQAB"});
+    let verifier = Verifier::builder()
+        .jwks_json(json!({"keys": [jwk]}).to_string())
+        .build()
+        .expect("an 8192-bit modulus loads");
+    let token = format!("{}.{}", signing_input("RS256"), b64([0x5A; 1024]));
+    assert_eq!(
+        verifier.verify(&token).unwrap_err().kind(),
+        jwtguard::ErrorKind::InvalidSignature
+    );
+    let mut group = c.benchmark_group("rs256_8192");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("jwtguard_forged_signature", |b| {
+        b.iter(|| verifier.verify(black_box(&token)))
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = eddsa, es256, rs256
+    targets = eddsa, es256, rs256, rs256_8192_forged
 }
 criterion_main!(benches);

@@ -125,7 +125,8 @@ where
     let req = req.clone();
     Box::pin(async move {
         let verifier = registered_verifier(&req)?;
-        let result = match verifier.verify_headers_as_async::<C>(req.headers()).await {
+        let method = req.method().as_str();
+        let result = match verifier.verify_request_as::<C>(method, req.headers()).await {
             Ok(claims) => finish(&req, claims),
             Err(error) => Err(error),
         };
@@ -151,7 +152,7 @@ impl<C: DecodeClaims + 'static> FromRequest for OptionalAuth<C> {
         Box::pin(async move {
             let verifier = registered_verifier(&req)?;
             verifier
-                .verify_headers_optional_as_async::<C>(req.headers())
+                .verify_request_optional_as::<C>(req.method().as_str(), req.headers())
                 .await
                 .map(OptionalAuth)
                 .map_err(|error| verifier.reject(error))

@@ -67,7 +67,9 @@ where
     C: DecodeClaims,
 {
     let verifier = Verifier::from_ref(state);
-    let result = verifier.verify_headers_as_async::<C>(&parts.headers).await;
+    let result = verifier
+        .verify_request_as::<C>(parts.method.as_str(), &parts.headers)
+        .await;
     (verifier, result)
 }
 
@@ -99,7 +101,7 @@ where
     ) -> Result<Option<Self>, Self::Rejection> {
         let verifier = Verifier::from_ref(state);
         verifier
-            .verify_headers_optional_as_async::<C>(&parts.headers)
+            .verify_request_optional_as::<C>(parts.method.as_str(), &parts.headers)
             .await
             .map(|claims| claims.map(Auth))
             .map_err(|error| verifier.reject(error))

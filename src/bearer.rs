@@ -43,20 +43,54 @@ pub(crate) fn token_from_authorization(value: &[u8]) -> Result<&str, ErrorKind> 
     token_text(token).ok_or(ErrorKind::InvalidAuthorizationHeader)
 }
 
+/// Where a request's token was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenSource {
+    /// The `Authorization` header, which a browser never adds by itself.
+    Header,
+    /// The configured cookie, which a browser sends with cross-site requests.
+    Cookie,
+}
+
 /// The token a request carries: the one `Authorization` header, or else the
 /// configured cookie. No credentials at all is [`ErrorKind::MissingCredentials`].
 pub(crate) fn token_from_headers<'h, H: HeaderSource>(
     headers: &'h H,
     cookie_name: Option<&str>,
-) -> Result<&'h str, ErrorKind> {
+) -> Result<(&'h str, TokenSource), ErrorKind> {
     let mut values = headers.header_values("authorization");
     match (values.next(), values.next()) {
-        (Some(value), None) => token_from_authorization(value),
+        (Some(value), None) => Ok((token_from_authorization(value)?, TokenSource::Header)),
         (Some(_), Some(_)) => Err(ErrorKind::MultipleCredentials),
         (None, _) => match cookie_name {
-            Some(name) => token_from_cookies(headers, name),
+            Some(name) => Ok((token_from_cookies(headers, name)?, TokenSource::Cookie)),
             None => Err(ErrorKind::MissingCredentials),
         },
+    }
+}
+
+/// Whether a request with this method may change state, so that a
+/// cookie-borne token needs an allowed `Origin`. An unknown method is unsafe.
+pub(crate) fn is_unsafe_method(method: Option<&str>) -> bool {
+    !matches!(method, Some("GET" | "HEAD" | "OPTIONS" | "TRACE"))
+}
+
+/// The request's one `Origin` header must be one of `allowed` (already in
+/// lower case); a missing, repeated or `null` origin is refused.
+pub(crate) fn check_origin<H: HeaderSource>(
+    headers: &H,
+    allowed: &[String],
+) -> Result<(), ErrorKind> {
+    let mut values = headers.header_values("origin");
+    match (values.next(), values.next()) {
+        (Some(origin), None)
+            if allowed
+                .iter()
+                .any(|allowed| allowed.as_bytes().eq_ignore_ascii_case(origin)) =>
+        {
+            Ok(())
+        }
+        _ => Err(ErrorKind::OriginNotAllowed),
     }
 }
 
@@ -147,13 +181,51 @@ mod tests {
     fn cookie_is_used_only_without_an_authorization_header() {
         let mut headers = HeaderMap::new();
         headers.append(COOKIE, HeaderValue::from_static("theme=dark; jwt=a.b.c"));
-        assert_eq!(token_from_headers(&headers, Some("jwt")).unwrap(), "a.b.c");
+        assert_eq!(
+            token_from_headers(&headers, Some("jwt")).unwrap(),
+            ("a.b.c", TokenSource::Cookie)
+        );
         assert_eq!(
             token_from_headers(&headers, None).unwrap_err(),
             ErrorKind::MissingCredentials
         );
         headers.append(AUTHORIZATION, HeaderValue::from_static("Bearer x.y.z"));
-        assert_eq!(token_from_headers(&headers, Some("jwt")).unwrap(), "x.y.z");
+        assert_eq!(
+            token_from_headers(&headers, Some("jwt")).unwrap(),
+            ("x.y.z", TokenSource::Header)
+        );
+    }
+
+    #[test]
+    fn origin_must_be_exactly_one_allowed_value() {
+        let allowed = vec!["https://app.example.com".to_owned()];
+        let with = |origins: &[&'static str]| {
+            let mut headers = HeaderMap::new();
+            for origin in origins {
+                headers.append("origin", HeaderValue::from_static(origin));
+            }
+            check_origin(&headers, &allowed)
+        };
+        assert!(with(&["https://app.example.com"]).is_ok());
+        assert!(with(&["https://APP.example.com"]).is_ok());
+        for refused in [
+            &[][..],
+            &["null"],
+            &["https://evil.example"],
+            &["https://app.example.com.evil.example"],
+            &["http://app.example.com"],
+            &["https://app.example.com", "https://app.example.com"],
+        ] {
+            assert_eq!(
+                with(refused),
+                Err(ErrorKind::OriginNotAllowed),
+                "{refused:?}"
+            );
+        }
+        assert!(!is_unsafe_method(Some("GET")));
+        assert!(is_unsafe_method(Some("POST")));
+        assert!(is_unsafe_method(Some("get")));
+        assert!(is_unsafe_method(None));
     }
 
     #[test]

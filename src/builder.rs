@@ -46,6 +46,7 @@ pub struct VerifierBuilder {
     require_exp: bool,
     max_token_len: usize,
     cookie_name: Option<String>,
+    cookie_origins: Vec<String>,
     clock: Clock,
     error_responder: Option<ErrorResponder>,
     #[cfg(feature = "jwks")]
@@ -64,6 +65,7 @@ impl Default for VerifierBuilder {
             require_exp: true,
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
             cookie_name: None,
+            cookie_origins: Vec::new(),
             clock: Clock::system(),
             error_responder: None,
             #[cfg(feature = "jwks")]
@@ -87,6 +89,7 @@ impl fmt::Debug for VerifierBuilder {
             .field("require_exp", &self.require_exp)
             .field("max_token_len", &self.max_token_len)
             .field("cookie_name", &self.cookie_name)
+            .field("cookie_origins", &self.cookie_origins)
             .field("jwks", &self.has_jwks())
             .finish()
     }
@@ -275,6 +278,45 @@ impl VerifierBuilder {
         self
     }
 
+    /// Guards a cookie-borne token against cross-site request forgery: a
+    /// browser sends the [`token_cookie`](Self::token_cookie) with requests
+    /// that other sites start. With this set, a token read from the cookie
+    /// on a request whose method is not `GET`, `HEAD` or `OPTIONS` is
+    /// accepted only when the request has exactly one `Origin` header equal
+    /// to one of `origins` (scheme, host and port, e.g.
+    /// `https://app.example.com`; compared without regard to case). A
+    /// missing `Origin`, or `null`, is refused with
+    /// [`ErrorKind::OriginNotAllowed`](crate::ErrorKind::OriginNotAllowed)
+    /// (403). Tokens from the `Authorization` header are not checked: a
+    /// browser never adds that header by itself.
+    ///
+    /// The method is known to the adapters' extractors; the `verify_headers*`
+    /// methods, which see only headers, treat every request as unsafe.
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
+    ///     .token_cookie("auth_token")
+    ///     .token_cookie_origins(["https://app.example.com"])
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn token_cookie_origins<I>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.cookie_origins
+            .extend(origins.into_iter().map(|origin| {
+                origin
+                    .into()
+                    .trim()
+                    .trim_end_matches('/')
+                    .to_ascii_lowercase()
+            }));
+        self
+    }
+
     /// Where "now" comes from (default: the system clock).
     ///
     /// ```
@@ -344,6 +386,16 @@ impl VerifierBuilder {
                 setter: "audience",
             });
         }
+        if !self.cookie_origins.is_empty() && self.cookie_name.is_none() {
+            return Err(ConfigError::OriginsWithoutCookie);
+        }
+        if self
+            .cookie_origins
+            .iter()
+            .any(|origin| origin.is_empty() || origin == "null")
+        {
+            return Err(ConfigError::InvalidOrigin);
+        }
         let mut keys = KeyRing::default();
         for secret in &self.secrets {
             if secret.bytes.len() < MIN_SECRET_LEN {
@@ -365,23 +417,29 @@ impl VerifierBuilder {
         } else {
             KnownHeaders::default()
         };
+        let policy = Policy {
+            leeway_secs: self.leeway.as_secs_f64(),
+            require_exp: self.require_exp,
+            issuer_check: self.issuer_check,
+            issuers: self.issuers,
+            audience_check: self.audience_check,
+            audiences: self.audiences,
+            clock: self.clock,
+        };
+        #[cfg(feature = "jwks")]
+        let public_key_policy = self.jwks.public_key_policy(&policy)?;
         Ok(Verifier::from_inner(Inner {
             keys,
             known_headers,
             // Last: it may fetch, and every cheaper mistake is reported first.
             #[cfg(feature = "jwks")]
             jwks: self.jwks.build()?,
-            policy: Policy {
-                leeway_secs: self.leeway.as_secs_f64(),
-                require_exp: self.require_exp,
-                issuer_check: self.issuer_check,
-                issuers: self.issuers,
-                audience_check: self.audience_check,
-                audiences: self.audiences,
-                clock: self.clock,
-            },
+            #[cfg(feature = "jwks")]
+            public_key_policy,
+            policy,
             max_token_len: self.max_token_len,
             cookie_name: self.cookie_name,
+            cookie_origins: self.cookie_origins,
             error_responder: self.error_responder,
         }))
     }

@@ -7,13 +7,18 @@ use std::time::Duration;
 use crate::jwks_keys::{Fetch, JwksKeys};
 use crate::refresh::Schedule;
 use crate::token_cache::TokenCache;
-use crate::{ConfigError, VerifierBuilder};
+use crate::validation::Policy;
+use crate::{ClaimCheck, ConfigError, VerifierBuilder};
 
 /// How often a fetched JWKS is reloaded by default.
 pub const DEFAULT_JWKS_REFRESH_INTERVAL: Duration = Duration::from_secs(300);
 
 /// How soon after a reload an unknown `kid` may cause another, by default.
 pub const DEFAULT_JWKS_REFRESH_COOLDOWN: Duration = Duration::from_secs(10);
+
+/// How long a fetched key set is trusted, by default, when every reload
+/// since it was loaded has failed.
+pub const DEFAULT_JWKS_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Where the public keys come from.
 pub(crate) enum JwksSource {
@@ -27,7 +32,9 @@ pub(crate) enum JwksSource {
 pub(crate) struct JwksConfig {
     source: Option<JwksSource>,
     schedule: Schedule,
+    max_age: Duration,
     cache_entries: Option<usize>,
+    claim_check: Option<ClaimCheck>,
 }
 
 impl Default for JwksConfig {
@@ -38,7 +45,9 @@ impl Default for JwksConfig {
                 interval: DEFAULT_JWKS_REFRESH_INTERVAL,
                 cooldown: DEFAULT_JWKS_REFRESH_COOLDOWN,
             },
+            max_age: DEFAULT_JWKS_MAX_AGE,
             cache_entries: None,
+            claim_check: None,
         }
     }
 }
@@ -48,11 +57,39 @@ impl JwksConfig {
         self.source.is_some()
     }
 
+    /// The claim policy for public-key tokens: `policy` with the `iss` and
+    /// `aud` checks [`public_key_claim_check`](VerifierBuilder::public_key_claim_check) chose.
+    pub(crate) fn public_key_policy(&self, policy: &Policy) -> Result<Policy, ConfigError> {
+        let mut public = policy.clone();
+        if let Some(check) = self.claim_check {
+            if check != ClaimCheck::Skip && public.issuers.is_empty() {
+                return Err(ConfigError::CheckWithoutValues {
+                    claim: "iss",
+                    setter: "issuer",
+                });
+            }
+            if check != ClaimCheck::Skip && public.audiences.is_empty() {
+                return Err(ConfigError::CheckWithoutValues {
+                    claim: "aud",
+                    setter: "audience",
+                });
+            }
+            public.issuer_check = check;
+            public.audience_check = check;
+        }
+        Ok(public)
+    }
+
     /// Loads the keys (fetching them once for a URL or fetch function).
     pub(crate) fn build(self) -> Result<Option<JwksKeys>, ConfigError> {
         if self.schedule.interval.is_zero() {
             return Err(ConfigError::InvalidJwksSetting(
                 "jwks_refresh_interval must be greater than zero",
+            ));
+        }
+        if self.max_age.is_zero() {
+            return Err(ConfigError::InvalidJwksSetting(
+                "jwks_max_age must be greater than zero",
             ));
         }
         if self.cache_entries == Some(0) {
@@ -65,11 +102,16 @@ impl JwksConfig {
             None if cache.is_some() => return Err(ConfigError::CacheWithoutJwks),
             None => return Ok(None),
             Some(JwksSource::Json(json)) => JwksKeys::fixed(&json, cache)?,
-            Some(JwksSource::Fetch(fetch)) => JwksKeys::fetched(fetch, self.schedule, cache)?,
-            #[cfg(feature = "jwks-fetch")]
-            Some(JwksSource::Url(url)) => {
-                JwksKeys::fetched(crate::fetch::http_fetch(&url)?, self.schedule, cache)?
+            Some(JwksSource::Fetch(fetch)) => {
+                JwksKeys::fetched(fetch, self.schedule, self.max_age, cache)?
             }
+            #[cfg(feature = "jwks-fetch")]
+            Some(JwksSource::Url(url)) => JwksKeys::fetched(
+                crate::fetch::http_fetch(&url)?,
+                self.schedule,
+                self.max_age,
+                cache,
+            )?,
         };
         Ok(Some(keys))
     }
@@ -169,6 +211,55 @@ impl VerifierBuilder {
     /// ```
     pub fn jwks_refresh_cooldown(mut self, cooldown: Duration) -> Self {
         self.jwks.schedule.cooldown = cooldown;
+        self
+    }
+
+    /// How long a fetched JWKS stays trusted while every reload fails
+    /// (default 24 hours; zero is refused). A reload that fails keeps the
+    /// keys already loaded, but not forever: once the last successful load
+    /// is older than this, the keys are dropped (logged at WARN) and tokens
+    /// signed by a JWKS key are answered 503
+    /// [`KeysUnavailable`](crate::ErrorKind::KeysUnavailable) with
+    /// `Retry-After`, until a reload succeeds. HS256 tokens are not
+    /// affected. A key the issuer removed therefore stops working at the
+    /// latest this long after it was removed, even when the JWKS cannot be
+    /// reached. A static [`jwks_json`](Self::jwks_json) never ages.
+    ///
+    /// ```
+    /// # let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .jwks_fetcher(move || Ok(jwks.to_owned()))
+    ///     .jwks_max_age(std::time::Duration::from_secs(6 * 3600))
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn jwks_max_age(mut self, max_age: Duration) -> Self {
+        self.jwks.max_age = max_age;
+        self
+    }
+
+    /// How `iss` and `aud` are checked on tokens signed by a JWKS key,
+    /// overriding [`issuer_check`](Self::issuer_check) and
+    /// [`audience_check`](Self::audience_check) for them only (HS256 tokens
+    /// keep those). Better Auth's own `verifyJWT` requires both to be the
+    /// app's base URL, so [`from_env`](Self::from_env) with
+    /// `BETTER_AUTH_URL` sets [`ClaimCheck::Required`]; call this with
+    /// [`ClaimCheck::IfPresent`] after it to go back to checking them only
+    /// when present.
+    ///
+    /// ```
+    /// # let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+    /// use jwtguard::ClaimCheck;
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .jwks_json(jwks)
+    ///     .issuer("https://app.example.com")
+    ///     .audience("https://app.example.com")
+    ///     .public_key_claim_check(ClaimCheck::Required)
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn public_key_claim_check(mut self, check: ClaimCheck) -> Self {
+        self.jwks.claim_check = Some(check);
         self
     }
 

@@ -60,6 +60,15 @@ pub enum ConfigError {
         /// The builder method that adds accepted values.
         setter: &'static str,
     },
+    /// `token_cookie_origins` was set without `token_cookie`.
+    #[error("token_cookie_origins guards the token cookie: call .token_cookie(..) too")]
+    OriginsWithoutCookie,
+    /// An allowed origin is empty or `null`.
+    #[error(
+        "an allowed origin must be a scheme, host and optional port, such as \
+         https://app.example.com (never empty or \"null\")"
+    )]
+    InvalidOrigin,
     /// The maximum token length is zero.
     #[error("the maximum token length must be greater than zero")]
     InvalidMaxTokenLength,
@@ -134,7 +143,7 @@ impl Verifier {
     /// | `JWT_AUDIENCE` | optional; checked when a token has `aud` |
     /// | `JWT_LEEWAY_SECONDS` | optional; default 0 |
     /// | `BETTER_AUTH_JWKS_URL` | feature `jwks-fetch`: accept the JWT plugin's tokens, keys from this JWKS |
-    /// | `BETTER_AUTH_URL` | feature `jwks-fetch`: the same with `{url}/api/auth/jwks`, and the URL accepted as `iss`/`aud` (when present), next to `JWT_ISSUER`/`JWT_AUDIENCE` |
+    /// | `BETTER_AUTH_URL` | feature `jwks-fetch`: the same with `{url}/api/auth/jwks`; the plugin's tokens must carry the URL as `iss` and `aud` (as Better Auth's own `verifyJWT` requires), and HS256 tokens may carry it next to `JWT_ISSUER`/`JWT_AUDIENCE` |
     ///
     /// With either JWKS variable the secret is optional; with both a secret
     /// and a JWKS, either kind of token is accepted (a migration). The JWKS
@@ -151,7 +160,7 @@ impl Verifier {
     /// }
     /// ```
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_env_with(|name| std::env::var(name).ok())
+        VerifierBuilder::from_env()?.build()
     }
 
     /// Like [`from_env`](Self::from_env), reading variables through `lookup`
@@ -165,8 +174,38 @@ impl Verifier {
     /// # Ok::<(), jwtguard::ConfigError>(())
     /// ```
     pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let read = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-        builder_from_env(read)?.build()
+        VerifierBuilder::from_env_with(lookup)?.build()
+    }
+}
+
+impl VerifierBuilder {
+    /// A builder holding the settings [`Verifier::from_env`] reads, to
+    /// customise before [`build`](Self::build): variables that are set
+    /// come first, and later calls add to them or override them.
+    ///
+    /// ```
+    /// fn verifier() -> Result<jwtguard::Verifier, jwtguard::ConfigError> {
+    ///     jwtguard::VerifierBuilder::from_env()?
+    ///         .token_cookie("auth_token")
+    ///         .build()
+    /// }
+    /// ```
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](Self::from_env), reading variables through `lookup`.
+    ///
+    /// ```
+    /// let builder = jwtguard::VerifierBuilder::from_env_with(|name| match name {
+    ///     "BETTER_AUTH_SECRET" => Some("a-shared-secret-of-at-least-32-bytes!".into()),
+    ///     _ => None,
+    /// })?;
+    /// let verifier = builder.leeway(std::time::Duration::from_secs(5)).build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        builder_from_env(|name: &str| lookup(name).filter(|value| !value.trim().is_empty()))
     }
 }
 
@@ -220,8 +259,12 @@ fn jwks_from_env(
     // The plugin's tokens carry the base URL as `iss` and `aud`; it is
     // accepted next to JWT_ISSUER / JWT_AUDIENCE (the shared-secret tokens'
     // values, during a migration).
+    // Better Auth's own `verifyJWT` requires both: so do we, for its tokens.
     if let Some(base) = base {
-        builder = builder.issuer(base.clone()).audience(base);
+        builder = builder
+            .issuer(base.clone())
+            .audience(base)
+            .public_key_claim_check(crate::ClaimCheck::Required);
     }
     (builder, true)
 }

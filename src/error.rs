@@ -118,9 +118,24 @@ pub enum ErrorKind {
     /// The claims do not fit the type asked for with `verify_as`.
     #[error("Token claims do not have the expected shape")]
     ClaimsShape,
+    /// The token is Better Auth's session-cache JWT (header `typ`
+    /// `better-auth.session-cache+jwt`, or `aud` `better-auth:session-cache`):
+    /// a cookie's cached copy of the session, never a bearer token.
+    #[error("Token is a session cache, not a bearer token")]
+    SessionCacheToken,
     /// The token is valid but its subject may not access this resource.
     #[error("Not authorized to access this resource")]
     Forbidden,
+    /// A token read from the cookie came with an unsafe method (not GET,
+    /// HEAD or OPTIONS) and without an allowed `Origin` header: a possible
+    /// cross-site request forgery (see `VerifierBuilder::token_cookie_origins`).
+    #[error("Request origin is not allowed")]
+    OriginNotAllowed,
+    /// The token needs a JWKS key, but the keys could not be refreshed for
+    /// longer than the configured maximum age and were dropped (answered
+    /// 503 with `Retry-After`).
+    #[error("Token keys are temporarily unavailable")]
+    KeysUnavailable,
     /// The server is misconfigured (for example, no verifier was registered).
     #[error("Internal server error")]
     Misconfigured,
@@ -154,7 +169,10 @@ impl ErrorKind {
             Self::InvalidAudience => "invalid_audience",
             Self::InvalidSubject => "invalid_subject",
             Self::ClaimsShape => "invalid_claims",
+            Self::SessionCacheToken => "session_cache_token",
             Self::Forbidden => "forbidden",
+            Self::OriginNotAllowed => "origin_not_allowed",
+            Self::KeysUnavailable => "temporarily_unavailable",
             Self::Misconfigured => "internal_error",
         }
     }
@@ -185,7 +203,10 @@ pub(crate) mod tests_support {
         ErrorKind::InvalidAudience,
         ErrorKind::InvalidSubject,
         ErrorKind::ClaimsShape,
+        ErrorKind::SessionCacheToken,
         ErrorKind::Forbidden,
+        ErrorKind::OriginNotAllowed,
+        ErrorKind::KeysUnavailable,
         ErrorKind::Misconfigured,
     ];
 }

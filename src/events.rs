@@ -14,6 +14,10 @@ pub(crate) fn refused(error: &Error) {
         ErrorKind::Misconfigured => {
             tracing::warn!(code = error.kind().code(), "jwtguard: server misconfigured")
         }
+        ErrorKind::KeysUnavailable => tracing::warn!(
+            code = error.kind().code(),
+            "jwtguard: public-key token refused, the JWKS could not be refreshed"
+        ),
         kind => tracing::debug!(
             code = kind.code(),
             status = error.status().as_u16(),
@@ -72,4 +76,28 @@ pub(crate) fn jwks_unknown_key(reloading: bool) {
     }
     #[cfg(not(feature = "tracing"))]
     let _ = reloading;
+}
+
+/// A JWKS key was not loaded; the others were.
+#[cfg(feature = "jwks")]
+pub(crate) fn jwks_key_skipped(key: &crate::jwks::SkippedKey) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        index = key.index,
+        kid = ?key.kid,
+        reason = key.reason,
+        "jwtguard: JWKS key skipped"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = key;
+}
+
+/// Every reload failed for longer than the maximum age: the keys are dropped.
+#[cfg(feature = "jwks")]
+pub(crate) fn jwks_expired() {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        "jwtguard: JWKS keys dropped, no reload succeeded within jwks_max_age; \
+         public-key tokens get 503 until one does"
+    );
 }

@@ -51,6 +51,20 @@ impl Algorithm {
     }
 }
 
+/// The `typ` Better Auth gives its session-cache JWT (the `session_data`
+/// cookie signed with the JWT plugin's keys): never a bearer token.
+pub(crate) const SESSION_CACHE_TYP: &str = "better-auth.session-cache+jwt";
+
+/// Whether `typ` names the session cache. Media types are compared without
+/// regard to case, with or without the `application/` prefix (RFC 7515 4.1.9).
+fn is_session_cache_type(typ: &str) -> bool {
+    let typ = match typ.get(..12) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("application/") => &typ[12..],
+        _ => typ,
+    };
+    typ.eq_ignore_ascii_case(SESSION_CACHE_TYP)
+}
+
 /// The header parameters verification uses, borrowed from the decoded header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct JoseHeader<'a> {
@@ -83,8 +97,13 @@ impl<'a> JoseHeader<'a> {
             Some(Scalar::Str(kid)) => Some(kid),
             Some(_) => return Err(ErrorKind::Malformed),
         };
-        if matches!(raw.typ, Some(ref typ) if !matches!(typ, Scalar::Str(_))) {
-            return Err(ErrorKind::Malformed);
+        match &raw.typ {
+            None => {}
+            Some(Scalar::Str(typ)) if is_session_cache_type(typ) => {
+                return Err(ErrorKind::SessionCacheToken);
+            }
+            Some(Scalar::Str(_)) => {}
+            Some(_) => return Err(ErrorKind::Malformed),
         }
         Ok(Self { alg, kid })
     }
@@ -189,6 +208,26 @@ mod tests {
                 .kid
                 .is_none()
         );
+    }
+
+    #[test]
+    fn the_session_cache_type_is_refused_in_any_spelling() {
+        for typ in [
+            "better-auth.session-cache+jwt",
+            "Better-Auth.Session-Cache+JWT",
+            "application/better-auth.session-cache+jwt",
+        ] {
+            let json = format!(r#"{{"alg":"EdDSA","kid":"k","typ":"{typ}"}}"#);
+            assert_eq!(
+                JoseHeader::parse(json.as_bytes()).unwrap_err(),
+                ErrorKind::SessionCacheToken,
+                "{typ}"
+            );
+        }
+        for typ in ["JWT", "at+jwt", "application/jwt", "better-auth"] {
+            let json = format!(r#"{{"alg":"HS256","typ":"{typ}"}}"#);
+            assert!(JoseHeader::parse(json.as_bytes()).is_ok(), "{typ}");
+        }
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! them (feature `jwks`): parsed once per load into keys bound to one
 //! algorithm each, and the lookup that picks a token's key.
 
+use std::fmt;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
@@ -11,23 +13,24 @@ use crate::ErrorKind;
 use crate::header::Algorithm;
 use crate::public_key::PublicKey;
 
-/// The largest JWKS document accepted, in bytes.
+/// The largest JWKS document accepted, in bytes; a larger one is refused whole.
 pub const MAX_JWKS_LEN: usize = 64 * 1024;
 
-/// The most keys a JWKS document may list.
+/// The most usable keys kept from one JWKS; further ones are skipped.
 pub const MAX_JWKS_KEYS: usize = 32;
 
-/// Why a JWKS could not be used. A failed refresh keeps the keys already loaded.
+/// Why a JWKS could not be used. A failed refresh keeps the keys already
+/// loaded (up to [`jwks_max_age`](crate::VerifierBuilder::jwks_max_age)).
 ///
 /// ```
 /// let err = jwtguard::Verifier::builder().jwks_json(r#"{"keys":[]}"#).build().unwrap_err();
-/// assert!(matches!(err, jwtguard::ConfigError::Jwks(jwtguard::JwksError::NoUsableKeys)));
+/// assert!(matches!(err, jwtguard::ConfigError::Jwks(jwtguard::JwksError::NoUsableKeys { .. })));
 /// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, ThisError)]
 pub enum JwksError {
-    /// The document is not a JSON object with a `keys` array of objects.
-    #[error("the JWKS is not a JSON object with a \"keys\" array of key objects")]
+    /// The document is not a JSON object with a `keys` array.
+    #[error("the JWKS is not a JSON object with a \"keys\" array")]
     NotAJwks,
     /// The document is longer than [`MAX_JWKS_LEN`].
     #[error("the JWKS is larger than {max} bytes")]
@@ -35,35 +38,62 @@ pub enum JwksError {
         /// The limit.
         max: usize,
     },
-    /// The document lists more than [`MAX_JWKS_KEYS`] keys.
-    #[error("the JWKS lists more than {max} keys")]
-    TooManyKeys {
-        /// The limit.
-        max: usize,
-    },
-    /// A key of a supported type is unusable (wrong length, not on the
-    /// curve, too short, private material published, `alg` of another key type).
-    #[error("JWKS key #{index} (kid {kid:?}): {problem}")]
-    InvalidKey {
-        /// The key's position in `keys`, from 0.
-        index: usize,
-        /// Its `kid`, if any.
-        kid: Option<String>,
-        /// What is wrong (fixed text; key material is never shown).
-        problem: &'static str,
-    },
-    /// Two keys share a `kid`.
-    #[error("two JWKS keys share the kid {0:?}")]
-    DuplicateKeyId(String),
-    /// No key is of a supported algorithm.
+    /// No key is usable: none is of a supported algorithm, or every one
+    /// that is was skipped (the list says why).
     #[error(
         "the JWKS has no usable signing key (EdDSA on Ed25519, ES256, ES512, \
-         or RS256/PS256 with an `alg`)"
+         or RS256/PS256 with an `alg`){}",
+        SkippedList(skipped)
     )]
-    NoUsableKeys,
+    NoUsableKeys {
+        /// The keys that were skipped, and why.
+        skipped: Vec<SkippedKey>,
+    },
     /// The document could not be fetched.
     #[error("fetching the JWKS failed: {0}")]
     Fetch(String),
+}
+
+/// A key of a JWKS that was not loaded, and why. The other keys still are.
+///
+/// ```
+/// let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed448","alg":"EdDSA","kid":"a","x":"AA"}]}"#;
+/// let err = jwtguard::Verifier::builder().jwks_json(jwks).build().unwrap_err();
+/// let jwtguard::ConfigError::Jwks(jwtguard::JwksError::NoUsableKeys { skipped }) = err else {
+///     panic!("{err}")
+/// };
+/// assert_eq!(skipped[0].kid.as_deref(), Some("a"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedKey {
+    /// Its position in `keys`, from 0.
+    pub index: usize,
+    /// Its `kid`, if any.
+    pub kid: Option<String>,
+    /// Why it was skipped (fixed text; key material is never shown).
+    pub reason: &'static str,
+}
+
+impl fmt::Display for SkippedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "key #{} (kid {:?}): {}",
+            self.index, self.kid, self.reason
+        )
+    }
+}
+
+struct SkippedList<'a>(&'a [SkippedKey]);
+
+impl fmt::Display for SkippedList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (n, key) in self.0.iter().enumerate() {
+            f.write_str(if n == 0 { "; skipped " } else { ", " })?;
+            fmt::Display::fmt(key, f)?;
+        }
+        Ok(())
+    }
 }
 
 /// One key as listed in a JWKS; members we do not use are ignored.
@@ -84,9 +114,11 @@ struct Jwk {
     k: Option<serde::de::IgnoredAny>,
 }
 
+/// The document; each key is read on its own, so one odd key cannot
+/// make the others unusable.
 #[derive(Deserialize)]
 struct Document {
-    keys: Vec<Jwk>,
+    keys: Vec<serde_json::Value>,
 }
 
 /// The usable public keys of one JWKS.
@@ -95,39 +127,66 @@ pub(crate) struct PublicKeys {
     keys: Vec<(Option<String>, PublicKey)>,
 }
 
+/// What one load of a JWKS gave: its usable keys, and those it skipped.
+pub(crate) struct LoadedKeys {
+    pub(crate) keys: PublicKeys,
+    pub(crate) skipped: Vec<SkippedKey>,
+}
+
 impl PublicKeys {
-    /// Parses a JWKS document. Keys of other types or algorithms (X25519,
-    /// P-384, encryption keys, RSA without `alg`) are skipped; a malformed
-    /// key of a supported type fails the whole document.
-    pub(crate) fn parse(json: &str) -> Result<Self, JwksError> {
+    /// Parses a JWKS document, each key on its own: keys that cannot be
+    /// used (another type or curve, such as Ed448, X25519 or P-384; an
+    /// encryption key; RSA without `alg` or under 2048 bits; malformed
+    /// material; a `kid` two keys share; more than [`MAX_JWKS_KEYS`]) are
+    /// skipped and reported. Fails only when the document is too large or
+    /// not a JWKS, or when no usable key is left.
+    pub(crate) fn parse(json: &str) -> Result<LoadedKeys, JwksError> {
         if json.len() > MAX_JWKS_LEN {
             return Err(JwksError::TooLarge { max: MAX_JWKS_LEN });
         }
         let document: Document = serde_json::from_str(json).map_err(|_| JwksError::NotAJwks)?;
-        if document.keys.len() > MAX_JWKS_KEYS {
-            return Err(JwksError::TooManyKeys { max: MAX_JWKS_KEYS });
-        }
-        let mut set = Self::default();
-        for (index, jwk) in document.keys.into_iter().enumerate() {
-            let invalid = |problem| JwksError::InvalidKey {
-                index,
-                kid: jwk.kid.clone(),
-                problem,
-            };
-            let Some(key) = usable_key(&jwk).map_err(invalid)? else {
+        let mut usable = Vec::new();
+        let mut skipped = Vec::new();
+        for (index, value) in document.keys.into_iter().enumerate() {
+            let skip = |kid: Option<String>, reason| SkippedKey { index, kid, reason };
+            let Ok(jwk) = Jwk::deserialize(value) else {
+                skipped.push(skip(None, "not a JWK object with string members"));
                 continue;
             };
-            if let Some(kid) = &jwk.kid {
-                if set.has_kid(kid) {
-                    return Err(JwksError::DuplicateKeyId(kid.clone()));
-                }
+            match usable_key(&jwk) {
+                Ok(key) => usable.push((index, jwk.kid, key)),
+                Err(reason) => skipped.push(skip(jwk.kid, reason)),
             }
-            set.keys.push((jwk.kid, key));
         }
+        // A `kid` two keys share could pick either: neither is trusted.
+        let (mut set, mut kept) = (Self::default(), 0);
+        for (position, (index, kid, key)) in usable.iter().enumerate() {
+            let shared = kid.as_ref().is_some_and(|kid| {
+                usable
+                    .iter()
+                    .enumerate()
+                    .any(|(other, (_, id, _))| other != position && id.as_ref() == Some(kid))
+            });
+            let reason = if shared {
+                "another key has the same kid"
+            } else if kept == MAX_JWKS_KEYS {
+                "more usable keys than the limit (MAX_JWKS_KEYS)"
+            } else {
+                kept += 1;
+                set.keys.push((kid.clone(), key.clone()));
+                continue;
+            };
+            skipped.push(SkippedKey {
+                index: *index,
+                kid: kid.clone(),
+                reason,
+            });
+        }
+        skipped.sort_by_key(|key| key.index);
         if set.keys.is_empty() {
-            return Err(JwksError::NoUsableKeys);
+            return Err(JwksError::NoUsableKeys { skipped });
         }
-        Ok(set)
+        Ok(LoadedKeys { keys: set, skipped })
     }
 
     /// How many keys were loaded.
@@ -187,8 +246,8 @@ impl PublicKeys {
     }
 }
 
-/// The key a JWK describes, `None` when it is of a type or use we skip.
-fn usable_key(jwk: &Jwk) -> Result<Option<PublicKey>, &'static str> {
+/// The key a JWK describes, or why it cannot be used.
+fn usable_key(jwk: &Jwk) -> Result<PublicKey, &'static str> {
     if jwk.d.is_some() || jwk.k.is_some() {
         return Err("a public JWKS must not carry private or symmetric key material");
     }
@@ -196,12 +255,12 @@ fn usable_key(jwk: &Jwk) -> Result<Option<PublicKey>, &'static str> {
         return Err("`kid` must not be empty");
     }
     if jwk.use_.as_deref().is_some_and(|use_| use_ != "sig") {
-        return Ok(None);
+        return Err("not a signing key (`use` is not \"sig\")");
     }
     let alg = match jwk.alg.as_deref() {
         None => None,
         Some(name) => match Algorithm::from_name(name) {
-            Some(Algorithm::Hs256) | None => return Ok(None),
+            Some(Algorithm::Hs256) | None => return Err("`alg` is not a supported algorithm"),
             Some(alg) => Some(alg),
         },
     };
@@ -210,41 +269,34 @@ fn usable_key(jwk: &Jwk) -> Result<Option<PublicKey>, &'static str> {
         Some(alg) if alg == expected => Ok(expected),
         Some(_) => Err("`alg` does not match the key type"),
     };
-    let key = match (jwk.kty.as_deref(), jwk.crv.as_deref()) {
+    match (jwk.kty.as_deref(), jwk.crv.as_deref()) {
         (Some("OKP"), Some("Ed25519")) => {
             fits(Algorithm::EdDsa)?;
-            PublicKey::ed25519(&member(&jwk.x, "`x` is missing or not base64url")?)?
+            PublicKey::ed25519(&member(&jwk.x, "`x` is missing or not base64url")?)
         }
         (Some("EC"), Some("P-256")) => {
             fits(Algorithm::Es256)?;
             let (x, y) = coordinates(jwk)?;
-            PublicKey::p256(&x, &y)?
+            PublicKey::p256(&x, &y)
         }
         (Some("EC"), Some("P-521")) => {
             fits(Algorithm::Es512)?;
             let (x, y) = coordinates(jwk)?;
-            PublicKey::p521(&x, &y)?
+            PublicKey::p521(&x, &y)
         }
         (Some("RSA"), _) => match alg {
-            // RS256 or PS256 cannot be told apart without `alg`: skip.
-            None => return Ok(None),
+            None => Err("RSA key without `alg`: RS256 and PS256 cannot be told apart"),
             Some(alg @ (Algorithm::Rs256 | Algorithm::Ps256)) => PublicKey::rsa(
                 alg,
                 &member(&jwk.n, "`n` is missing or not base64url")?,
                 &member(&jwk.e, "`e` is missing or not base64url")?,
-            )?,
-            Some(_) => return Err("`alg` does not match the key type"),
+            ),
+            Some(_) => Err("`alg` does not match the key type"),
         },
-        (Some("OKP" | "EC"), _) => match alg {
-            // A supported algorithm named on another curve is an error;
-            // an unsupported curve (X25519, P-384) is skipped.
-            Some(_) => return Err("`alg` does not match the key's curve"),
-            None => return Ok(None),
-        },
-        (None, _) => return Err("`kty` is missing"),
-        _ => return Ok(None),
-    };
-    Ok(Some(key))
+        (Some("OKP" | "EC"), _) => Err("unsupported curve (Ed25519, P-256 and P-521 are)"),
+        (None, _) => Err("`kty` is missing"),
+        _ => Err("unsupported key type (OKP, EC and RSA are)"),
+    }
 }
 
 fn coordinates(jwk: &Jwk) -> Result<(Vec<u8>, Vec<u8>), &'static str> {
@@ -271,13 +323,15 @@ mod tests {
         format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{ED_X}","kid":"{kid}"{extra}}}"#)
     }
 
-    fn parse(keys: &[String]) -> Result<PublicKeys, JwksError> {
+    fn parse(keys: &[String]) -> Result<LoadedKeys, JwksError> {
         PublicKeys::parse(&format!(r#"{{"keys":[{}]}}"#, keys.join(",")))
     }
 
     #[test]
     fn loads_an_ed25519_key_with_or_without_alg() {
-        let set = parse(&[okp("a", r#","alg":"EdDSA""#), okp("b", "")]).unwrap();
+        let set = parse(&[okp("a", r#","alg":"EdDSA""#), okp("b", "")])
+            .unwrap()
+            .keys;
         assert_eq!(set.len(), 2);
         assert!(set.select(Algorithm::EdDsa, Some("a")).is_ok());
         assert_eq!(
@@ -296,61 +350,90 @@ mod tests {
     }
 
     #[test]
-    fn skips_what_it_cannot_use_and_refuses_what_is_wrong() {
-        let skipped = [
-            okp("enc", r#","use":"enc""#),
-            r#"{"kty":"oct","k":"AAAA"}"#.replace(r#","k":"AAAA""#, ""),
-            r#"{"kty":"EC","crv":"P-384","x":"AA","y":"AA"}"#.to_owned(),
-            r#"{"kty":"RSA","n":"AA","e":"AQAB"}"#.to_owned(),
-            r#"{"kty":"OKP","crv":"X25519","x":"AA"}"#.to_owned(),
-            okp("hs", r#","alg":"HS256""#),
-        ];
-        for key in &skipped {
-            let set = parse(&[key.clone(), okp("ok", "")]).unwrap();
-            assert_eq!(set.len(), 1, "{key}");
-        }
-        assert_eq!(parse(&skipped).err(), Some(JwksError::NoUsableKeys));
-        for (key, problem) in [
+    fn one_unusable_key_is_skipped_with_its_reason_and_the_others_load() {
+        let unusable = [
+            (okp("enc", r#","use":"enc""#), "signing"),
+            (r#"{"kty":"oct","kid":"oct"}"#.to_owned(), "key type"),
+            (
+                r#"{"kty":"EC","crv":"P-384","kid":"p384","x":"AA","y":"AA"}"#.to_owned(),
+                "curve",
+            ),
+            (
+                r#"{"kty":"OKP","crv":"Ed448","alg":"EdDSA","kid":"ed448","x":"AA"}"#.to_owned(),
+                "curve",
+            ),
+            (
+                r#"{"kty":"RSA","kid":"rsa","n":"AA","e":"AQAB"}"#.to_owned(),
+                "without `alg`",
+            ),
+            (okp("hs", r#","alg":"HS256""#), "supported algorithm"),
             (okp("p", r#","d":"AAAA""#), "private"),
             (okp("", ""), "kid"),
             (okp("r", r#","alg":"RS256""#), "alg"),
-            (r#"{"kty":"OKP","crv":"Ed25519","x":"AA"}"#.to_owned(), "32"),
             (
-                r#"{"kty":"EC","crv":"P-384","alg":"ES256"}"#.to_owned(),
-                "curve",
+                r#"{"kty":"OKP","crv":"Ed25519","kid":"short","x":"AA"}"#.to_owned(),
+                "32",
             ),
-            (r#"{"crv":"Ed25519","x":"AA"}"#.to_owned(), "kty"),
-        ] {
-            match parse(std::slice::from_ref(&key)) {
-                Err(JwksError::InvalidKey { problem: p, .. }) => {
-                    assert!(p.contains(problem), "{key}: {p}")
-                }
-                other => panic!("{key}: {:?}", other.err()),
-            }
+            (
+                r#"{"crv":"Ed25519","kid":"nokty","x":"AA"}"#.to_owned(),
+                "kty",
+            ),
+            (r#"{"kty":"OKP","kid":7}"#.to_owned(), "JWK object"),
+            ("1".to_owned(), "JWK object"),
+        ];
+        for (key, reason) in &unusable {
+            let loaded = parse(&[key.clone(), okp("ok", "")]).unwrap();
+            assert_eq!(loaded.keys.len(), 1, "{key}");
+            assert!(loaded.keys.has_kid("ok"), "{key}");
+            assert_eq!(loaded.skipped.len(), 1, "{key}");
+            assert_eq!(loaded.skipped[0].index, 0, "{key}");
+            assert!(
+                loaded.skipped[0].reason.contains(reason),
+                "{key}: {}",
+                loaded.skipped[0].reason
+            );
         }
-        assert_eq!(
-            parse(&[okp("a", ""), okp("a", "")]).err(),
-            Some(JwksError::DuplicateKeyId("a".into()))
-        );
+        let all: Vec<String> = unusable.iter().map(|(key, _)| key.clone()).collect();
+        match parse(&all) {
+            Err(JwksError::NoUsableKeys { skipped }) => assert_eq!(skipped.len(), all.len()),
+            other => panic!("{:?}", other.err()),
+        }
+    }
+
+    #[test]
+    fn keys_sharing_a_kid_are_both_skipped() {
+        let loaded = parse(&[okp("a", ""), okp("a", ""), okp("b", "")]).unwrap();
+        assert_eq!(loaded.keys.len(), 1);
+        assert!(loaded.keys.has_kid("b"));
+        let reasons: Vec<_> = loaded.skipped.iter().map(|k| k.index).collect();
+        assert_eq!(reasons, [0, 1]);
+    }
+
+    #[test]
+    fn the_key_cap_counts_usable_keys_only() {
+        let mut keys: Vec<String> = (0..MAX_JWKS_KEYS)
+            .map(|i| okp(&format!("k{i}"), ""))
+            .collect();
+        keys.insert(0, r#"{"kty":"OKP","crv":"X25519","x":"AA"}"#.to_owned());
+        let loaded = parse(&keys).unwrap();
+        assert_eq!(loaded.keys.len(), MAX_JWKS_KEYS);
+        assert_eq!(loaded.skipped.len(), 1);
+        keys.push(okp("one-too-many", ""));
+        let loaded = parse(&keys).unwrap();
+        assert_eq!(loaded.keys.len(), MAX_JWKS_KEYS);
+        assert!(!loaded.keys.has_kid("one-too-many"));
+        assert!(loaded.skipped.iter().any(|k| k.reason.contains("limit")));
     }
 
     #[test]
     fn refuses_documents_that_are_not_a_jwks_or_too_big() {
-        for json in [
-            "",
-            "[]",
-            r#"{"keys":{}}"#,
-            r#"{"keys":[1]}"#,
-            r#"{"kid":"a"}"#,
-        ] {
+        for json in ["", "[]", r#"{"keys":{}}"#, r#"{"kid":"a"}"#] {
             assert_eq!(
                 PublicKeys::parse(json).err(),
                 Some(JwksError::NotAJwks),
                 "{json}"
             );
         }
-        let many = vec![okp("x", ""); MAX_JWKS_KEYS + 1];
-        assert!(matches!(parse(&many), Err(JwksError::TooManyKeys { .. })));
         let huge = format!(r#"{{"keys":[],"pad":"{}"}}"#, "a".repeat(MAX_JWKS_LEN));
         assert!(matches!(
             PublicKeys::parse(&huge),
@@ -359,10 +442,20 @@ mod tests {
     }
 
     #[test]
+    fn a_jwks_without_usable_keys_says_why_each_was_skipped() {
+        let n = URL_SAFE_NO_PAD.encode([0xC5; 128]);
+        let rsa_1024 = format!(r#"{{"kty":"RSA","kid":"old","alg":"RS256","n":"{n}","e":"AQAB"}}"#);
+        let err = parse(&[rsa_1024]).err().unwrap();
+        let text = err.to_string();
+        assert!(text.contains(r#"kid Some("old")"#), "{text}");
+        assert!(text.contains("2048"), "{text}");
+    }
+
+    #[test]
     fn compares_key_sets_by_content() {
-        let a = parse(&[okp("a", ""), okp("b", "")]).unwrap();
-        let b = parse(&[okp("b", ""), okp("a", "")]).unwrap();
-        let c = parse(&[okp("a", "")]).unwrap();
+        let a = parse(&[okp("a", ""), okp("b", "")]).unwrap().keys;
+        let b = parse(&[okp("b", ""), okp("a", "")]).unwrap().keys;
+        let c = parse(&[okp("a", "")]).unwrap().keys;
         assert!(a.same_as(&b));
         assert!(!a.same_as(&c));
     }

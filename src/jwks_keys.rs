@@ -3,12 +3,13 @@
 //! verified tokens emptied whenever they change.
 
 use std::fmt;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, Instant};
 
 use crate::ErrorKind;
 use crate::events;
 use crate::header::Algorithm;
-use crate::jwks::{JwksError, PublicKeys};
+use crate::jwks::{JwksError, LoadedKeys, PublicKeys};
 use crate::refresh::{KeysRefreshed, Refresh, RefreshHandle, Schedule};
 use crate::token_cache::TokenCache;
 
@@ -20,6 +21,10 @@ pub(crate) type Fetch =
 pub(crate) struct KeyStore {
     current: RwLock<Arc<PublicKeys>>,
     cache: Option<TokenCache>,
+    /// When the keys were last loaded successfully, and how long they are
+    /// trusted after that while reloads fail (`None`: a static JWKS).
+    loaded_at: Mutex<Instant>,
+    max_age: Option<Duration>,
 }
 
 /// The public keys of one verifier, and the thread that keeps them fresh.
@@ -43,6 +48,28 @@ impl KeyStore {
         Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
     }
 
+    fn loaded_at(&self) -> Instant {
+        *self
+            .loaded_at
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether the keys are past their maximum age: every reload since the
+    /// last successful one failed for longer than it.
+    fn expired(&self) -> bool {
+        self.max_age
+            .is_some_and(|max_age| self.loaded_at().elapsed() > max_age)
+    }
+
+    /// The keys, unless they are past their maximum age.
+    fn trusted_keys(&self) -> Result<Arc<PublicKeys>, ErrorKind> {
+        if self.expired() {
+            return Err(ErrorKind::KeysUnavailable);
+        }
+        Ok(self.keys())
+    }
+
     /// Installs freshly loaded keys; verified tokens are forgotten when the
     /// keys changed, since a removed key must stop vouching for them.
     fn replace(&self, keys: PublicKeys) -> bool {
@@ -57,10 +84,12 @@ impl KeyStore {
         true
     }
 
-    fn new(keys: PublicKeys, cache: Option<TokenCache>) -> Arc<Self> {
+    fn new(keys: PublicKeys, cache: Option<TokenCache>, max_age: Option<Duration>) -> Arc<Self> {
         Arc::new(Self {
             current: RwLock::new(Arc::new(keys)),
             cache,
+            loaded_at: Mutex::new(Instant::now()),
+            max_age,
         })
     }
 
@@ -68,10 +97,22 @@ impl KeyStore {
         match load(fetch) {
             Ok(keys) => {
                 let count = keys.len();
+                *self
+                    .loaded_at
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = Instant::now();
                 let changed = self.replace(keys);
                 events::jwks_loaded(count, changed);
             }
-            Err(error) => events::jwks_reload_failed(&error),
+            Err(error) => {
+                events::jwks_reload_failed(&error);
+                // Past the maximum age, the keys go: a removed key must not
+                // stay trusted for as long as the JWKS is unreachable.
+                if self.expired() && self.keys().len() > 0 {
+                    self.replace(PublicKeys::default());
+                    events::jwks_expired();
+                }
+            }
         }
     }
 }
@@ -79,14 +120,23 @@ impl KeyStore {
 /// Fetches and parses a JWKS document.
 fn load(fetch: &Fetch) -> Result<PublicKeys, JwksError> {
     let json = fetch().map_err(|error| JwksError::Fetch(error.to_string()))?;
-    PublicKeys::parse(&json)
+    parse(&json)
+}
+
+/// Parses a JWKS document; the keys it skipped are logged, once per load.
+fn parse(json: &str) -> Result<PublicKeys, JwksError> {
+    let LoadedKeys { keys, skipped } = PublicKeys::parse(json)?;
+    for key in &skipped {
+        events::jwks_key_skipped(key);
+    }
+    Ok(keys)
 }
 
 impl JwksKeys {
     /// Keys from a JWKS document that never changes.
     pub(crate) fn fixed(json: &str, cache: Option<TokenCache>) -> Result<Self, JwksError> {
         Ok(Self {
-            store: KeyStore::new(PublicKeys::parse(json)?, cache),
+            store: KeyStore::new(parse(json)?, cache, None),
             refresh: None,
         })
     }
@@ -96,9 +146,10 @@ impl JwksKeys {
     pub(crate) fn fetched(
         fetch: Fetch,
         schedule: Schedule,
+        max_age: Duration,
         cache: Option<TokenCache>,
     ) -> Result<Self, JwksError> {
-        let store = KeyStore::new(load(&fetch)?, cache);
+        let store = KeyStore::new(load(&fetch)?, cache, Some(max_age));
         let worker = Arc::clone(&store);
         let refresh =
             Refresh::start(schedule, Box::new(move || worker.reload(&fetch))).map_err(|error| {
@@ -129,10 +180,16 @@ impl JwksKeys {
     ) -> Result<Option<u64>, ErrorKind> {
         let generation = self.store.cache.as_ref().map(TokenCache::generation);
         self.store
-            .keys()
+            .trusted_keys()?
             .select(alg, kid)?
             .verify(signing_input, signature)?;
         Ok(generation)
+    }
+
+    /// Whether the keys are past their maximum age (then a cached token is
+    /// no longer vouched for either).
+    pub(crate) fn expired(&self) -> bool {
+        self.store.expired()
     }
 
     /// How many reloads have finished; read before a key lookup.

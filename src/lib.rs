@@ -81,7 +81,9 @@ pub use bearer::HeaderSource;
 pub use builder::{DEFAULT_MAX_TOKEN_LEN, VerifierBuilder};
 #[cfg(feature = "jwks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
-pub use builder_jwks::{DEFAULT_JWKS_REFRESH_COOLDOWN, DEFAULT_JWKS_REFRESH_INTERVAL};
+pub use builder_jwks::{
+    DEFAULT_JWKS_MAX_AGE, DEFAULT_JWKS_REFRESH_COOLDOWN, DEFAULT_JWKS_REFRESH_INTERVAL,
+};
 pub use claims::{Claims, NumericDate};
 pub use clock::Clock;
 pub use config::{ConfigError, MIN_SECRET_LEN, env};
@@ -92,10 +94,10 @@ pub use extractors::{Auth, OwnerOf, UserId};
 pub use fetch::{JWKS_CONNECT_TIMEOUT, JWKS_FETCH_TIMEOUT};
 #[cfg(feature = "jwks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
-pub use jwks::{JwksError, MAX_JWKS_KEYS, MAX_JWKS_LEN};
+pub use jwks::{JwksError, MAX_JWKS_KEYS, MAX_JWKS_LEN, SkippedKey};
 pub use keys::MAX_KEYS;
 pub use owner::{PathParam, UserIdParam, check_owner};
-pub use rejection::{ErrorBody, Rejection};
+pub use rejection::{ErrorBody, RETRY_AFTER_SECS, Rejection};
 #[cfg(feature = "jwks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
 pub use token_cache::CACHE_MAX_TOKEN_LEN;

@@ -12,8 +12,13 @@ use crate::header::Algorithm;
 /// The smallest RSA modulus accepted, in bits (RFC 7518 3.3 and 3.5).
 pub(crate) const MIN_RSA_BITS: usize = 2048;
 
-/// The longest signature any supported algorithm produces: RSA-4096.
-pub(crate) const MAX_SIGNATURE_LEN: usize = 512;
+/// The largest RSA modulus accepted, in bits: Better Auth's `modulusLength`
+/// is configurable, and 8192 is the largest size in common use. Checking a
+/// forged signature against such a key costs about 1 ms (see the README).
+pub(crate) const MAX_RSA_BITS: usize = 8192;
+
+/// The longest signature any supported algorithm produces: RSA-8192.
+pub(crate) const MAX_SIGNATURE_LEN: usize = MAX_RSA_BITS / 8;
 
 /// One public key, ready to verify, usable only with `alg`.
 #[derive(Clone)]
@@ -76,8 +81,12 @@ impl PublicKey {
         if n.first() == Some(&0) || e.first() == Some(&0) {
             return Err("RSA `n` and `e` must be minimal big-endian integers");
         }
-        let key = RsaPublicKey::new(BigUint::from_bytes_be(n), BigUint::from_bytes_be(e))
-            .map_err(|_| "RSA key is invalid or larger than 4096 bits")?;
+        let key = RsaPublicKey::new_with_max_size(
+            BigUint::from_bytes_be(n),
+            BigUint::from_bytes_be(e),
+            MAX_RSA_BITS,
+        )
+        .map_err(|_| "RSA key is invalid or larger than 8192 bits")?;
         if key.n().bits() < MIN_RSA_BITS {
             return Err("RSA keys must have at least 2048 bits");
         }
@@ -169,5 +178,9 @@ mod tests {
         assert!(PublicKey::rsa(Algorithm::Rs256, &n_2048, &[1, 0, 1]).is_ok());
         assert!(PublicKey::rsa(Algorithm::EdDsa, &n_2048, &[1, 0, 1]).is_err());
         assert!(PublicKey::rsa(Algorithm::Rs256, &[0, 1], &[1, 0, 1]).is_err());
+        let n_8192 = [0xC5; 1024];
+        assert!(PublicKey::rsa(Algorithm::Rs256, &n_8192, &[1, 0, 1]).is_ok());
+        let n_8200 = [0xC5; 1025];
+        assert!(PublicKey::rsa(Algorithm::Rs256, &n_8200, &[1, 0, 1]).is_err());
     }
 }

@@ -2,7 +2,7 @@
 //! JSON body. The adapters use this mapping as it is, so that every framework
 //! answers the same request the same way.
 
-use http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderValue, Response, StatusCode};
 use serde::Serialize;
 
@@ -31,7 +31,9 @@ pub struct ErrorBody {
 
 impl Error {
     /// The HTTP status this error is answered with: 401 for authentication
-    /// failures, 403 for [`ErrorKind::Forbidden`], 500 for [`ErrorKind::Misconfigured`].
+    /// failures, 403 for [`ErrorKind::Forbidden`] and
+    /// [`ErrorKind::OriginNotAllowed`], 503 for [`ErrorKind::KeysUnavailable`],
+    /// 500 for [`ErrorKind::Misconfigured`].
     ///
     /// ```
     /// use jwtguard::{Error, ErrorKind};
@@ -39,7 +41,8 @@ impl Error {
     /// ```
     pub fn status(&self) -> StatusCode {
         match self.kind() {
-            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::Forbidden | ErrorKind::OriginNotAllowed => StatusCode::FORBIDDEN,
+            ErrorKind::KeysUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::Misconfigured => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::UNAUTHORIZED,
         }
@@ -106,7 +109,7 @@ impl Error {
     }
 
     /// The complete response: status, `WWW-Authenticate` when it applies,
-    /// `Content-Type: application/json` and the JSON body.
+    /// `Retry-After` on a 503, `Content-Type: application/json` and the JSON body.
     ///
     /// ```
     /// use jwtguard::{Error, ErrorKind};
@@ -122,9 +125,16 @@ impl Error {
         if let Some(challenge) = self.www_authenticate() {
             headers.insert(WWW_AUTHENTICATE, challenge);
         }
+        if self.status() == StatusCode::SERVICE_UNAVAILABLE {
+            headers.insert(RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+        }
         response
     }
 }
+
+/// The `Retry-After` of a 503 ([`ErrorKind::KeysUnavailable`]), in seconds:
+/// about one JWKS reload cooldown.
+pub const RETRY_AFTER_SECS: u32 = 10;
 
 /// A refused request with the response that answers it. The adapters
 /// return it as their rejection type (axum: `IntoResponse`; actix-web:

@@ -30,6 +30,10 @@ pub enum ClaimCheck {
     Required,
 }
 
+/// The `aud` of Better Auth's session-cache JWT; see
+/// [`ErrorKind::SessionCacheToken`].
+pub(crate) const SESSION_CACHE_AUDIENCE: &str = "better-auth:session-cache";
+
 /// The beyond-leeway allowance for `iat` in the future: a front end whose
 /// clock runs a little ahead still works, a token "issued" tomorrow does not.
 pub(crate) const IAT_FUTURE_ALLOWANCE_SECS: f64 = 60.0;
@@ -61,6 +65,10 @@ impl Policy {
             Some(_) => return Err(ErrorKind::InvalidClaim("iss")),
         };
         let aud = audiences(raw.aud.as_ref())?;
+        // Whatever the audience setting: the session cache is never a bearer token.
+        if aud.is_some_and(|aud| aud.any_in(&[SESSION_CACHE_AUDIENCE])) {
+            return Err(ErrorKind::SessionCacheToken);
+        }
 
         self.check_times(exp, nbf, iat)?;
         check_issuer(self.issuer_check, &self.issuers, iss)?;
@@ -149,10 +157,11 @@ enum Audiences<'a> {
 }
 
 impl Audiences<'_> {
-    fn any_in(self, accepted: &[String]) -> bool {
+    fn any_in(self, accepted: &[impl AsRef<str>]) -> bool {
+        let accepted = |aud: &str| accepted.iter().any(|a| a.as_ref() == aud);
         match self {
-            Self::One(aud) => accepted.iter().any(|a| a == aud),
-            Self::Many(auds) => auds.iter().any(|aud| accepted.contains(aud)),
+            Self::One(aud) => accepted(aud),
+            Self::Many(auds) => auds.iter().any(|aud| accepted(aud)),
         }
     }
 }

@@ -7,7 +7,10 @@ use std::sync::Arc;
 use http::Response;
 use serde::de::DeserializeOwned;
 
-use crate::bearer::{HeaderSource, token_from_authorization, token_from_headers};
+use crate::bearer::{
+    HeaderSource, TokenSource, check_origin, is_unsafe_method, token_from_authorization,
+    token_from_headers,
+};
 use crate::claims::{Keep, RawClaims};
 use crate::compact::{Segments, decode_into, decode_signature, decode_vec};
 use crate::header::{Algorithm, JoseHeader, KnownHeaders};
@@ -45,19 +48,27 @@ pub(crate) struct Inner {
     /// The common HS256 headers, pre-parsed (empty without a secret).
     pub(crate) known_headers: KnownHeaders,
     pub(crate) policy: Policy,
+    /// The policy for tokens signed by a JWKS key: `policy` with the
+    /// `iss`/`aud` checks of `VerifierBuilder::public_key_claim_check`.
+    #[cfg(feature = "jwks")]
+    pub(crate) public_key_policy: Policy,
     pub(crate) max_token_len: usize,
     pub(crate) cookie_name: Option<String>,
+    /// Origins allowed to send the cookie token with unsafe methods; empty:
+    /// no check.
+    pub(crate) cookie_origins: Vec<String>,
     pub(crate) error_responder: Option<ErrorResponder>,
     #[cfg(feature = "jwks")]
     pub(crate) jwks: Option<crate::jwks_keys::JwksKeys>,
 }
 
-/// Why a token did not pass: a refusal, or (feature `jwks`) a `kid` that a
-/// JWKS reload now under way may supply.
+/// Why a token did not pass: a refusal, or (feature `jwks`) a refusal that
+/// a JWKS reload now under way may lift (an unknown `kid`, keys past their
+/// maximum age).
 pub(crate) enum Stop {
     Refused(ErrorKind),
     #[cfg(feature = "jwks")]
-    AwaitKeys(crate::refresh::KeysRefreshed),
+    AwaitKeys(crate::refresh::KeysRefreshed, ErrorKind),
 }
 
 impl From<ErrorKind> for Stop {
@@ -67,13 +78,13 @@ impl From<ErrorKind> for Stop {
 }
 
 impl From<Stop> for Error {
-    /// Without waiting, a `kid` still unknown is refused (the reload goes on
-    /// in the background).
+    /// Without waiting, the token is refused (the reload goes on in the
+    /// background).
     fn from(stop: Stop) -> Self {
         match stop {
             Stop::Refused(kind) => kind.into(),
             #[cfg(feature = "jwks")]
-            Stop::AwaitKeys(_) => ErrorKind::UnknownKey.into(),
+            Stop::AwaitKeys(_, kind) => kind.into(),
         }
     }
 }
@@ -91,6 +102,7 @@ impl fmt::Debug for Verifier {
         .field("policy", &self.inner.policy)
         .field("max_token_len", &self.inner.max_token_len)
         .field("cookie_name", &self.inner.cookie_name)
+        .field("cookie_origins", &self.inner.cookie_origins)
         .field(
             "custom_error_response",
             &self.inner.error_responder.is_some(),
@@ -221,7 +233,7 @@ impl Verifier {
     pub async fn verify_as_async<T: DecodeClaims>(&self, token: &str) -> Result<T, Error> {
         match self.verify_token(token) {
             #[cfg(feature = "jwks")]
-            Err(Stop::AwaitKeys(reloaded)) => {
+            Err(Stop::AwaitKeys(reloaded, _)) => {
                 reloaded.await;
                 self.verify_as(token)
             }
@@ -261,7 +273,7 @@ impl Verifier {
         buffer: &'b mut Vec<u8>,
     ) -> Result<T, Error> {
         let checked = self.checked_payload(token, |segment| decode_vec(segment, buffer))?;
-        Ok(fill_checked(checked.payload, &self.inner.policy)?)
+        Ok(fill_checked(checked.payload, self.policy_for(&checked))?)
     }
 
     /// Verifies the token in an `Authorization` header value (`Bearer <token>`,
@@ -388,10 +400,46 @@ impl Verifier {
         &self,
         headers: &'h H,
     ) -> Result<&'h str, Error> {
-        Ok(token_from_headers(
-            headers,
-            self.inner.cookie_name.as_deref(),
-        )?)
+        Ok(self.token_from_request(None, headers)?)
+    }
+
+    /// The token of a request whose method is `method` (`None`: unknown,
+    /// treated as unsafe): a cookie-borne token on an unsafe method must
+    /// come with an allowed `Origin` when
+    /// [`token_cookie_origins`](VerifierBuilder::token_cookie_origins) is set.
+    fn token_from_request<'h, H: HeaderSource>(
+        &self,
+        method: Option<&str>,
+        headers: &'h H,
+    ) -> Result<&'h str, ErrorKind> {
+        let (token, source) = token_from_headers(headers, self.inner.cookie_name.as_deref())?;
+        let origins = &self.inner.cookie_origins;
+        if source == TokenSource::Cookie && !origins.is_empty() && is_unsafe_method(method) {
+            check_origin(headers, origins)?;
+        }
+        Ok(token)
+    }
+
+    /// What the adapters' extractors verify: the request's token, with the
+    /// origin check its method calls for, waiting for a JWKS reload as
+    /// [`verify_as_async`](Self::verify_as_async) does.
+    pub(crate) async fn verify_request_as<T: DecodeClaims>(
+        &self,
+        method: &str,
+        headers: &impl HeaderSource,
+    ) -> Result<T, Error> {
+        self.verify_as_async(self.token_from_request(Some(method), headers)?)
+            .await
+    }
+
+    /// [`verify_request_as`](Self::verify_request_as) for optional
+    /// authentication: `None` when the request carries no credentials.
+    pub(crate) async fn verify_request_optional_as<T: DecodeClaims>(
+        &self,
+        method: &str,
+        headers: &impl HeaderSource,
+    ) -> Result<Option<T>, Error> {
+        optional(self.verify_request_as(method, headers).await)
     }
 
     /// Answers a refused request: the configured
@@ -424,7 +472,7 @@ impl Verifier {
         let (mut stack, mut heap) = ([0u8; 2048], Vec::new());
         let checked =
             self.checked_payload(token, |segment| decode_into(segment, &mut stack, &mut heap))?;
-        let claims = T::decode_claims(checked.payload, &self.inner.policy)?;
+        let claims = T::decode_claims(checked.payload, self.policy_for(&checked))?;
         #[cfg(feature = "jwks")]
         self.remember(token, &checked);
         Ok(claims)
@@ -457,17 +505,29 @@ impl Verifier {
                 self.verify_hs256(header.kid.as_deref(), &segments)?;
                 Ok(Checked {
                     payload,
+                    public_key: false,
                     cache_generation: None,
                 })
             }
             #[cfg(feature = "jwks")]
             alg => Ok(Checked {
                 payload,
+                public_key: true,
                 cache_generation: self.verify_public(alg, header.kid.as_deref(), &segments)?,
             }),
             #[cfg(not(feature = "jwks"))]
             _ => Err(ErrorKind::UnsupportedAlgorithm.into()),
         }
+    }
+
+    /// The claim policy for a token, by the kind of key that signed it.
+    fn policy_for(&self, checked: &Checked<'_>) -> &Policy {
+        #[cfg(feature = "jwks")]
+        if checked.public_key {
+            return &self.inner.public_key_policy;
+        }
+        let _ = checked;
+        &self.inner.policy
     }
 
     fn verify_hs256(&self, kid: Option<&str>, segments: &Segments<'_>) -> Result<(), ErrorKind> {
@@ -513,6 +573,9 @@ fn fill_checked<'p, T: serde::Deserialize<'p>>(
 /// A token whose signature passed, with its decoded payload.
 pub(crate) struct Checked<'b> {
     pub(crate) payload: &'b [u8],
+    /// Signed by a JWKS key rather than a shared secret.
+    #[cfg_attr(not(feature = "jwks"), allow(dead_code))]
+    pub(crate) public_key: bool,
     /// For a JWKS-verified token with the cache on: the cache generation of
     /// the keys that checked it.
     #[cfg_attr(not(feature = "jwks"), allow(dead_code))]

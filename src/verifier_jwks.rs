@@ -11,9 +11,13 @@ impl Verifier {
     /// The claims of a token the cache vouches for, checked again in full
     /// except for the signature. `None` on a miss or without a cache.
     pub(crate) fn cached<T: DecodeClaims>(&self, token: &str) -> Option<Result<T, ErrorKind>> {
-        let cache = self.inner.jwks.as_ref()?.cache()?;
+        let jwks = self.inner.jwks.as_ref()?;
+        let cache = jwks.cache()?;
         let hit = cache.get(token)?;
-        let claims = T::from_cached(&hit, &self.inner.policy);
+        if jwks.expired() {
+            return Some(Err(ErrorKind::KeysUnavailable));
+        }
+        let claims = T::from_cached(&hit, &self.inner.public_key_policy);
         if claims.as_ref().err() == Some(&ErrorKind::Expired) {
             cache.remove(token);
         }
@@ -43,12 +47,15 @@ impl Verifier {
         let epoch = jwks.epoch();
         match jwks.verify(alg, kid, segments.signing_input, signature) {
             Ok(generation) => Ok(generation),
-            // Only a named key can be fetched: a token without `kid` that
-            // matches no single key is refused at once.
-            Err(ErrorKind::UnknownKey) if kid.is_some() => {
+            // A reload may supply a named key, or bring back keys past their
+            // maximum age. A token without `kid` that matches no single key
+            // is refused at once.
+            Err(kind @ (ErrorKind::UnknownKey | ErrorKind::KeysUnavailable))
+                if kid.is_some() || kind == ErrorKind::KeysUnavailable =>
+            {
                 Err(match jwks.refresh_for_unknown_key(epoch) {
-                    Some(reloaded) => Stop::AwaitKeys(reloaded),
-                    None => ErrorKind::UnknownKey.into(),
+                    Some(reloaded) => Stop::AwaitKeys(reloaded, kind),
+                    None => kind.into(),
                 })
             }
             Err(kind) => Err(kind.into()),
@@ -62,7 +69,7 @@ impl Verifier {
             return;
         };
         let Some(cache) = jwks.cache() else { return };
-        let policy = &self.inner.policy;
+        let policy = &self.inner.public_key_policy;
         // Once per token: parsed again as `Claims`, which hits share.
         if let Ok(shared) = Claims::decode_claims(checked.payload, policy) {
             cache.insert(

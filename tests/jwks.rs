@@ -6,6 +6,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jwtguard::testing::sign_raw;
 use jwtguard::{ConfigError, ErrorKind, JwksError, Verifier};
 use serde_json::json;
@@ -239,7 +241,10 @@ fn building_fails_clearly_when_the_jwks_is_unusable_or_unreachable() {
         .jwks_url(&server.url)
         .build()
         .unwrap_err();
-    assert_eq!(err, ConfigError::Jwks(JwksError::NoUsableKeys));
+    assert_eq!(
+        err,
+        ConfigError::Jwks(JwksError::NoUsableKeys { skipped: vec![] })
+    );
     server.set_down(true);
     let err = Verifier::builder()
         .jwks_url(&server.url)
@@ -514,4 +519,195 @@ fn from_env_reads_the_jwks_url_or_the_better_auth_url() {
     ));
     let err = from(vec![("BETTER_AUTH_URL", "http://app.example.com".into())]).unwrap_err();
     assert_eq!(err, ConfigError::InvalidJwksUrl);
+}
+
+/// An RSA JWK with a modulus of `bits` bits (not a real key: enough to load
+/// and to check forged signatures against).
+fn rsa_jwk(kid: &str, bits: usize) -> serde_json::Value {
+    use base64::Engine as _;
+    let mut n = vec![0xC5u8; bits / 8];
+    n[0] = 0xF1;
+    n[bits / 8 - 1] = 0x01;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    json!({"kty": "RSA", "alg": "RS256", "kid": kid, "n": b64(&n), "e": "AQAB"})
+}
+
+#[test]
+fn a_reload_with_unusable_keys_still_rotates_the_usable_ones() {
+    let (old, new) = (TestKey::ed25519(), TestKey::ed25519());
+    let server = JwksServer::start(jwks(&[("old", &old)]));
+    let verifier = Verifier::builder()
+        .jwks_url(&server.url)
+        .jwks_refresh_interval(Duration::from_millis(50))
+        .build()
+        .unwrap();
+    let old_token = old.sign("old", &claims("user-1"));
+    assert!(verifier.verify(&old_token).is_ok());
+    // The issuer retires `old`, publishes `new`, and also an RSA-1024 key,
+    // an Ed448 key and a key with a malformed member: only `new` is usable.
+    let mut keys = vec![
+        rsa_jwk("weak", 1024),
+        json!({"kty": "OKP", "crv": "Ed448", "alg": "EdDSA", "kid": "ed448", "x": "AAAA"}),
+        json!({"kty": "EC", "crv": "P-256", "kid": "odd", "x": 1, "y": 2}),
+        new.jwk("new"),
+    ];
+    server.serve(json!({ "keys": keys }).to_string());
+    let new_token = new.sign("new", &claims("user-2"));
+    assert!(eventually(|| verifier.verify(&new_token).is_ok()));
+    assert_eq!(kind(verifier.verify(&old_token)), ErrorKind::UnknownKey);
+    // Thirty-two usable keys before it: the cap counts usable keys, so the
+    // unusable ones do not push a usable key out.
+    let filler: Vec<TestKey> = (0..jwtguard::MAX_JWKS_KEYS - 1)
+        .map(|_| TestKey::ed25519())
+        .collect();
+    keys.extend(
+        filler
+            .iter()
+            .enumerate()
+            .map(|(i, key)| key.jwk(&format!("f{i}"))),
+    );
+    server.serve(json!({ "keys": keys }).to_string());
+    let filler_token = filler[30].sign("f30", &claims("user-3"));
+    assert!(eventually(|| verifier.verify(&filler_token).is_ok()));
+    assert!(verifier.verify(&new_token).is_ok());
+}
+
+#[test]
+fn keys_past_their_maximum_age_are_dropped_and_answered_503() {
+    let key = TestKey::ed25519();
+    let server = JwksServer::start(jwks(&[("k", &key)]));
+    let max_age = Duration::from_millis(400);
+    let verifier = Verifier::builder()
+        .hs256_secret(SECRET)
+        .jwks_url(&server.url)
+        .jwks_refresh_interval(Duration::from_millis(50))
+        .jwks_max_age(max_age)
+        .token_cache(10)
+        .build()
+        .unwrap();
+    let token = key.sign("k", &claims("user-1"));
+    assert!(verifier.verify(&token).is_ok(), "and now cached");
+    server.set_down(true);
+    assert!(eventually(|| {
+        verifier.verify(&token).err().map(|e| e.kind()) == Some(ErrorKind::KeysUnavailable)
+    }));
+    let err = verifier.verify(&token).unwrap_err();
+    let response = err.to_response();
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "10");
+    assert!(response.headers().get("www-authenticate").is_none());
+    assert!(
+        response
+            .body()
+            .contains(r#""code":"temporarily_unavailable""#)
+    );
+    // HS256 tokens are not affected.
+    let hs = sign_raw(
+        SECRET.as_bytes(),
+        r#"{"alg":"HS256"}"#,
+        &claims("user-2").to_string(),
+    );
+    assert_eq!(verifier.verify(&hs).unwrap().sub(), "user-2");
+    // The JWKS comes back: so do its keys.
+    server.set_down(false);
+    assert!(eventually(|| verifier.verify(&token).is_ok()));
+    let err = Verifier::builder()
+        .jwks_url(&server.url)
+        .jwks_max_age(Duration::ZERO)
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, ConfigError::InvalidJwksSetting(_)), "{err}");
+}
+
+#[test]
+fn rsa_keys_up_to_8192_bits_load_and_forged_signatures_are_refused() {
+    let json = json!({ "keys": [rsa_jwk("big", 8192)] }).to_string();
+    let verifier = Verifier::builder().jwks_json(json).build().unwrap();
+    let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","kid":"big"}"#);
+    let payload = URL_SAFE_NO_PAD.encode(claims("user-1").to_string());
+    for signature in [vec![0x5A; 1024], vec![0x5A; 512], vec![0xFF; 1024]] {
+        let forged = format!("{header}.{payload}.{}", URL_SAFE_NO_PAD.encode(signature));
+        assert_eq!(kind(verifier.verify(&forged)), ErrorKind::InvalidSignature);
+    }
+    let too_big = json!({ "keys": [rsa_jwk("huge", 8200)] }).to_string();
+    let err = Verifier::builder().jwks_json(too_big).build().unwrap_err();
+    assert!(err.to_string().contains("8192"), "{err}");
+}
+
+#[test]
+fn better_auths_session_cache_jwt_is_never_a_bearer_token() {
+    let key = TestKey::ed25519();
+    let verifier = Verifier::builder()
+        .hs256_secret(SECRET)
+        .jwks_json(jwks(&[("k", &key)]))
+        .build()
+        .unwrap();
+    // As the JWT plugin signs the `session_data` cookie (jwt strategy).
+    let mut c = claims("user-1");
+    c["aud"] = json!("better-auth:session-cache");
+    c["iss"] = json!("https://app.example.com");
+    c["sid"] = json!("session-token");
+    let header = json!({"alg": "EdDSA", "kid": "k", "typ": "better-auth.session-cache+jwt"});
+    let cache = key.sign_raw(&header, &c);
+    assert_eq!(kind(verifier.verify(&cache)), ErrorKind::SessionCacheToken);
+    // Its `aud` alone gives it away, whatever the audience setting.
+    let cache = key.sign("k", &c);
+    assert_eq!(kind(verifier.verify(&cache)), ErrorKind::SessionCacheToken);
+    c["aud"] = json!(["https://app.example.com", "better-auth:session-cache"]);
+    let hs = sign_raw(SECRET.as_bytes(), r#"{"alg":"HS256"}"#, &c.to_string());
+    assert_eq!(kind(verifier.verify(&hs)), ErrorKind::SessionCacheToken);
+    let typed = verifier.verify_as::<serde_json::Value>(&hs);
+    assert_eq!(kind(typed), ErrorKind::SessionCacheToken);
+    let err = verifier.verify(&hs).unwrap_err();
+    assert_eq!(err.status(), 401);
+    assert_eq!(err.kind().code(), "session_cache_token");
+}
+
+#[test]
+fn better_auth_url_requires_iss_and_aud_on_plugin_tokens_only() {
+    let key = TestKey::ed25519();
+    let server = JwksServer::start(jwks(&[("k", &key)]));
+    let base = server.url.trim_end_matches("/api/auth/jwks").to_owned();
+    let vars = [
+        ("BETTER_AUTH_URL", base.clone()),
+        ("BETTER_AUTH_SECRET", SECRET.to_owned()),
+    ];
+    let lookup = move |name: &str| {
+        vars.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+    };
+    let verifier = Verifier::from_env_with(lookup.clone()).unwrap();
+    let mut c = claims("user-1");
+    c["iss"] = json!(base);
+    c["aud"] = json!(base);
+    assert!(verifier.verify(&key.sign("k", &c)).is_ok());
+    for (missing, claim) in [("iss", "iss"), ("aud", "aud")] {
+        let mut partial = c.clone();
+        partial.as_object_mut().unwrap().remove(missing);
+        assert_eq!(
+            kind(verifier.verify(&key.sign("k", &partial))),
+            ErrorKind::MissingClaim(claim)
+        );
+    }
+    // HS256 tokens from the shared secret keep the seed's rule: checked
+    // when present.
+    let hs = sign_raw(
+        SECRET.as_bytes(),
+        r#"{"alg":"HS256"}"#,
+        &claims("old").to_string(),
+    );
+    assert!(verifier.verify(&hs).is_ok());
+    // The one-line way back, on the builder from_env gives.
+    let lenient = jwtguard::VerifierBuilder::from_env_with(lookup)
+        .unwrap()
+        .public_key_claim_check(jwtguard::ClaimCheck::IfPresent)
+        .build()
+        .unwrap();
+    let no_iss = key.sign("k", &claims("user-1"));
+    assert!(lenient.verify(&no_iss).is_ok());
+    assert_eq!(
+        kind(verifier.verify(&no_iss)),
+        ErrorKind::MissingClaim("iss")
+    );
 }
