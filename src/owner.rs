@@ -35,7 +35,22 @@ impl PathParam for UserIdParam {
     const NAME: &'static str = "user_id";
 }
 
-/// Checks that the (percent-decoded) path value is the verified subject.
+/// The character actix-web puts where a path held invalid UTF-8.
+const REPLACEMENT: char = '\u{FFFD}';
+
+/// Checks that the path value is the verified subject.
+///
+/// `path_value` is the route parameter percent-decoded once, as the
+/// framework's own `Path<String>` extractor gives it (the adapters do this).
+/// The comparison is exact: byte for byte, case-sensitive, no Unicode
+/// normalisation.
+///
+/// A value containing U+FFFD (the replacement character) is never anyone's
+/// id: actix-web writes it where the path held invalid UTF-8, before any
+/// extractor sees the path, so the value no longer says what was sent.
+/// It is [`ErrorKind::Forbidden`] (403), even when the `sub` is the same
+/// text, and so in both adapters (axum refuses invalid UTF-8 itself; the
+/// adapter answers that 403 too).
 ///
 /// `None` means the route has no such parameter: a server bug, answered 500
 /// ([`ErrorKind::Misconfigured`]). A different user is
@@ -51,11 +66,57 @@ impl PathParam for UserIdParam {
 /// ```
 pub fn check_owner(claims: &Claims, path_value: Option<&str>) -> Result<(), Error> {
     match path_value {
+        Some(user_id) if user_id.contains(REPLACEMENT) => Err(ErrorKind::Forbidden.into()),
         Some(user_id) if user_id == claims.sub() => Ok(()),
         Some(_) => Err(ErrorKind::Forbidden.into()),
         None => {
             events::misconfigured("OwnerOf is used on a route without the user id path parameter");
             Err(ErrorKind::Misconfigured.into())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::Fields;
+    use std::sync::OnceLock;
+
+    fn claims(sub: &str) -> Claims {
+        Claims::new(Fields {
+            sub: sub.to_owned(),
+            exp: None,
+            nbf: None,
+            iat: None,
+            iss: None,
+            aud: Vec::new(),
+            payload: Box::default(),
+            extra: OnceLock::new(),
+        })
+    }
+
+    fn kind(sub: &str, path_value: Option<&str>) -> Option<ErrorKind> {
+        check_owner(&claims(sub), path_value).err().map(|e| e.kind())
+    }
+
+    #[test]
+    fn the_path_value_must_be_the_sub_exactly() {
+        assert_eq!(kind("user-1", Some("user-1")), None);
+        assert_eq!(kind("a/b", Some("a/b")), None);
+        for path in ["user-2", "User-1", "user-1 ", "us\u{0435}r-1", "user%2D1"] {
+            assert_eq!(kind("user-1", Some(path)), Some(ErrorKind::Forbidden), "{path:?}");
+        }
+    }
+
+    #[test]
+    fn a_replacement_character_is_no_ones_id() {
+        for sub in ["\u{FFFD}", "user-1\u{FFFD}", "\u{FFFD}\u{FFFD}"] {
+            assert_eq!(kind(sub, Some(sub)), Some(ErrorKind::Forbidden), "{sub:?}");
+        }
+    }
+
+    #[test]
+    fn a_route_without_the_parameter_is_misconfigured() {
+        assert_eq!(kind("user-1", None), Some(ErrorKind::Misconfigured));
     }
 }
