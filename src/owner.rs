@@ -76,6 +76,31 @@ pub fn check_owner(claims: &Claims, path_value: Option<&str>) -> Result<(), Erro
     }
 }
 
+/// The value of the parameter `name` among a route's parameters, for
+/// [`check_owner`]; `params` are (name, value) in route order, each value
+/// decoded as the framework's `Path` extractor decodes it.
+///
+/// When any parameter, not only `name`, holds U+FFFD the answer is
+/// [`ErrorKind::Forbidden`]: axum refuses invalid UTF-8 in any parameter
+/// before `name` can be read, and actix-web shows invalid UTF-8 only as
+/// U+FFFD, so this is the one rule both can follow. When `name` occurs twice
+/// (nested routes), the first value counts, as in both frameworks' lookups.
+pub(crate) fn owner_param<'a>(
+    name: &str,
+    params: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<Option<&'a str>, Error> {
+    let mut found = None;
+    for (param, value) in params {
+        if value.contains(REPLACEMENT) {
+            return Err(ErrorKind::Forbidden.into());
+        }
+        if param == name && found.is_none() {
+            found = Some(value);
+        }
+    }
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,7 +121,9 @@ mod tests {
     }
 
     fn kind(sub: &str, path_value: Option<&str>) -> Option<ErrorKind> {
-        check_owner(&claims(sub), path_value).err().map(|e| e.kind())
+        check_owner(&claims(sub), path_value)
+            .err()
+            .map(|e| e.kind())
     }
 
     #[test]
@@ -104,7 +131,11 @@ mod tests {
         assert_eq!(kind("user-1", Some("user-1")), None);
         assert_eq!(kind("a/b", Some("a/b")), None);
         for path in ["user-2", "User-1", "user-1 ", "us\u{0435}r-1", "user%2D1"] {
-            assert_eq!(kind("user-1", Some(path)), Some(ErrorKind::Forbidden), "{path:?}");
+            assert_eq!(
+                kind("user-1", Some(path)),
+                Some(ErrorKind::Forbidden),
+                "{path:?}"
+            );
         }
     }
 
@@ -112,6 +143,25 @@ mod tests {
     fn a_replacement_character_is_no_ones_id() {
         for sub in ["\u{FFFD}", "user-1\u{FFFD}", "\u{FFFD}\u{FFFD}"] {
             assert_eq!(kind(sub, Some(sub)), Some(ErrorKind::Forbidden), "{sub:?}");
+        }
+    }
+
+    #[test]
+    fn the_first_value_of_the_parameter_counts() {
+        let params = [("org_id", "x"), ("user_id", "a/b"), ("user_id", "c")];
+        assert_eq!(owner_param("user_id", params).ok(), Some(Some("a/b")));
+        assert_eq!(owner_param("account_id", params).ok(), Some(None));
+        assert_eq!(owner_param("user_id", []).ok(), Some(None));
+    }
+
+    #[test]
+    fn a_replacement_character_in_any_parameter_is_refused() {
+        for params in [
+            [("org_id", "\u{FFFD}"), ("user_id", "user-1")],
+            [("org_id", "x"), ("user_id", "user-1\u{FFFD}")],
+        ] {
+            let err = owner_param("user_id", params).err().map(|e| e.kind());
+            assert_eq!(err, Some(ErrorKind::Forbidden), "{params:?}");
         }
     }
 
