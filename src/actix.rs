@@ -183,7 +183,8 @@ impl<P: PathParam + 'static> FromRequest for OwnerOf<P> {
                 return Err(ErrorKind::Forbidden.into());
             };
             let params = params.iter().map(|(name, value)| (&**name, &**value));
-            OwnerOf::authorize(claims, owner_param(P::NAME, params)?)
+            let value = owner_param(P::NAME, req.uri().path(), params)?;
+            OwnerOf::authorize(claims, value)
         })
     }
 }

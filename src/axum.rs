@@ -135,7 +135,7 @@ where
         // `RawPathParams` holds the values `axum::extract::Path` reads:
         // each percent-decoded once, as UTF-8.
         let owner = match RawPathParams::from_request_parts(parts, state).await {
-            Ok(params) => owner_param(P::NAME, params.iter())
+            Ok(params) => owner_param(P::NAME, parts.uri.path(), params.iter())
                 .and_then(|value| OwnerOf::authorize(claims, value)),
             // A parameter (any of them) is not UTF-8 after percent-decoding:
             // no one's id, as U+FFFD is for actix-web.

@@ -78,17 +78,30 @@ pub fn check_owner(claims: &Claims, path_value: Option<&str>) -> Result<(), Erro
 
 /// The value of the parameter `name` among a route's parameters, for
 /// [`check_owner`]; `params` are (name, value) in route order, each value
-/// decoded as the framework's `Path` extractor decodes it.
+/// decoded as the framework's `Path` extractor decodes it, and `raw_path`
+/// is the request path as sent (still percent-encoded).
 ///
 /// When any parameter, not only `name`, holds U+FFFD the answer is
 /// [`ErrorKind::Forbidden`]: axum refuses invalid UTF-8 in any parameter
 /// before `name` can be read, and actix-web shows invalid UTF-8 only as
-/// U+FFFD, so this is the one rule both can follow. When `name` occurs twice
-/// (nested routes), the first value counts, as in both frameworks' lookups.
+/// U+FFFD, so this is the one rule both can follow.
+///
+/// So is a `raw_path` with a `%` that does not start a `%XX` escape (two
+/// hex digits): actix-web decodes a path in two steps, and the `%` of
+/// `a%%32%46b` meets the `2F` the first step made, so `web::Path` reads
+/// `a/b` where axum, decoding once, reads `a%2Fb`. Without such a `%` both
+/// decode each escape exactly once.
+///
+/// When `name` occurs twice (nested routes), the first value counts, as in
+/// both frameworks' lookups.
 pub(crate) fn owner_param<'a>(
     name: &str,
+    raw_path: &str,
     params: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Result<Option<&'a str>, Error> {
+    if !is_percent_encoded(raw_path) {
+        return Err(ErrorKind::Forbidden.into());
+    }
     let mut found = None;
     for (param, value) in params {
         if value.contains(REPLACEMENT) {
@@ -99,6 +112,18 @@ pub(crate) fn owner_param<'a>(
         }
     }
     Ok(found)
+}
+
+/// Whether every `%` in `raw` starts an escape: `%` and two hex digits.
+fn is_percent_encoded(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    bytes.iter().enumerate().all(|(i, &byte)| {
+        byte != b'%'
+            || matches!(
+                bytes.get(i + 1..i + 3),
+                Some([high, low]) if high.is_ascii_hexdigit() && low.is_ascii_hexdigit()
+            )
+    })
 }
 
 #[cfg(test)]
@@ -149,9 +174,9 @@ mod tests {
     #[test]
     fn the_first_value_of_the_parameter_counts() {
         let params = [("org_id", "x"), ("user_id", "a/b"), ("user_id", "c")];
-        assert_eq!(owner_param("user_id", params).ok(), Some(Some("a/b")));
-        assert_eq!(owner_param("account_id", params).ok(), Some(None));
-        assert_eq!(owner_param("user_id", []).ok(), Some(None));
+        assert_eq!(owner_param("user_id", "/", params).ok(), Some(Some("a/b")));
+        assert_eq!(owner_param("account_id", "/", params).ok(), Some(None));
+        assert_eq!(owner_param("user_id", "/", []).ok(), Some(None));
     }
 
     #[test]
@@ -160,8 +185,25 @@ mod tests {
             [("org_id", "\u{FFFD}"), ("user_id", "user-1")],
             [("org_id", "x"), ("user_id", "user-1\u{FFFD}")],
         ] {
-            let err = owner_param("user_id", params).err().map(|e| e.kind());
+            let err = owner_param("user_id", "/", params).err().map(|e| e.kind());
             assert_eq!(err, Some(ErrorKind::Forbidden), "{params:?}");
+        }
+    }
+
+    #[test]
+    fn a_percent_sign_must_start_an_escape() {
+        for raw in [
+            "/",
+            "/api/user-1/tasks",
+            "/api/a%2Fb/tasks",
+            "/a%2fb%25%FF%c3%A9",
+        ] {
+            assert!(is_percent_encoded(raw), "{raw:?}");
+        }
+        for raw in ["/a%", "/a%2", "/a%zz", "/a%%32%46b", "/a%2G", "/a%%41", "%"] {
+            assert!(!is_percent_encoded(raw), "{raw:?}");
+            let err = owner_param("user_id", raw, [("user_id", "a")]).err();
+            assert_eq!(err.map(|e| e.kind()), Some(ErrorKind::Forbidden), "{raw:?}");
         }
     }
 
