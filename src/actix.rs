@@ -49,9 +49,13 @@ use ::actix_web::dev::Payload;
 use ::actix_web::http::StatusCode;
 use ::actix_web::http::header::HeaderMap;
 use ::actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
+use crate::owner::owner_param;
 pub use crate::{Auth, OwnerOf, UserId};
 use crate::{
     Claims, DecodeClaims, Error, ErrorKind, HeaderSource, PathParam, Rejection, Verifier, events,
@@ -175,7 +179,73 @@ impl<P: PathParam + 'static> FromRequest for OwnerOf<P> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         extract::<Claims, _>(req, |req, claims| {
-            OwnerOf::authorize(claims, req.match_info().get(P::NAME))
+            // Not reached: every value deserializes as a string.
+            let Ok(PathParams(params)) = req.match_info().load::<PathParams>() else {
+                return Err(ErrorKind::Forbidden.into());
+            };
+            let params = params.iter().map(|(name, value)| (&**name, &**value));
+            let value = owner_param(P::NAME, req.uri().path(), params)?;
+            OwnerOf::authorize(claims, value)
         })
+    }
+}
+
+/// The route's parameters, (name, value) in order, each value read as
+/// `web::Path` reads it.
+///
+/// `match_info().get()` gives a value as the router matched it: actix-web
+/// decodes the request path once but keeps `%2F`, `%2B` and `%25` encoded
+/// (and writes U+FFFD for invalid UTF-8). `web::Path` decodes each value
+/// through `match_info().load()`, actix-router's `PathDeserializer`, which
+/// percent-decodes those three too. Loading this type through the same
+/// deserializer gives `OwnerOf` the very string `web::Path<String>` gives
+/// the handler.
+struct PathParams(Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for PathParams {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(PathParamsVisitor)
+    }
+}
+
+struct PathParamsVisitor;
+
+impl<'de> Visitor<'de> for PathParamsVisitor {
+    type Value = PathParams;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the route's path parameters")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PathParams, A::Error> {
+        let mut params = Vec::new();
+        while let Some(name) = map.next_key_seed(ParamName)? {
+            params.push((name, map.next_value::<String>()?));
+        }
+        Ok(PathParams(params))
+    }
+}
+
+/// A parameter's name: actix-router's path deserializer gives names only
+/// as identifiers.
+struct ParamName;
+
+impl<'de> DeserializeSeed<'de> for ParamName {
+    type Value = String;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<String, D::Error> {
+        deserializer.deserialize_identifier(self)
+    }
+}
+
+impl Visitor<'_> for ParamName {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a path parameter name")
+    }
+
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<String, E> {
+        Ok(name.to_owned())
     }
 }

@@ -51,6 +51,7 @@ use ::axum_core::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use ::axum_core::response::{IntoResponse, Response};
 use http::request::Parts;
 
+use crate::owner::owner_param;
 pub use crate::{Auth, OwnerOf, UserId};
 use crate::{Claims, DecodeClaims, Error, ErrorKind, PathParam, Rejection, Verifier};
 
@@ -133,15 +134,13 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let (verifier, result) = verify::<S, Claims>(parts, state).await;
         let claims = result.map_err(|error| verifier.reject(error))?;
+        // `RawPathParams` holds the values `axum::extract::Path` reads:
+        // each percent-decoded once, as UTF-8.
         let owner = match RawPathParams::from_request_parts(parts, state).await {
-            Ok(params) => {
-                let value = params
-                    .iter()
-                    .find(|(name, _)| *name == P::NAME)
-                    .map(|(_, v)| v);
-                OwnerOf::authorize(claims, value)
-            }
-            // Not UTF-8 after percent-decoding: it cannot be anyone's id.
+            Ok(params) => owner_param(P::NAME, parts.uri.path(), params.iter())
+                .and_then(|value| OwnerOf::authorize(claims, value)),
+            // A parameter (any of them) is not UTF-8 after percent-decoding:
+            // no one's id, as U+FFFD is for actix-web.
             Err(RawPathParamsRejection::InvalidUtf8InPathParam(_)) => {
                 Err(ErrorKind::Forbidden.into())
             }

@@ -49,6 +49,29 @@ pub struct UserId(pub String);
 /// `{"detail":"Not authorized to access this resource","code":"forbidden"}`.
 /// A route without the parameter is a server bug: 500, logged at WARN.
 ///
+/// The path value compared with `sub` is the string the framework's own
+/// `Path<String>` extractor gives the handler, so `OwnerOf` and `Path` never
+/// disagree about whose path it is:
+///
+/// - axum: the value `axum::extract::Path` reads (via `RawPathParams`): every
+///   `%XX` decoded once, then read as UTF-8.
+/// - actix-web: the value `web::Path` reads, through
+///   `match_info().load()` (actix-router's `PathDeserializer`): actix-web
+///   decodes the request path except `%2F`, `%2B` and `%25` (writing U+FFFD
+///   for invalid UTF-8), and the deserializer decodes those three.
+///
+/// In both, `/api/a%2Fb/tasks` is the user `a/b`, `a%252Fb` the user `a%2Fb`,
+/// `a%2Bb` and `a+b` the user `a+b` (`+` is not a space). The comparison is
+/// exact: case-sensitive, no Unicode normalisation.
+///
+/// Refused with 403 in both adapters, whatever the `sub`: a path parameter
+/// (any of the route's) that is invalid UTF-8 once decoded, or holds U+FFFD
+/// (actix-web shows invalid UTF-8 only as U+FFFD, so neither is anyone's
+/// id); and a request path with a `%` that starts no `%XX` escape
+/// (actix-web would decode what follows it twice: `a%%32%46b` is `a/b` to
+/// `web::Path`, `a%2Fb` to axum). In axum that path is the one the route
+/// sees: under `Router::nest` the prefix has already been stripped.
+///
 /// ```
 /// use jwtguard::OwnerOf;
 ///
@@ -74,8 +97,9 @@ pub struct OwnerOf<P = UserIdParam> {
 
 impl<P> OwnerOf<P> {
     /// The verified user when `path_value` (the route's parameter `P`,
-    /// percent-decoded; `None` when the route has none) is the token's
-    /// `sub`; see [`check_owner`].
+    /// percent-decoded once, as the framework's `Path<String>` gives it;
+    /// `None` when the route has none) is the token's `sub`; see
+    /// [`check_owner`], which also refuses a value holding U+FFFD.
     ///
     /// ```
     /// # let (verifier, token) = jwtguard::testing::doc_pair();
