@@ -55,11 +55,15 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::owner::owner_param;
-pub use crate::{Auth, OwnerOf, UserId};
-use crate::{
-    Claims, DecodeClaims, Error, ErrorKind, HeaderSource, PathParam, Rejection, Verifier, events,
-};
+use crate::error::{Error, ErrorKind};
+use crate::http::credentials::HeaderSource;
+pub use crate::http::extractors::{Auth, OwnerOf, UserId};
+use crate::http::owner::{PathParam, owner_param};
+use crate::http::response::Rejection;
+use crate::token::claims::Claims;
+use crate::token::decode::DecodeClaims;
+use crate::trace;
+use crate::verifier::Verifier;
 
 impl HeaderSource for HeaderMap {
     fn header_values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a {
@@ -105,7 +109,7 @@ fn registered_verifier(req: &HttpRequest) -> Result<Verifier, Rejection> {
         .map(|data| data.get_ref().clone())
         .or_else(|| req.app_data::<Verifier>().cloned())
         .ok_or_else(|| {
-            events::misconfigured(
+            trace::misconfigured(
                 "no jwtguard Verifier is registered: add .app_data(web::Data::new(verifier)) to the App",
             );
             Rejection::from(Error::from(ErrorKind::Misconfigured))

@@ -51,14 +51,18 @@ use ::axum_core::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use ::axum_core::response::{IntoResponse, Response};
 use http::request::Parts;
 
-use crate::owner::owner_param;
-pub use crate::{Auth, OwnerOf, UserId};
-use crate::{Claims, DecodeClaims, Error, ErrorKind, PathParam, Rejection, Verifier};
+use crate::error::{Error, ErrorKind};
+pub use crate::http::extractors::{Auth, OwnerOf, UserId};
+use crate::http::owner::{PathParam, owner_param};
+use crate::http::response::Rejection;
+use crate::token::claims::Claims;
+use crate::token::decode::DecodeClaims;
+use crate::verifier::Verifier;
 
 /// Answers with the response [`Verifier::reject`] rendered.
 impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
-        Rejection::into_response(self).map(Body::from)
+        self.into_http_response().map(Body::from)
     }
 }
 

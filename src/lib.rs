@@ -9,6 +9,15 @@
 //! an [`Error`] that knows its HTTP status, `WWW-Authenticate` challenge and
 //! JSON body.
 //!
+//! | feature | what it adds |
+//! |---|---|
+//! | `axum` | [`axum`]: `Auth`, `UserId`, `OwnerOf` as axum 0.8 extractors |
+//! | `actix` | [`actix`]: the same as actix-web 4 extractors, plus `OptionalAuth` |
+//! | `jwks` | Better Auth's JWT plugin: EdDSA, ES256, ES512, RS256, PS256 keys from a JWKS (`jwks_json`, `jwks_fetcher`), the token cache |
+//! | `jwks-fetch` | `jwks_url` and `BETTER_AUTH_URL`: the JWKS fetched over HTTPS (ureq, rustls) |
+//! | `tracing` | security events: refusals at DEBUG, misconfiguration and JWKS trouble at WARN; never a token |
+//! | `test-util` | [`testing`]: mint tokens in your own tests |
+//!
 //! ```
 //! use jwtguard::Verifier;
 //!
@@ -30,40 +39,17 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod bearer;
-mod builder;
-#[cfg(feature = "jwks")]
-mod builder_jwks;
-mod claims;
-mod clock;
-mod compact;
-mod config;
+// Dependencies run one way: the faces (axum, actix, testing) -> verifier ->
+// jwks, keys -> http, token -> error. Modules import from the module that
+// defines a thing, never from the re-exports below.
 mod error;
-mod events;
-mod extractors;
-#[cfg(feature = "jwks-fetch")]
-mod fetch;
-mod header;
-mod hs256;
+mod http;
 #[cfg(feature = "jwks")]
 mod jwks;
-#[cfg(feature = "jwks")]
-mod jwks_keys;
 mod keys;
-mod owner;
-#[cfg(feature = "jwks")]
-mod public_key;
-#[cfg(feature = "jwks")]
-mod refresh;
-mod rejection;
-mod strict_de;
-mod strict_json;
-#[cfg(feature = "jwks")]
-mod token_cache;
-mod validation;
+mod token;
+mod trace;
 mod verifier;
-#[cfg(feature = "jwks")]
-mod verifier_jwks;
 
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
@@ -77,32 +63,45 @@ pub mod actix;
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod testing;
 
-pub use bearer::HeaderSource;
-pub use builder::{DEFAULT_MAX_TOKEN_LEN, VerifierBuilder};
+pub use error::config::ConfigError;
 #[cfg(feature = "jwks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
-pub use builder_jwks::{
-    DEFAULT_JWKS_MAX_AGE, DEFAULT_JWKS_REFRESH_COOLDOWN, DEFAULT_JWKS_REFRESH_INTERVAL,
-};
-pub use claims::{Claims, NumericDate};
-pub use clock::Clock;
-pub use config::{ConfigError, MIN_SECRET_LEN, env};
+pub use error::jwks::{JwksError, SkippedKey};
 pub use error::{Error, ErrorKind};
-pub use extractors::{Auth, OwnerOf, UserId};
-#[cfg(feature = "jwks-fetch")]
-#[cfg_attr(docsrs, doc(cfg(feature = "jwks-fetch")))]
-pub use fetch::{JWKS_CONNECT_TIMEOUT, JWKS_FETCH_TIMEOUT};
-#[cfg(feature = "jwks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
-pub use jwks::{JwksError, MAX_JWKS_KEYS, MAX_JWKS_LEN, SkippedKey};
-pub use keys::MAX_KEYS;
-pub use owner::{PathParam, UserIdParam, check_owner};
-pub use rejection::{ErrorBody, RETRY_AFTER_SECS, Rejection};
-#[cfg(feature = "jwks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
-pub use token_cache::CACHE_MAX_TOKEN_LEN;
-#[cfg(feature = "jwks")]
-#[doc(hidden)]
-pub use token_cache::CachedToken;
-pub use validation::ClaimCheck;
-pub use verifier::{DecodeClaims, Verifier};
+pub use http::credentials::HeaderSource;
+pub use http::extractors::{Auth, OwnerOf, UserId};
+pub use http::owner::{PathParam, UserIdParam};
+pub use http::response::{ErrorBody, Rejection};
+pub use token::claims::{Claims, NumericDate};
+pub use token::clock::Clock;
+pub use token::decode::DecodeClaims;
+pub use token::policy::ClaimCheck;
+pub use verifier::Verifier;
+pub use verifier::builder::VerifierBuilder;
+pub use verifier::env::vars as env;
+
+/// The bounds jwtguard works within, and its defaults.
+///
+/// ```
+/// assert_eq!(jwtguard::limits::MIN_SECRET_LEN, 32);
+/// assert_eq!(jwtguard::limits::DEFAULT_MAX_TOKEN_LEN, 8 * 1024);
+/// ```
+pub mod limits {
+    pub use crate::http::response::RETRY_AFTER_SECS;
+    #[cfg(feature = "jwks")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
+    pub use crate::jwks::cache::CACHE_MAX_TOKEN_LEN;
+    #[cfg(feature = "jwks")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
+    pub use crate::jwks::document::{MAX_JWKS_KEYS, MAX_JWKS_LEN};
+    #[cfg(feature = "jwks-fetch")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "jwks-fetch")))]
+    pub use crate::jwks::fetch::{JWKS_CONNECT_TIMEOUT, JWKS_FETCH_TIMEOUT};
+    #[cfg(feature = "jwks")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
+    pub use crate::jwks::settings::{
+        DEFAULT_JWKS_MAX_AGE, DEFAULT_JWKS_REFRESH_COOLDOWN, DEFAULT_JWKS_REFRESH_INTERVAL,
+    };
+    pub use crate::keys::hmac::{MAX_KEYS, MIN_SECRET_LEN};
+    pub use crate::verifier::builder::DEFAULT_MAX_TOKEN_LEN;
+}

@@ -21,9 +21,10 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
-use crate::compact::encode;
-use crate::hs256::Hs256Key;
-use crate::{Clock, Verifier};
+use crate::keys::hmac::HmacKey;
+use crate::token::clock::Clock;
+use crate::token::compact::encode;
+use crate::verifier::Verifier;
 
 /// What a minter signs with.
 #[derive(Clone)]
@@ -329,12 +330,18 @@ pub fn sign_raw(secret: &[u8], header_json: &str, payload_json: &str) -> String 
         encode(header_json.as_bytes()),
         encode(payload_json.as_bytes())
     );
-    let tag = Hs256Key::new(secret).tag(signing_input.as_bytes());
+    let tag = HmacKey::new(secret).tag(signing_input.as_bytes());
     format!("{signing_input}.{}", encode(&tag))
 }
 
-/// A verifier and a valid token for `sub` "user-1", for documentation examples.
-#[doc(hidden)]
+/// A verifier and a valid HS256 token for `sub` `user-1` (with `name` and
+/// `email` claims), for documentation examples and quick tests.
+///
+/// ```
+/// let (verifier, token) = jwtguard::testing::doc_pair();
+/// assert_eq!(verifier.verify(&token)?.sub(), "user-1");
+/// # Ok::<(), jwtguard::Error>(())
+/// ```
 pub fn doc_pair() -> (Verifier, String) {
     let secret = "a-shared-secret-of-at-least-32-bytes!";
     let verifier = Verifier::builder()

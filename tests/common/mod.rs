@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use jwtguard::testing::TokenMinter;
-use jwtguard::{Clock, Verifier, VerifierBuilder};
+use jwtguard::{Claims, Clock, Error, Verifier, VerifierBuilder};
 
 pub const SECRET: &str = "test-secret-that-is-at-least-32-bytes-long";
 pub const OTHER_SECRET: &str = "another-secret-that-is-at-least-32-bytes!";
@@ -30,3 +30,9 @@ pub fn raw(header: &str, payload: &str) -> String {
 }
 
 pub const HS256: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
+
+/// The claims of the token a request's headers carry: what a framework
+/// without an adapter does with `token_from_headers` and `verify`.
+pub fn verify_headers(verifier: &Verifier, headers: &http::HeaderMap) -> Result<Claims, Error> {
+    verifier.verify(verifier.token_from_headers(headers)?)
+}

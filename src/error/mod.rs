@@ -1,0 +1,218 @@
+//! What can go wrong: a refused request ([`Error`] with its [`ErrorKind`]),
+//! a configuration that cannot work ([`config::ConfigError`]) and, with the
+//! `jwks` feature, a JWKS that cannot be used ([`jwks::JwksError`]).
+//!
+//! Every message is fixed text chosen here. None contains the token, a key, a
+//! claim value the sender chose, or a parser's internals, so an error can be
+//! logged and shown to the client as it is.
+
+use thiserror::Error as ThisError;
+
+pub(crate) mod config;
+#[cfg(feature = "jwks")]
+pub(crate) mod jwks;
+
+/// A token or request that did not pass verification.
+///
+/// The [`kind`](Error::kind) says why; [`status`](Error::status),
+/// [`www_authenticate`](Error::www_authenticate) and [`body`](Error::body)
+/// say how to answer it over HTTP.
+///
+/// ```
+/// use jwtguard::{ErrorKind, Verifier};
+///
+/// let verifier = Verifier::builder()
+///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
+///     .build()?;
+/// let err = verifier.verify("not-a-token").unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::Malformed);
+/// assert_eq!(err.status(), http::StatusCode::UNAUTHORIZED);
+/// # Ok::<(), jwtguard::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
+#[error("{kind}")]
+pub struct Error {
+    kind: ErrorKind,
+}
+
+impl Error {
+    /// Why verification failed.
+    ///
+    /// ```
+    /// use jwtguard::{Error, ErrorKind};
+    /// assert_eq!(Error::from(ErrorKind::Expired).kind(), ErrorKind::Expired);
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Self { kind }
+    }
+}
+
+/// The reason a token or request was refused.
+///
+/// New kinds may be added in minor releases; match with a wildcard arm.
+///
+/// ```
+/// use jwtguard::ErrorKind;
+/// assert_eq!(ErrorKind::Expired.to_string(), "Token has expired");
+/// assert_eq!(ErrorKind::Expired.code(), "token_expired");
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ThisError)]
+pub enum ErrorKind {
+    /// The request carried no credentials at all.
+    #[error("Not authenticated")]
+    MissingCredentials,
+    /// The `Authorization` header is not `Bearer <token>`.
+    #[error("Authorization header must be 'Bearer <token>'")]
+    InvalidAuthorizationHeader,
+    /// The request carried more than one token (two `Authorization` headers,
+    /// or the token cookie twice).
+    #[error("Request must carry exactly one token")]
+    MultipleCredentials,
+    /// The token is longer than the configured maximum.
+    #[error("Token is too large")]
+    TokenTooLarge,
+    /// The token is not a well-formed compact JWS with JSON object parts.
+    #[error("Token is malformed")]
+    Malformed,
+    /// The header names an algorithm this verifier does not accept (including `none`).
+    #[error("Token algorithm is not accepted")]
+    UnsupportedAlgorithm,
+    /// The header uses `crit`, or names or embeds keys (`jku`, `x5u`, `jwk`, `x5c`).
+    #[error("Token header uses an unsupported parameter")]
+    UnsupportedHeader,
+    /// The header's `kid` names no configured key.
+    #[error("Token key id is not recognized")]
+    UnknownKey,
+    /// The header's `kid` names a key of another algorithm or key type (an
+    /// HS256 token naming a public key, an RS256 token naming an Ed25519 key).
+    #[error("Token algorithm does not match its key")]
+    KeyMismatch,
+    /// The signature does not match any candidate key.
+    #[error("Token signature is invalid")]
+    InvalidSignature,
+    /// `exp` is in the past (beyond the leeway).
+    #[error("Token has expired")]
+    Expired,
+    /// `nbf` is in the future (beyond the leeway).
+    #[error("Token is not yet valid")]
+    NotYetValid,
+    /// `iat` is further in the future than clock skew explains.
+    #[error("Token was issued in the future")]
+    IssuedInFuture,
+    /// A claim the policy requires is absent. Holds the claim's name.
+    #[error("Token is missing the '{0}' claim")]
+    MissingClaim(&'static str),
+    /// A registered claim has the wrong JSON type. Holds the claim's name.
+    #[error("Token claim '{0}' has the wrong type")]
+    InvalidClaim(&'static str),
+    /// `iss` is not one of the accepted issuers.
+    #[error("Token issuer is not accepted")]
+    InvalidIssuer,
+    /// `aud` names none of the accepted audiences.
+    #[error("Token audience is not accepted")]
+    InvalidAudience,
+    /// `sub` is absent, empty or not a string.
+    #[error("Token subject must be a non-empty string")]
+    InvalidSubject,
+    /// The claims do not fit the type asked for with `verify_as`.
+    #[error("Token claims do not have the expected shape")]
+    ClaimsShape,
+    /// The token is Better Auth's session-cache JWT (header `typ`
+    /// `better-auth.session-cache+jwt`, or `aud` `better-auth:session-cache`):
+    /// a cookie's cached copy of the session, never a bearer token.
+    #[error("Token is a session cache, not a bearer token")]
+    SessionCacheToken,
+    /// The token is valid but its subject may not access this resource.
+    #[error("Not authorized to access this resource")]
+    Forbidden,
+    /// A token read from the cookie came with an unsafe method (not GET,
+    /// HEAD or OPTIONS) and without an allowed `Origin` header: a possible
+    /// cross-site request forgery (see `VerifierBuilder::token_cookie_origins`).
+    #[error("Request origin is not allowed")]
+    OriginNotAllowed,
+    /// The token needs a JWKS key, but the keys could not be refreshed for
+    /// longer than the configured maximum age and were dropped (answered
+    /// 503 with `Retry-After`).
+    #[error("Token keys are temporarily unavailable")]
+    KeysUnavailable,
+    /// The server is misconfigured (for example, no verifier was registered).
+    #[error("Internal server error")]
+    Misconfigured,
+}
+
+impl ErrorKind {
+    /// A stable, machine-readable name for this kind, as sent in the `code`
+    /// field of error bodies.
+    ///
+    /// ```
+    /// assert_eq!(jwtguard::ErrorKind::MissingCredentials.code(), "missing_token");
+    /// ```
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::MissingCredentials => "missing_token",
+            Self::InvalidAuthorizationHeader => "invalid_authorization_header",
+            Self::MultipleCredentials => "multiple_credentials",
+            Self::TokenTooLarge => "token_too_large",
+            Self::Malformed => "malformed_token",
+            Self::UnsupportedAlgorithm => "unsupported_algorithm",
+            Self::UnsupportedHeader => "unsupported_header",
+            Self::UnknownKey => "unknown_key",
+            Self::KeyMismatch => "key_mismatch",
+            Self::InvalidSignature => "invalid_signature",
+            Self::Expired => "token_expired",
+            Self::NotYetValid => "token_not_yet_valid",
+            Self::IssuedInFuture => "token_issued_in_future",
+            Self::MissingClaim(_) => "missing_claim",
+            Self::InvalidClaim(_) => "invalid_claim",
+            Self::InvalidIssuer => "invalid_issuer",
+            Self::InvalidAudience => "invalid_audience",
+            Self::InvalidSubject => "invalid_subject",
+            Self::ClaimsShape => "invalid_claims",
+            Self::SessionCacheToken => "session_cache_token",
+            Self::Forbidden => "forbidden",
+            Self::OriginNotAllowed => "origin_not_allowed",
+            Self::KeysUnavailable => "temporarily_unavailable",
+            Self::Misconfigured => "internal_error",
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::ErrorKind;
+
+    /// Every kind, for tests that must cover them all.
+    pub(crate) const ALL_KINDS: &[ErrorKind] = &[
+        ErrorKind::MissingCredentials,
+        ErrorKind::InvalidAuthorizationHeader,
+        ErrorKind::MultipleCredentials,
+        ErrorKind::TokenTooLarge,
+        ErrorKind::Malformed,
+        ErrorKind::UnsupportedAlgorithm,
+        ErrorKind::UnsupportedHeader,
+        ErrorKind::UnknownKey,
+        ErrorKind::KeyMismatch,
+        ErrorKind::InvalidSignature,
+        ErrorKind::Expired,
+        ErrorKind::NotYetValid,
+        ErrorKind::IssuedInFuture,
+        ErrorKind::MissingClaim("exp"),
+        ErrorKind::InvalidClaim("nbf"),
+        ErrorKind::InvalidIssuer,
+        ErrorKind::InvalidAudience,
+        ErrorKind::InvalidSubject,
+        ErrorKind::ClaimsShape,
+        ErrorKind::SessionCacheToken,
+        ErrorKind::Forbidden,
+        ErrorKind::OriginNotAllowed,
+        ErrorKind::KeysUnavailable,
+        ErrorKind::Misconfigured,
+    ];
+}

@@ -1,0 +1,241 @@
+//! Finding the token in a request: the `Authorization: Bearer` header
+//! (RFC 6750 2.1), or a named cookie when one is configured.
+
+use crate::error::ErrorKind;
+
+const SCHEME: &str = "Bearer";
+
+/// A request's headers, as each framework stores them.
+///
+/// Implemented for [`http::HeaderMap`] here and for actix-web's header map
+/// by the `actix` feature, so that every adapter finds the token the same way.
+///
+/// ```
+/// use jwtguard::HeaderSource;
+/// let mut headers = http::HeaderMap::new();
+/// headers.append("cookie", "a=1".parse().unwrap());
+/// headers.append("cookie", "b=2".parse().unwrap());
+/// assert_eq!(headers.header_values("cookie").count(), 2);
+/// ```
+pub trait HeaderSource {
+    /// Every value of the header `name` (lower case), in the order received.
+    fn header_values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a;
+}
+
+impl HeaderSource for http::HeaderMap {
+    fn header_values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.get_all(name).iter().map(http::HeaderValue::as_bytes)
+    }
+}
+
+/// The token in an `Authorization` value: `Bearer`, matched without regard
+/// to case (RFC 7235), one space, then base64url characters and dots only.
+pub(crate) fn token_from_authorization(value: &[u8]) -> Result<&str, ErrorKind> {
+    let (scheme, token) = value
+        .split_at_checked(SCHEME.len())
+        .ok_or(ErrorKind::InvalidAuthorizationHeader)?;
+    if !scheme.eq_ignore_ascii_case(SCHEME.as_bytes()) {
+        return Err(ErrorKind::InvalidAuthorizationHeader);
+    }
+    let token = token
+        .strip_prefix(b" ")
+        .ok_or(ErrorKind::InvalidAuthorizationHeader)?;
+    token_text(token).ok_or(ErrorKind::InvalidAuthorizationHeader)
+}
+
+/// Where a request's token was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenSource {
+    /// The `Authorization` header, which a browser never adds by itself.
+    Header,
+    /// The configured cookie, which a browser sends with cross-site requests.
+    Cookie,
+}
+
+/// The token a request carries: the one `Authorization` header, or else the
+/// configured cookie. No credentials at all is [`ErrorKind::MissingCredentials`].
+pub(crate) fn token_from_headers<'h, H: HeaderSource>(
+    headers: &'h H,
+    cookie_name: Option<&str>,
+) -> Result<(&'h str, TokenSource), ErrorKind> {
+    let mut values = headers.header_values("authorization");
+    match (values.next(), values.next()) {
+        (Some(value), None) => Ok((token_from_authorization(value)?, TokenSource::Header)),
+        (Some(_), Some(_)) => Err(ErrorKind::MultipleCredentials),
+        (None, _) => match cookie_name {
+            Some(name) => Ok((token_from_cookies(headers, name)?, TokenSource::Cookie)),
+            None => Err(ErrorKind::MissingCredentials),
+        },
+    }
+}
+
+/// Whether a request with this method may change state, so that a
+/// cookie-borne token needs an allowed `Origin`. An unknown method is unsafe.
+pub(crate) fn is_unsafe_method(method: Option<&str>) -> bool {
+    !matches!(method, Some("GET" | "HEAD" | "OPTIONS" | "TRACE"))
+}
+
+/// The request's one `Origin` header must be one of `allowed` (already in
+/// lower case); a missing, repeated or `null` origin is refused.
+pub(crate) fn check_origin<H: HeaderSource>(
+    headers: &H,
+    allowed: &[String],
+) -> Result<(), ErrorKind> {
+    let mut values = headers.header_values("origin");
+    match (values.next(), values.next()) {
+        (Some(origin), None)
+            if allowed
+                .iter()
+                .any(|allowed| allowed.as_bytes().eq_ignore_ascii_case(origin)) =>
+        {
+            Ok(())
+        }
+        _ => Err(ErrorKind::OriginNotAllowed),
+    }
+}
+
+/// The value of cookie `name` across all `Cookie` headers; sent twice is refused.
+fn token_from_cookies<'h, H: HeaderSource>(
+    headers: &'h H,
+    name: &str,
+) -> Result<&'h str, ErrorKind> {
+    let mut found = None;
+    for header in headers.header_values("cookie") {
+        for pair in header.split(|&b| b == b';') {
+            let pair = pair.trim_ascii();
+            let Some(eq) = pair.iter().position(|&b| b == b'=') else {
+                continue;
+            };
+            if &pair[..eq] != name.as_bytes() {
+                continue;
+            }
+            if found.is_some() {
+                return Err(ErrorKind::MultipleCredentials);
+            }
+            let value = &pair[eq + 1..];
+            found = Some(token_text(value).ok_or(ErrorKind::Malformed)?);
+        }
+    }
+    found.ok_or(ErrorKind::MissingCredentials)
+}
+
+/// `bytes` as text when it is a non-empty run of base64url characters and dots.
+fn token_text(bytes: &[u8]) -> Option<&str> {
+    let allowed = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+    if bytes.is_empty() || !bytes.iter().all(allowed) {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::header::{AUTHORIZATION, COOKIE};
+    use http::{HeaderMap, HeaderValue};
+
+    #[test]
+    fn scheme_is_case_insensitive_with_exactly_one_space() {
+        for ok in [
+            "Bearer a.b.c",
+            "bearer a.b.c",
+            "BEARER a.b.c",
+            "bEaReR a.b.c",
+        ] {
+            assert_eq!(token_from_authorization(ok.as_bytes()).unwrap(), "a.b.c");
+        }
+        for bad in [
+            "",
+            "Bearer",
+            "Bearer ",
+            "Bearer  a.b.c",
+            "Bearer\ta.b.c",
+            "Bearer a.b.c ",
+            "Basic a.b.c",
+            "Bearera.b.c",
+            "Bearer a b",
+            "Bearer a+b/c=",
+            "Token a.b.c",
+        ] {
+            assert_eq!(
+                token_from_authorization(bad.as_bytes()).unwrap_err(),
+                ErrorKind::InvalidAuthorizationHeader,
+                "{bad:?}"
+            );
+        }
+        assert!(token_from_authorization(b"Bearer \xff").is_err());
+    }
+
+    #[test]
+    fn two_authorization_headers_are_refused() {
+        let mut headers = HeaderMap::new();
+        headers.append(AUTHORIZATION, HeaderValue::from_static("Bearer a.b.c"));
+        headers.append(AUTHORIZATION, HeaderValue::from_static("Bearer d.e.f"));
+        assert_eq!(
+            token_from_headers(&headers, None).unwrap_err(),
+            ErrorKind::MultipleCredentials
+        );
+    }
+
+    #[test]
+    fn cookie_is_used_only_without_an_authorization_header() {
+        let mut headers = HeaderMap::new();
+        headers.append(COOKIE, HeaderValue::from_static("theme=dark; jwt=a.b.c"));
+        assert_eq!(
+            token_from_headers(&headers, Some("jwt")).unwrap(),
+            ("a.b.c", TokenSource::Cookie)
+        );
+        assert_eq!(
+            token_from_headers(&headers, None).unwrap_err(),
+            ErrorKind::MissingCredentials
+        );
+        headers.append(AUTHORIZATION, HeaderValue::from_static("Bearer x.y.z"));
+        assert_eq!(
+            token_from_headers(&headers, Some("jwt")).unwrap(),
+            ("x.y.z", TokenSource::Header)
+        );
+    }
+
+    #[test]
+    fn origin_must_be_exactly_one_allowed_value() {
+        let allowed = vec!["https://app.example.com".to_owned()];
+        let with = |origins: &[&'static str]| {
+            let mut headers = HeaderMap::new();
+            for origin in origins {
+                headers.append("origin", HeaderValue::from_static(origin));
+            }
+            check_origin(&headers, &allowed)
+        };
+        assert!(with(&["https://app.example.com"]).is_ok());
+        assert!(with(&["https://APP.example.com"]).is_ok());
+        for refused in [
+            &[][..],
+            &["null"],
+            &["https://evil.example"],
+            &["https://app.example.com.evil.example"],
+            &["http://app.example.com"],
+            &["https://app.example.com", "https://app.example.com"],
+        ] {
+            assert_eq!(
+                with(refused),
+                Err(ErrorKind::OriginNotAllowed),
+                "{refused:?}"
+            );
+        }
+        assert!(!is_unsafe_method(Some("GET")));
+        assert!(is_unsafe_method(Some("POST")));
+        assert!(is_unsafe_method(Some("get")));
+        assert!(is_unsafe_method(None));
+    }
+
+    #[test]
+    fn a_cookie_sent_twice_is_refused() {
+        let mut headers = HeaderMap::new();
+        headers.append(COOKIE, HeaderValue::from_static("jwt=a.b.c"));
+        headers.append(COOKIE, HeaderValue::from_static("jwt=d.e.f"));
+        assert_eq!(
+            token_from_headers(&headers, Some("jwt")).unwrap_err(),
+            ErrorKind::MultipleCredentials
+        );
+    }
+}

@@ -1,0 +1,238 @@
+//! How an [`Error`] is answered over HTTP: status code, RFC 6750 challenge and
+//! JSON body. The adapters use this mapping as it is, so that every framework
+//! answers the same request the same way.
+
+use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
+use http::{HeaderValue, Response, StatusCode};
+use serde::Serialize;
+
+use crate::error::{Error, ErrorKind};
+
+/// The JSON body of an error response: `{"detail": "...", "code": "..."}`.
+///
+/// `detail` is what FastAPI front ends already read; `code` is a stable,
+/// machine-readable [`ErrorKind::code`].
+///
+/// ```
+/// use jwtguard::{Error, ErrorKind};
+/// let body = Error::from(ErrorKind::Expired).body();
+/// assert_eq!(
+///     serde_json::to_string(&body).unwrap(),
+///     r#"{"detail":"Token has expired","code":"token_expired"}"#
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorBody {
+    /// A human-readable sentence, fixed per kind.
+    pub detail: String,
+    /// A stable, machine-readable code.
+    pub code: &'static str,
+}
+
+impl Error {
+    /// The HTTP status this error is answered with: 401 for authentication
+    /// failures, 403 for [`ErrorKind::Forbidden`] and
+    /// [`ErrorKind::OriginNotAllowed`], 503 for [`ErrorKind::KeysUnavailable`],
+    /// 500 for [`ErrorKind::Misconfigured`].
+    ///
+    /// ```
+    /// use jwtguard::{Error, ErrorKind};
+    /// assert_eq!(Error::from(ErrorKind::Forbidden).status(), http::StatusCode::FORBIDDEN);
+    /// ```
+    pub fn status(&self) -> StatusCode {
+        match self.kind() {
+            ErrorKind::Forbidden | ErrorKind::OriginNotAllowed => StatusCode::FORBIDDEN,
+            ErrorKind::KeysUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Misconfigured => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::UNAUTHORIZED,
+        }
+    }
+
+    /// The RFC 6750 `WWW-Authenticate` challenge for a 401, `None` otherwise.
+    ///
+    /// Without credentials the challenge is a bare `Bearer`; for anything that
+    /// was sent and refused it is
+    /// `Bearer error="invalid_token", error_description="..."`.
+    ///
+    /// ```
+    /// use jwtguard::{Error, ErrorKind};
+    /// let missing = Error::from(ErrorKind::MissingCredentials);
+    /// assert_eq!(missing.www_authenticate().unwrap(), "Bearer");
+    /// let expired = Error::from(ErrorKind::Expired);
+    /// assert_eq!(
+    ///     expired.www_authenticate().unwrap(),
+    ///     r#"Bearer error="invalid_token", error_description="Token has expired""#
+    /// );
+    /// ```
+    pub fn www_authenticate(&self) -> Option<HeaderValue> {
+        if self.status() != StatusCode::UNAUTHORIZED {
+            return None;
+        }
+        if self.kind() == ErrorKind::MissingCredentials {
+            return Some(HeaderValue::from_static("Bearer"));
+        }
+        let challenge = format!(
+            r#"Bearer error="invalid_token", error_description="{}""#,
+            self.kind()
+        );
+        // Every description is fixed ASCII text without quotes or backslashes,
+        // so the value is always a valid header; fall back rather than panic.
+        Some(
+            HeaderValue::from_str(&challenge)
+                .unwrap_or(HeaderValue::from_static(r#"Bearer error="invalid_token""#)),
+        )
+    }
+
+    /// The JSON body for this error.
+    ///
+    /// ```
+    /// use jwtguard::{Error, ErrorKind};
+    /// assert_eq!(Error::from(ErrorKind::Forbidden).body().code, "forbidden");
+    /// ```
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            detail: self.kind().to_string(),
+            code: self.kind().code(),
+        }
+    }
+
+    /// The body serialized as JSON text.
+    ///
+    /// ```
+    /// use jwtguard::{Error, ErrorKind};
+    /// let json = Error::from(ErrorKind::MissingCredentials).body_json();
+    /// assert_eq!(json, r#"{"detail":"Not authenticated","code":"missing_token"}"#);
+    /// ```
+    pub fn body_json(&self) -> String {
+        // Serializing two plain strings cannot fail.
+        serde_json::to_string(&self.body()).unwrap_or_default()
+    }
+
+    /// The complete response: status, `WWW-Authenticate` when it applies,
+    /// `Retry-After` on a 503, `Content-Type: application/json` and the JSON body.
+    ///
+    /// ```
+    /// use jwtguard::{Error, ErrorKind};
+    /// let response = Error::from(ErrorKind::InvalidSignature).to_response();
+    /// assert_eq!(response.status(), 401);
+    /// assert_eq!(response.headers()["content-type"], "application/json");
+    /// ```
+    pub fn to_response(&self) -> Response<String> {
+        let mut response = Response::new(self.body_json());
+        *response.status_mut() = self.status();
+        let headers = response.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if let Some(challenge) = self.www_authenticate() {
+            headers.insert(WWW_AUTHENTICATE, challenge);
+        }
+        if self.status() == StatusCode::SERVICE_UNAVAILABLE {
+            headers.insert(RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+        }
+        response
+    }
+}
+
+/// The `Retry-After` of a 503 ([`ErrorKind::KeysUnavailable`]), in seconds:
+/// about one JWKS reload cooldown.
+pub const RETRY_AFTER_SECS: u32 = 10;
+
+/// A refused request with the response that answers it. The adapters
+/// return it as their rejection type (axum: `IntoResponse`; actix-web:
+/// `ResponseError`), so both frameworks answer alike.
+///
+/// ```
+/// # let (verifier, _) = jwtguard::testing::doc_pair();
+/// let err = verifier.verify("x").unwrap_err();
+/// let rejection = verifier.reject(err);
+/// assert_eq!(rejection.error().kind(), jwtguard::ErrorKind::Malformed);
+/// assert_eq!(rejection.response().status(), 401);
+/// ```
+#[derive(Debug)]
+pub struct Rejection {
+    error: Error,
+    response: Box<Response<String>>,
+}
+
+impl Rejection {
+    pub(crate) fn new(error: Error, response: Response<String>) -> Self {
+        Self {
+            error,
+            response: Box::new(response),
+        }
+    }
+
+    /// Why the request was refused.
+    ///
+    /// ```
+    /// let r = jwtguard::Rejection::from(jwtguard::Error::from(jwtguard::ErrorKind::Expired));
+    /// assert_eq!(r.error().kind(), jwtguard::ErrorKind::Expired);
+    /// ```
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// The response that answers it.
+    ///
+    /// ```
+    /// let r = jwtguard::Rejection::from(jwtguard::Error::from(jwtguard::ErrorKind::Forbidden));
+    /// assert_eq!(r.response().status(), 403);
+    /// ```
+    pub fn response(&self) -> &Response<String> {
+        &self.response
+    }
+
+    /// The response, by value, as an `http::Response` (in axum, the
+    /// `IntoResponse` impl converts it for you).
+    ///
+    /// ```
+    /// let r = jwtguard::Rejection::from(jwtguard::Error::from(jwtguard::ErrorKind::Forbidden));
+    /// let response: http::Response<String> = r.into_http_response();
+    /// ```
+    pub fn into_http_response(self) -> Response<String> {
+        *self.response
+    }
+}
+
+/// The default rendering ([`Error::to_response`]), for when no verifier is at hand.
+impl From<Error> for Rejection {
+    fn from(error: Error) -> Self {
+        let response = error.to_response();
+        Self::new(error, response)
+    }
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_description_is_a_valid_rfc_6750_quoted_string() {
+        for kind in crate::error::tests_support::ALL_KINDS {
+            let text = kind.to_string();
+            assert!(
+                text.bytes()
+                    .all(|b| (0x20..=0x7e).contains(&b) && b != b'"' && b != b'\\'),
+                "{kind:?}"
+            );
+            let err = Error::from(*kind);
+            if err.status() == StatusCode::UNAUTHORIZED {
+                assert!(
+                    err.www_authenticate()
+                        .unwrap()
+                        .to_str()
+                        .unwrap()
+                        .contains(&text)
+                        || *kind == ErrorKind::MissingCredentials
+                );
+            }
+        }
+    }
+}

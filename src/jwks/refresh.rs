@@ -1,0 +1,319 @@
+//! When to reload a JWKS (feature `jwks`): periodically, and at once when a
+//! token names an unknown `kid`, but never twice at the same time and never
+//! more often than the cooldown allows, so a flood of made-up `kid`s costs
+//! the issuer at most one request per cooldown.
+//!
+//! One background thread per verifier runs the reload; it exits when the
+//! last clone of the verifier is dropped. Async callers wait for a reload
+//! with [`KeysRefreshed`], which needs no particular runtime.
+
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+/// The reload itself, run on the background thread.
+pub(crate) type Job = Box<dyn Fn() + Send + 'static>;
+
+/// A reload running longer than this is presumed stuck (a fetch function
+/// that ignores timeouts): requests stop waiting for it.
+pub(crate) const STUCK_AFTER: Duration = Duration::from_secs(30);
+
+/// The most requests that wait for one reload; more are refused at once,
+/// so a flood of unknown `kid`s cannot grow memory.
+pub(crate) const MAX_WAITERS: usize = 4096;
+
+/// How often to reload, and how soon a reload may follow another.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Schedule {
+    pub(crate) interval: Duration,
+    pub(crate) cooldown: Duration,
+}
+
+/// The scheduler shared by the verifier and its thread.
+pub(crate) struct Refresh {
+    schedule: Schedule,
+    /// Reloads finished so far; waiters wait for this to move. Changed only
+    /// under the `state` lock (so that no waiter misses it), read without it
+    /// on the request path.
+    finished: AtomicU64,
+    state: Mutex<State>,
+    wake_thread: Condvar,
+}
+
+struct State {
+    /// A reload was asked for and has not started.
+    requested: bool,
+    /// A reload is running, since this instant.
+    running: Option<Instant>,
+    /// When the last reload (or the initial load) finished.
+    last_finished: Instant,
+    /// The verifier is gone: the thread exits.
+    stopped: bool,
+    waiters: Vec<Waker>,
+}
+
+/// Stops the background thread when the verifier that owns it is dropped.
+pub(crate) struct RefreshHandle {
+    refresh: Arc<Refresh>,
+}
+
+impl Refresh {
+    /// Starts the background thread, which runs `job` on schedule.
+    pub(crate) fn start(schedule: Schedule, job: Job) -> std::io::Result<RefreshHandle> {
+        let refresh = Arc::new(Refresh {
+            schedule,
+            finished: AtomicU64::new(0),
+            state: Mutex::new(State {
+                requested: false,
+                running: None,
+                last_finished: Instant::now(),
+                stopped: false,
+                waiters: Vec::new(),
+            }),
+            wake_thread: Condvar::new(),
+        });
+        let worker = Arc::clone(&refresh);
+        std::thread::Builder::new()
+            .name("jwtguard-jwks".into())
+            .spawn(move || worker.run(job))?;
+        Ok(RefreshHandle { refresh })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // The lock guards plain flags: a panic elsewhere cannot leave them
+        // half-written, so a poisoned lock is still usable.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn run(&self, job: Job) {
+        loop {
+            let mut state = self.lock();
+            loop {
+                if state.stopped {
+                    return;
+                }
+                let since = state.last_finished.elapsed();
+                if state.requested || since >= self.schedule.interval {
+                    break;
+                }
+                state = self
+                    .wake_thread
+                    .wait_timeout(state, self.schedule.interval - since)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+            }
+            state.requested = false;
+            state.running = Some(Instant::now());
+            drop(state);
+
+            // A panicking fetch must not leave the reload marked as running.
+            if catch_unwind(AssertUnwindSafe(&job)).is_err() {
+                crate::trace::jwks_reload_panicked();
+            }
+
+            let mut state = self.lock();
+            state.running = None;
+            state.last_finished = Instant::now();
+            self.finished.fetch_add(1, Ordering::Release);
+            for waker in state.waiters.drain(..) {
+                waker.wake();
+            }
+        }
+    }
+}
+
+impl RefreshHandle {
+    /// How many reloads have finished: read before looking a key up, and
+    /// passed to [`request`](Self::request).
+    pub(crate) fn epoch(&self) -> u64 {
+        self.refresh.finished.load(Ordering::Acquire)
+    }
+
+    /// Asks for a reload because a token named a key that the keys of
+    /// `epoch` do not have.
+    ///
+    /// Returns what to wait for: nothing if a reload finished since `epoch`
+    /// (the caller retries at once), else the reload already running or just
+    /// asked for. `None` when the token should be refused without waiting:
+    /// the last reload finished less than the cooldown ago, the running one
+    /// looks stuck, or too many requests already wait.
+    pub(crate) fn request(&self, epoch: u64) -> Option<KeysRefreshed> {
+        let refresh = &self.refresh;
+        let mut state = refresh.lock();
+        let waiting = KeysRefreshed {
+            refresh: Arc::clone(refresh),
+            after: epoch,
+        };
+        if refresh.finished.load(Ordering::Acquire) > epoch {
+            return Some(waiting);
+        }
+        if state.stopped || state.waiters.len() >= MAX_WAITERS {
+            return None;
+        }
+        match state.running {
+            Some(since) if since.elapsed() > STUCK_AFTER => return None,
+            Some(_) => {}
+            None if state.requested => {}
+            None => {
+                if state.last_finished.elapsed() < refresh.schedule.cooldown {
+                    return None;
+                }
+                state.requested = true;
+                refresh.wake_thread.notify_one();
+            }
+        }
+        Some(waiting)
+    }
+}
+
+impl Drop for RefreshHandle {
+    fn drop(&mut self) {
+        let mut state = self.refresh.lock();
+        state.stopped = true;
+        for waker in state.waiters.drain(..) {
+            waker.wake();
+        }
+        self.refresh.wake_thread.notify_one();
+    }
+}
+
+/// Completes when the reload it was created for has finished, whether or
+/// not it changed the keys. Needs no particular async runtime.
+pub(crate) struct KeysRefreshed {
+    refresh: Arc<Refresh>,
+    after: u64,
+}
+
+impl Future for KeysRefreshed {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut state = self.refresh.lock();
+        if self.refresh.finished.load(Ordering::Acquire) > self.after || state.stopped {
+            return Poll::Ready(());
+        }
+        if !state.waiters.iter().any(|w| w.will_wake(cx.waker())) {
+            state.waiters.push(cx.waker().clone());
+        }
+        Poll::Pending
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::Wake;
+
+    struct Thread(std::thread::Thread);
+
+    impl Wake for Thread {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+
+    /// Drives a future on this thread (no runtime in unit tests).
+    fn block_on(mut future: KeysRefreshed) {
+        let waker = Waker::from(Arc::new(Thread(std::thread::current())));
+        let mut cx = Context::from_waker(&waker);
+        while Pin::new(&mut future).poll(&mut cx).is_pending() {
+            std::thread::park_timeout(Duration::from_millis(50));
+        }
+    }
+
+    fn counting(schedule: Schedule, delay: Duration) -> (RefreshHandle, Arc<AtomicUsize>) {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&runs);
+        let job = Box::new(move || {
+            std::thread::sleep(delay);
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        (Refresh::start(schedule, job).unwrap(), runs)
+    }
+
+    const RARELY: Duration = Duration::from_secs(3600);
+
+    #[test]
+    fn concurrent_requests_share_one_reload_and_the_cooldown_holds() {
+        let schedule = Schedule {
+            interval: RARELY,
+            cooldown: Duration::ZERO,
+        };
+        let (handle, runs) = counting(schedule, Duration::from_millis(100));
+        let epoch = handle.epoch();
+        let waits: Vec<_> = (0..50).map(|_| handle.request(epoch).unwrap()).collect();
+        for wait in waits {
+            block_on(wait);
+        }
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+
+        let schedule = Schedule {
+            interval: RARELY,
+            cooldown: RARELY,
+        };
+        let (handle, runs) = counting(schedule, Duration::ZERO);
+        assert!(
+            handle.request(0).is_none(),
+            "within the cooldown of the start"
+        );
+        assert_eq!(runs.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn a_reload_finished_since_the_lookup_means_retry_at_once() {
+        let schedule = Schedule {
+            interval: RARELY,
+            cooldown: RARELY,
+        };
+        let (handle, _) = counting(schedule, Duration::ZERO);
+        // Keys looked up at epoch 0; reload 1 has finished meanwhile.
+        handle.refresh.finished.store(1, Ordering::SeqCst);
+        block_on(
+            handle
+                .request(0)
+                .expect("no cooldown for a finished reload"),
+        );
+    }
+
+    #[test]
+    fn a_panicking_reload_is_finished_and_the_thread_goes_on() {
+        let schedule = Schedule {
+            interval: RARELY,
+            cooldown: Duration::ZERO,
+        };
+        let runs = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&runs);
+        let job = Box::new(move || {
+            if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+                panic!("fetch function bug");
+            }
+        });
+        let handle = Refresh::start(schedule, job).unwrap();
+        for _ in 0..2 {
+            let epoch = handle.epoch();
+            block_on(handle.request(epoch).unwrap());
+        }
+        assert_eq!(runs.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn reloads_on_the_interval_and_stops_when_dropped() {
+        let schedule = Schedule {
+            interval: Duration::from_millis(20),
+            cooldown: RARELY,
+        };
+        let (handle, runs) = counting(schedule, Duration::ZERO);
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(runs.load(Ordering::SeqCst) >= 3);
+        drop(handle);
+        std::thread::sleep(Duration::from_millis(50));
+        let after_drop = runs.load(Ordering::SeqCst);
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(runs.load(Ordering::SeqCst), after_drop);
+    }
+}

@@ -1,0 +1,378 @@
+//! The verified payload of a token: [`Claims`], and how it is read.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+use crate::error::ErrorKind;
+use crate::token::strict_json::{MemberNames, Name, Scalar, StrictIgnore, StrictValue, duplicate};
+
+/// A JWT NumericDate (RFC 7519 2): seconds since the Unix epoch, possibly fractional.
+///
+/// ```
+/// let exp = jwtguard::NumericDate::from_unix(1_700_000_000.5);
+/// assert_eq!(exp.unix_timestamp(), 1_700_000_000);
+/// assert_eq!(exp.to_offset_date_time().unwrap().year(), 2023);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub struct NumericDate(f64);
+
+impl NumericDate {
+    /// Wraps a number of seconds since the epoch.
+    ///
+    /// ```
+    /// assert_eq!(jwtguard::NumericDate::from_unix(3.0).as_secs_f64(), 3.0);
+    /// ```
+    pub fn from_unix(seconds: f64) -> Self {
+        Self(seconds)
+    }
+
+    /// The seconds since the epoch, as sent.
+    ///
+    /// ```
+    /// assert_eq!(jwtguard::NumericDate::from_unix(1.5).as_secs_f64(), 1.5);
+    /// ```
+    pub fn as_secs_f64(self) -> f64 {
+        self.0
+    }
+
+    /// Whole seconds since the epoch (rounded down, saturating).
+    ///
+    /// ```
+    /// assert_eq!(jwtguard::NumericDate::from_unix(-1.5).unix_timestamp(), -2);
+    /// ```
+    pub fn unix_timestamp(self) -> i64 {
+        self.0.floor() as i64
+    }
+
+    /// The instant, or `None` when it lies outside the years `time` supports.
+    ///
+    /// ```
+    /// assert!(jwtguard::NumericDate::from_unix(1e18).to_offset_date_time().is_none());
+    /// ```
+    pub fn to_offset_date_time(self) -> Option<OffsetDateTime> {
+        OffsetDateTime::from_unix_timestamp(self.unix_timestamp()).ok()
+    }
+}
+
+/// The claims of a verified token.
+///
+/// `sub` is always a non-empty string; the registered time claims are numbers;
+/// `iss` is a string; `aud` is a list of strings (a single string is a list of
+/// one). Every other claim is kept as JSON.
+///
+/// ```
+/// use jwtguard::Verifier;
+/// # let secret = "a-shared-secret-of-at-least-32-bytes!";
+/// # let token = jwtguard::testing::TokenMinter::new(secret).subject("user-1")
+/// #     .claim("email", "a@example.com").sign();
+/// let verifier = Verifier::builder().hs256_secret(secret).build()?;
+/// let claims = verifier.verify(&token)?;
+/// assert_eq!(claims.sub(), "user-1");
+/// assert_eq!(claims.get("email").and_then(|v| v.as_str()), Some("a@example.com"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// Cloning is cheap: the claims are shared, never copied. The registered
+/// claims are read while the token is verified; the others are turned into
+/// JSON values the first time [`get`](Self::get) or [`extra`](Self::extra)
+/// asks (once per token, about the cost of parsing them), so a handler that
+/// needs only the user id never pays for them.
+#[derive(Clone)]
+pub struct Claims(Arc<Fields>);
+
+/// What [`Claims`] holds.
+pub(crate) struct Fields {
+    pub(crate) sub: String,
+    pub(crate) exp: Option<NumericDate>,
+    pub(crate) nbf: Option<NumericDate>,
+    pub(crate) iat: Option<NumericDate>,
+    pub(crate) iss: Option<String>,
+    pub(crate) aud: Vec<String>,
+    /// The verified payload, where the other claims are read from.
+    pub(crate) payload: Box<[u8]>,
+    pub(crate) extra: OnceLock<Map<String, Value>>,
+}
+
+impl PartialEq for Claims {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&self.0, &other.0);
+        (&a.sub, a.exp, a.nbf, a.iat, &a.iss, &a.aud)
+            == (&b.sub, b.exp, b.nbf, b.iat, &b.iss, &b.aud)
+            && self.extra() == other.extra()
+    }
+}
+
+impl fmt::Debug for Claims {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fields = &self.0;
+        f.debug_struct("Claims")
+            .field("sub", &fields.sub)
+            .field("exp", &fields.exp)
+            .field("nbf", &fields.nbf)
+            .field("iat", &fields.iat)
+            .field("iss", &fields.iss)
+            .field("aud", &fields.aud)
+            .field("extra", self.extra())
+            .finish()
+    }
+}
+
+impl Claims {
+    pub(crate) fn new(fields: Fields) -> Self {
+        Self(Arc::new(fields))
+    }
+
+    /// The verified payload these claims were read from.
+    #[cfg(feature = "jwks")]
+    pub(crate) fn payload(&self) -> &[u8] {
+        &self.0.payload
+    }
+
+    /// The subject: the user id.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert_eq!(verifier.verify(&token)?.sub(), "user-1");
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn sub(&self) -> &str {
+        &self.0.sub
+    }
+
+    /// When the token expires, if it says.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert!(verifier.verify(&token)?.exp().is_some());
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn exp(&self) -> Option<NumericDate> {
+        self.0.exp
+    }
+
+    /// When the token becomes valid, if it says.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert!(verifier.verify(&token)?.nbf().is_none());
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn nbf(&self) -> Option<NumericDate> {
+        self.0.nbf
+    }
+
+    /// When the token was issued, if it says.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert!(verifier.verify(&token)?.iat().is_some());
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn iat(&self) -> Option<NumericDate> {
+        self.0.iat
+    }
+
+    /// The issuer, if the token names one.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert_eq!(verifier.verify(&token)?.iss(), None);
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn iss(&self) -> Option<&str> {
+        self.0.iss.as_deref()
+    }
+
+    /// The audiences; empty when the token names none.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert!(verifier.verify(&token)?.aud().is_empty());
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn aud(&self) -> &[String] {
+        &self.0.aud
+    }
+
+    /// Any claim other than `sub`, `exp`, `nbf`, `iat`, `iss` and `aud`, as JSON.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert_eq!(verifier.verify(&token)?.get("name").unwrap(), "Ada");
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.extra().get(name)
+    }
+
+    /// All claims other than the registered ones above.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert!(verifier.verify(&token)?.extra().contains_key("email"));
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn extra(&self) -> &Map<String, Value> {
+        self.0.extra.get_or_init(|| {
+            // The payload passed the strict parse when the token was
+            // verified, so this cannot fail; an empty map is a safe answer.
+            RawClaims::parse(&self.0.payload, Keep::Extras)
+                .map(|raw| raw.extra)
+                .unwrap_or_default()
+        })
+    }
+}
+
+/// The payload as read: registered claims in the shapes the rules check,
+/// strings borrowed from the payload where possible.
+#[derive(Default)]
+pub(crate) struct RawClaims<'de> {
+    pub(crate) sub: Option<Scalar<'de>>,
+    pub(crate) exp: Option<Scalar<'de>>,
+    pub(crate) nbf: Option<Scalar<'de>>,
+    pub(crate) iat: Option<Scalar<'de>>,
+    pub(crate) iss: Option<Scalar<'de>>,
+    pub(crate) aud: Option<Scalar<'de>>,
+    pub(crate) extra: Map<String, Value>,
+}
+
+impl<'de> RawClaims<'de> {
+    /// Parses decoded payload bytes: one JSON object, no duplicate member
+    /// names at any depth, nothing after it. `keep` says which members are
+    /// also kept as JSON in `extra`.
+    pub(crate) fn parse(bytes: &'de [u8], keep: Keep) -> Result<Self, ErrorKind> {
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        ClaimsSeed { keep }
+            .deserialize(&mut deserializer)
+            .and_then(|raw| deserializer.end().map(|()| raw))
+            .map_err(|_| ErrorKind::Malformed)
+    }
+}
+
+impl RawClaims<'_> {
+    /// Whether a registered claim was seen but not read as JSON (see
+    /// [`Scalar::Unread`]).
+    pub(crate) fn has_unread(&self) -> bool {
+        [
+            &self.sub, &self.exp, &self.nbf, &self.iat, &self.iss, &self.aud,
+        ]
+        .into_iter()
+        .any(|claim| matches!(claim, Some(Scalar::Unread)))
+    }
+}
+
+/// Which members [`RawClaims::parse`] keeps as JSON in `extra`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// The non-registered claims (for [`Claims`]).
+    Extras,
+    /// None: the registered claims are read and everything else is only
+    /// checked for duplicate names (before a caller's own type is filled).
+    Nothing,
+}
+
+struct ClaimsSeed {
+    keep: Keep,
+}
+
+impl<'de> DeserializeSeed<'de> for ClaimsSeed {
+    type Value = RawClaims<'de>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<RawClaims<'de>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ClaimsSeed {
+    type Value = RawClaims<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JWT claims object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawClaims<'de>, A::Error> {
+        let mut raw = RawClaims::default();
+        // Unregistered names, when they are not kept in `extra`.
+        let mut names = MemberNames::default();
+        while let Some(name) = map.next_key::<Name<'de>>()? {
+            let slot = match name.as_str() {
+                "sub" => Some(&mut raw.sub),
+                "exp" => Some(&mut raw.exp),
+                "nbf" => Some(&mut raw.nbf),
+                "iat" => Some(&mut raw.iat),
+                "iss" => Some(&mut raw.iss),
+                "aud" => Some(&mut raw.aud),
+                _ => None,
+            };
+            match slot {
+                Some(slot) if slot.is_some() => return Err(duplicate()),
+                Some(slot) => *slot = Some(map.next_value()?),
+                None if self.keep == Keep::Extras => {
+                    if raw.extra.contains_key(name.as_str()) {
+                        return Err(duplicate());
+                    }
+                    let value = map.next_value_seed(StrictValue)?;
+                    raw.extra.insert(name.into_string(), value);
+                }
+                None => {
+                    names.insert(name)?;
+                    map.next_value_seed(StrictIgnore)?;
+                }
+            }
+        }
+        Ok(raw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registered_claims_are_separated_from_the_rest() {
+        let raw = RawClaims::parse(br#"{"sub":"u","exp":1,"email":"e"}"#, Keep::Extras).unwrap();
+        assert_eq!(raw.sub, Some(Scalar::Str("u".into())));
+        assert_eq!(raw.exp, Some(Scalar::Num(1.0)));
+        assert_eq!(raw.extra["email"], "e");
+    }
+
+    #[test]
+    fn duplicates_are_rejected_whether_or_not_extras_are_kept() {
+        for keep in [Keep::Extras, Keep::Nothing] {
+            for json in [
+                r#"{"sub":"a","sub":"b"}"#,
+                r#"{"sub":"a","s\u0075b":"b"}"#,
+                r#"{"email":"a","email":"b"}"#,
+                r#"{"x":{"y":1,"y":2}}"#,
+            ] {
+                assert!(
+                    RawClaims::parse(json.as_bytes(), keep).is_err(),
+                    "{json} {keep:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn non_objects_and_trailing_data_are_rejected() {
+        for json in [
+            "[]",
+            "\"sub\"",
+            "{} {}",
+            "{",
+            "",
+            "{\"sub\":\"\u{0}\"",
+            "null",
+        ] {
+            assert!(
+                RawClaims::parse(json.as_bytes(), Keep::Extras).is_err(),
+                "{json:?}"
+            );
+        }
+        assert!(RawClaims::parse(b"{\"sub\":\"\xff\"}", Keep::Extras).is_err());
+    }
+}

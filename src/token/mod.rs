@@ -1,0 +1,12 @@
+//! The token itself, independent of keys: the compact form, the JOSE header,
+//! the claims and the policy they must meet, and the strict JSON reading
+//! all of them share.
+
+pub(crate) mod claims;
+pub(crate) mod clock;
+pub(crate) mod compact;
+pub(crate) mod decode;
+pub(crate) mod header;
+pub(crate) mod policy;
+mod strict_de;
+pub(crate) mod strict_json;

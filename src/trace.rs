@@ -1,0 +1,103 @@
+//! Security events, through `tracing` when the `tracing` feature is on.
+//!
+//! Events carry the error kind and code, never the token, a key or a claim.
+//! Expected refusals are DEBUG; misconfiguration is WARN.
+
+use crate::error::Error;
+#[cfg(feature = "tracing")]
+use crate::error::ErrorKind;
+
+/// A request was refused.
+pub(crate) fn refused(error: &Error) {
+    #[cfg(feature = "tracing")]
+    match error.kind() {
+        ErrorKind::Misconfigured => {
+            tracing::warn!(code = error.kind().code(), "jwtguard: server misconfigured")
+        }
+        ErrorKind::KeysUnavailable => tracing::warn!(
+            code = error.kind().code(),
+            "jwtguard: public-key token refused, the JWKS could not be refreshed"
+        ),
+        kind => tracing::debug!(
+            code = kind.code(),
+            status = error.status().as_u16(),
+            "jwtguard: request refused"
+        ),
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = error;
+}
+
+/// The server is set up wrong; `what` says how to fix it.
+pub(crate) fn misconfigured(what: &'static str) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(problem = what, "jwtguard: server misconfigured");
+    #[cfg(not(feature = "tracing"))]
+    let _ = what;
+}
+
+/// A JWKS was loaded; `changed` when its keys differ from the previous ones.
+#[cfg(feature = "jwks")]
+pub(crate) fn jwks_loaded(keys: usize, changed: bool) {
+    #[cfg(feature = "tracing")]
+    if changed {
+        tracing::info!(keys, "jwtguard: JWKS keys changed");
+    } else {
+        tracing::debug!(keys, "jwtguard: JWKS reloaded, keys unchanged");
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = (keys, changed);
+}
+
+/// A JWKS reload failed; the keys already loaded stay in use.
+#[cfg(feature = "jwks")]
+pub(crate) fn jwks_reload_failed(error: &crate::error::jwks::JwksError) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(%error, "jwtguard: JWKS reload failed, keeping the keys already loaded");
+    #[cfg(not(feature = "tracing"))]
+    let _ = error;
+}
+
+/// A JWKS reload panicked (a bug in a fetch function); it counts as failed.
+#[cfg(feature = "jwks")]
+pub(crate) fn jwks_reload_panicked() {
+    #[cfg(feature = "tracing")]
+    tracing::warn!("jwtguard: JWKS reload panicked, keeping the keys already loaded");
+}
+
+/// A token named an unknown `kid`; `reloading` unless the cooldown holds.
+#[cfg(feature = "jwks")]
+pub(crate) fn jwks_unknown_key(reloading: bool) {
+    #[cfg(feature = "tracing")]
+    if reloading {
+        tracing::debug!("jwtguard: unknown kid, reloading the JWKS");
+    } else {
+        tracing::debug!("jwtguard: unknown kid, JWKS reloaded recently, not reloading");
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = reloading;
+}
+
+/// A JWKS key was not loaded; the others were.
+#[cfg(feature = "jwks")]
+pub(crate) fn jwks_key_skipped(key: &crate::error::jwks::SkippedKey) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        index = key.index,
+        kid = ?key.kid,
+        reason = key.reason,
+        "jwtguard: JWKS key skipped"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = key;
+}
+
+/// Every reload failed for longer than the maximum age: the keys are dropped.
+#[cfg(feature = "jwks")]
+pub(crate) fn jwks_expired() {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        "jwtguard: JWKS keys dropped, no reload succeeded within jwks_max_age; \
+         public-key tokens get 503 until one does"
+    );
+}

@@ -1,0 +1,192 @@
+//! Configuration from the environment: the variables a Better Auth
+//! deployment already has.
+
+use std::time::Duration;
+
+use zeroize::Zeroizing;
+
+use crate::error::config::ConfigError;
+#[cfg(feature = "jwks-fetch")]
+use crate::token::policy::ClaimCheck;
+use crate::verifier::Verifier;
+use crate::verifier::builder::VerifierBuilder;
+use vars as env;
+
+/// Environment variables read by [`Verifier::from_env`].
+pub mod vars {
+    /// The shared HS256 secret; the same value as the Next.js app's.
+    pub const SECRET: &str = "BETTER_AUTH_SECRET";
+    /// A second active secret during rotation (optional).
+    pub const PREVIOUS_SECRET: &str = "BETTER_AUTH_SECRET_PREVIOUS";
+    /// An accepted issuer, checked when a token has `iss` (optional).
+    pub const ISSUER: &str = "JWT_ISSUER";
+    /// An accepted audience, checked when a token has `aud` (optional).
+    pub const AUDIENCE: &str = "JWT_AUDIENCE";
+    /// Clock-skew leeway in whole seconds (default 0).
+    pub const LEEWAY_SECONDS: &str = "JWT_LEEWAY_SECONDS";
+    /// Better Auth's JWKS endpoint, for its JWT plugin's tokens (feature `jwks-fetch`).
+    pub const JWKS_URL: &str = "BETTER_AUTH_JWKS_URL";
+    /// The Better Auth app's base URL (feature `jwks-fetch`): its JWKS is at
+    /// `{url}/api/auth/jwks`, and the plugin's tokens carry it as `iss` and `aud`.
+    pub const BASE_URL: &str = "BETTER_AUTH_URL";
+}
+
+impl Verifier {
+    /// Builds a verifier from the process environment:
+    ///
+    /// | variable | meaning |
+    /// |---|---|
+    /// | `BETTER_AUTH_SECRET` | required; the shared secret, at least 32 bytes |
+    /// | `BETTER_AUTH_SECRET_PREVIOUS` | optional; a second active secret for rotation |
+    /// | `JWT_ISSUER` | optional; checked when a token has `iss` |
+    /// | `JWT_AUDIENCE` | optional; checked when a token has `aud` |
+    /// | `JWT_LEEWAY_SECONDS` | optional; default 0 |
+    /// | `BETTER_AUTH_JWKS_URL` | feature `jwks-fetch`: accept the JWT plugin's tokens, keys from this JWKS |
+    /// | `BETTER_AUTH_URL` | feature `jwks-fetch`: the same with `{url}/api/auth/jwks`; the plugin's tokens must carry the URL as `iss` and `aud` (as Better Auth's own `verifyJWT` requires), and HS256 tokens may carry it next to `JWT_ISSUER`/`JWT_AUDIENCE` |
+    ///
+    /// With either JWKS variable the secret is optional; with both a secret
+    /// and a JWKS, either kind of token is accepted (a migration). The JWKS
+    /// is fetched here, so this blocks for up to 10 seconds and fails when
+    /// the Better Auth app does not answer (call it before serving, or from
+    /// `spawn_blocking`). Empty variables count as unset. Fails with a [`ConfigError`] naming the
+    /// variable and what to do; never panics.
+    ///
+    /// ```
+    /// match jwtguard::Verifier::from_env() {
+    ///     Ok(verifier) => println!("ready: {verifier:?}"),
+    ///     // e.g. "BETTER_AUTH_SECRET is not set: set it to the same value as ..."
+    ///     Err(err) => eprintln!("{err}"),
+    /// }
+    /// ```
+    pub fn from_env() -> Result<Self, ConfigError> {
+        VerifierBuilder::from_env()?.build()
+    }
+
+    /// Like [`from_env`](Self::from_env), reading variables through `lookup`
+    /// (for tests, or configuration that is not in the process environment).
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::from_env_with(|name| match name {
+    ///     "BETTER_AUTH_SECRET" => Some("a-shared-secret-of-at-least-32-bytes!".into()),
+    ///     _ => None,
+    /// })?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        VerifierBuilder::from_env_with(lookup)?.build()
+    }
+}
+
+impl VerifierBuilder {
+    /// A builder holding the settings [`Verifier::from_env`] reads, to
+    /// customise before [`build`](Self::build): variables that are set
+    /// come first, and later calls add to them or override them.
+    ///
+    /// ```
+    /// fn verifier() -> Result<jwtguard::Verifier, jwtguard::ConfigError> {
+    ///     jwtguard::VerifierBuilder::from_env()?
+    ///         .token_cookie("auth_token")
+    ///         .build()
+    /// }
+    /// ```
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](Self::from_env), reading variables through `lookup`.
+    ///
+    /// ```
+    /// let builder = jwtguard::VerifierBuilder::from_env_with(|name| match name {
+    ///     "BETTER_AUTH_SECRET" => Some("a-shared-secret-of-at-least-32-bytes!".into()),
+    ///     _ => None,
+    /// })?;
+    /// let verifier = builder.leeway(std::time::Duration::from_secs(5)).build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        builder_from_env(|name: &str| lookup(name).filter(|value| !value.trim().is_empty()))
+    }
+}
+
+fn builder_from_env(read: impl Fn(&str) -> Option<String>) -> Result<VerifierBuilder, ConfigError> {
+    let (mut builder, has_jwks) = jwks_from_env(Verifier::builder(), &read)?;
+    match read(env::SECRET).map(Zeroizing::new) {
+        Some(secret) => builder = builder.named_secret(env::SECRET, secret.as_bytes()),
+        None if has_jwks => {}
+        None => {
+            return Err(ConfigError::MissingEnv {
+                var: env::SECRET,
+                hint: "set it to the same value as the Next.js app's BETTER_AUTH_SECRET \
+                       (at least 32 bytes, e.g. `openssl rand -base64 32`)",
+            });
+        }
+    }
+    if let Some(previous) = read(env::PREVIOUS_SECRET).map(Zeroizing::new) {
+        builder = builder.named_secret(env::PREVIOUS_SECRET, previous.as_bytes());
+    }
+    if let Some(issuer) = read(env::ISSUER) {
+        builder = builder.issuer(issuer.trim());
+    }
+    if let Some(audience) = read(env::AUDIENCE) {
+        builder = builder.audience(audience.trim());
+    }
+    if let Some(leeway) = read(env::LEEWAY_SECONDS) {
+        let seconds: u64 = leeway.trim().parse().map_err(|_| ConfigError::InvalidEnv {
+            var: env::LEEWAY_SECONDS,
+            expected: "a whole number of seconds, such as 0 or 30",
+        })?;
+        builder = builder.leeway(Duration::from_secs(seconds));
+    }
+    Ok(builder)
+}
+
+/// The JWT plugin's settings from `BETTER_AUTH_JWKS_URL` or `BETTER_AUTH_URL`;
+/// `true` when a JWKS was configured.
+#[cfg(feature = "jwks-fetch")]
+fn jwks_from_env(
+    mut builder: VerifierBuilder,
+    read: &impl Fn(&str) -> Option<String>,
+) -> Result<(VerifierBuilder, bool), ConfigError> {
+    let base = read(env::BASE_URL).map(|url| url.trim().trim_end_matches('/').to_owned());
+    let jwks_url = read(env::JWKS_URL)
+        .map(|url| url.trim().to_owned())
+        .or_else(|| base.as_ref().map(|base| format!("{base}/api/auth/jwks")));
+    let Some(jwks_url) = jwks_url else {
+        return Ok((builder, false));
+    };
+    let var = if read(env::JWKS_URL).is_some() {
+        env::JWKS_URL
+    } else {
+        env::BASE_URL
+    };
+    builder = builder.jwks_url_from(var, jwks_url);
+    // The plugin's tokens carry the base URL as `iss` and `aud`; it is
+    // accepted next to JWT_ISSUER / JWT_AUDIENCE (the shared-secret tokens'
+    // values, during a migration).
+    // Better Auth's own `verifyJWT` requires both: so do we, for its tokens.
+    if let Some(base) = base {
+        builder = builder
+            .issuer(base.clone())
+            .audience(base)
+            .public_key_claim_check(ClaimCheck::Required);
+    }
+    Ok((builder, true))
+}
+
+/// Without the `jwks-fetch` feature the JWKS variables cannot be honoured:
+/// say so rather than ignore them.
+#[cfg(not(feature = "jwks-fetch"))]
+fn jwks_from_env(
+    builder: VerifierBuilder,
+    read: &impl Fn(&str) -> Option<String>,
+) -> Result<(VerifierBuilder, bool), ConfigError> {
+    for var in [env::JWKS_URL, env::BASE_URL] {
+        if read(var).is_some() {
+            return Err(ConfigError::FeatureDisabled {
+                var,
+                feature: "jwks-fetch",
+            });
+        }
+    }
+    Ok((builder, false))
+}

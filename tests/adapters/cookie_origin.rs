@@ -1,0 +1,242 @@
+//! A token read from a cookie is sent by the browser with cross-site
+//! requests too: with `token_cookie_origins`, an unsafe method needs an
+//! allowed `Origin`. One table, through axum and actix alike.
+
+use crate::common::{builder, minter};
+use jwtguard::{ConfigError, Verifier};
+use serde_json::{Value, json};
+
+const APP: &str = "https://app.example.com";
+
+fn verifier() -> Verifier {
+    builder()
+        .token_cookie("auth_token")
+        .token_cookie_origins([APP, "https://admin.example.com/"])
+        .build()
+        .unwrap()
+}
+
+struct Case {
+    name: &'static str,
+    method: &'static str,
+    path: &'static str,
+    headers: Vec<(&'static str, String)>,
+    status: u16,
+    code: Option<&'static str>,
+}
+
+fn cases() -> Vec<Case> {
+    let token = minter().subject("alice").sign();
+    let cookie = ("cookie", format!("auth_token={token}"));
+    let bearer = ("authorization", format!("Bearer {token}"));
+    let origin = |value: &str| ("origin", value.to_owned());
+    let case = |name, method, headers: Vec<(&'static str, String)>, status, code| Case {
+        name,
+        method,
+        path: "/me",
+        headers,
+        status,
+        code,
+    };
+    let forbidden = Some("origin_not_allowed");
+    vec![
+        case(
+            "cookie POST without Origin",
+            "POST",
+            vec![cookie.clone()],
+            403,
+            forbidden,
+        ),
+        case(
+            "cookie POST from another site",
+            "POST",
+            vec![cookie.clone(), origin("https://evil.example")],
+            403,
+            forbidden,
+        ),
+        case(
+            "cookie DELETE with Origin null",
+            "DELETE",
+            vec![cookie.clone(), origin("null")],
+            403,
+            forbidden,
+        ),
+        case(
+            "cookie PUT from a look-alike host",
+            "PUT",
+            vec![
+                cookie.clone(),
+                origin("https://app.example.com.evil.example"),
+            ],
+            403,
+            forbidden,
+        ),
+        case(
+            "cookie POST from the app",
+            "POST",
+            vec![cookie.clone(), origin(APP)],
+            200,
+            None,
+        ),
+        case(
+            "cookie PATCH from the second allowed origin",
+            "PATCH",
+            vec![cookie.clone(), origin("https://admin.example.com")],
+            200,
+            None,
+        ),
+        case(
+            "cookie GET without Origin",
+            "GET",
+            vec![cookie.clone()],
+            200,
+            None,
+        ),
+        case(
+            "bearer POST without Origin",
+            "POST",
+            vec![bearer.clone()],
+            200,
+            None,
+        ),
+        case(
+            "bearer POST from another site",
+            "POST",
+            vec![bearer, origin("https://evil.example")],
+            200,
+            None,
+        ),
+        Case {
+            name: "optional auth: cookie POST without Origin is refused, not anonymous",
+            path: "/optional",
+            ..case("", "POST", vec![cookie.clone()], 403, forbidden)
+        },
+        Case {
+            name: "optional auth: nothing sent is anonymous",
+            path: "/optional",
+            ..case("", "POST", vec![], 200, None)
+        },
+        Case {
+            name: "optional auth: cookie POST from the app",
+            path: "/optional",
+            ..case("", "POST", vec![cookie, origin(APP)], 200, None)
+        },
+    ]
+}
+
+fn check(framework: &str, case: &Case, status: u16, body: &[u8]) {
+    assert_eq!(status, case.status, "{framework}: {}", case.name);
+    let body: Value = serde_json::from_slice(body).unwrap();
+    match case.code {
+        Some(code) => assert_eq!(
+            body,
+            json!({"detail": "Request origin is not allowed", "code": code}),
+            "{framework}: {}",
+            case.name
+        ),
+        None if case.path == "/me" => assert_eq!(body["sub"], "alice", "{}", case.name),
+        None => {}
+    }
+}
+
+#[tokio::test]
+async fn axum_checks_the_origin_of_cookie_tokens_on_unsafe_methods() {
+    use axum::body::Body;
+    use axum::routing::any;
+    use axum::{Json, Router};
+    use jwtguard::axum::Auth;
+    use tower::ServiceExt;
+
+    let app = Router::new()
+        .route(
+            "/me",
+            any(|Auth(c): Auth| async move { Json(json!({"sub": c.sub()})) }),
+        )
+        .route(
+            "/optional",
+            any(|a: Option<Auth>| async move {
+                Json(json!({"sub": a.map(|Auth(c)| c.sub().to_owned())}))
+            }),
+        )
+        .with_state(verifier());
+    for case in cases() {
+        let mut request = http::Request::builder().method(case.method).uri(case.path);
+        for (name, value) in &case.headers {
+            request = request.header(*name, value);
+        }
+        let response = app
+            .clone()
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        check("axum", &case, status, &body);
+    }
+}
+
+#[actix_web::test]
+async fn actix_checks_the_origin_of_cookie_tokens_on_unsafe_methods() {
+    use actix_web::http::Method;
+    use actix_web::{App, HttpResponse, test, web};
+    use jwtguard::actix::{Auth, OptionalAuth};
+
+    let service = test::init_service(
+        App::new()
+            .app_data(web::Data::new(verifier()))
+            .route(
+                "/me",
+                web::route().to(|Auth(c): Auth| async move {
+                    HttpResponse::Ok().json(json!({"sub": c.sub()}))
+                }),
+            )
+            .route(
+                "/optional",
+                web::route().to(|OptionalAuth(c): OptionalAuth| async move {
+                    HttpResponse::Ok().json(json!({"sub": c.map(|c| c.sub().to_owned())}))
+                }),
+            ),
+    )
+    .await;
+    for case in cases() {
+        let method = Method::from_bytes(case.method.as_bytes()).unwrap();
+        let mut request = test::TestRequest::default().method(method).uri(case.path);
+        for (name, value) in &case.headers {
+            request = request.append_header((*name, value.as_str()));
+        }
+        let response = test::call_service(&service, request.to_request()).await;
+        let status = response.status().as_u16();
+        let body = test::read_body(response).await;
+        check("actix", &case, status, &body);
+    }
+}
+
+#[test]
+fn token_from_headers_treats_every_request_as_unsafe() {
+    let token = minter().subject("alice").sign();
+    let mut headers = http::HeaderMap::new();
+    headers.insert("cookie", format!("auth_token={token}").parse().unwrap());
+    let err = verifier().token_from_headers(&headers).unwrap_err();
+    assert_eq!(err.kind(), jwtguard::ErrorKind::OriginNotAllowed);
+    assert_eq!(err.status(), 403);
+    headers.insert("origin", APP.parse().unwrap());
+    let verifier = verifier();
+    let token = verifier.token_from_headers(&headers).unwrap();
+    assert_eq!(verifier.verify(token).unwrap().sub(), "alice");
+}
+
+#[test]
+fn origins_need_the_cookie_and_must_be_real_origins() {
+    let err = builder().token_cookie_origins([APP]).build().unwrap_err();
+    assert_eq!(err, ConfigError::OriginsWithoutCookie);
+    for bad in ["", "null", " "] {
+        let err = builder()
+            .token_cookie("auth_token")
+            .token_cookie_origins([bad])
+            .build()
+            .unwrap_err();
+        assert_eq!(err, ConfigError::InvalidOrigin, "{bad:?}");
+    }
+}

@@ -1,0 +1,9 @@
+//! Tokens from the real issuers our users have: python-jose and PyJWT
+//! (recorded fixtures) and the `better-auth` package itself (minted by
+//! Node.js when the test runs).
+
+#[path = "../common/jwks.rs"]
+mod support;
+
+mod better_auth;
+mod python;

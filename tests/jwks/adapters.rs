@@ -1,0 +1,142 @@
+//! Both adapters with Better Auth's JWKS: the extractors wait for the reload
+//! a new `kid` causes, and answer refusals exactly as for HS256.
+
+use std::time::Duration;
+
+use crate::support::{JwksServer, TestKey, claims, jwks};
+use jwtguard::Verifier;
+use serde_json::{Value, json};
+
+/// What each framework answered: status, challenge, JSON body.
+type Answer = (u16, Option<String>, Value);
+
+/// A verifier on a loopback JWKS that starts with `first` only.
+fn setup(first: &TestKey) -> (JwksServer, Verifier) {
+    let server = JwksServer::start(jwks(&[("first", first)]));
+    let verifier = Verifier::builder()
+        .jwks_url(&server.url)
+        .jwks_refresh_cooldown(Duration::ZERO)
+        .build()
+        .unwrap();
+    (server, verifier)
+}
+
+/// The same scenario for any framework: `ask` sends GET `path` with a token.
+async fn scenario<F, Fut>(ask: F)
+where
+    F: Fn(Verifier, String, String) -> Fut,
+    Fut: std::future::Future<Output = Answer>,
+{
+    let (first, rotated) = (TestKey::ed25519(), TestKey::ed25519());
+    let (server, verifier) = setup(&first);
+    let first_token = first.sign("first", &claims("user-1"));
+    let (status, _, body) = ask(
+        verifier.clone(),
+        "/api/user-1/tasks".into(),
+        first_token.clone(),
+    )
+    .await;
+    assert_eq!((status, body), (200, json!({"owner": "user-1"})));
+
+    // Key rotation at the issuer: the first request with the new kid is served.
+    server.serve(jwks(&[("first", &first), ("rotated", &rotated)]));
+    let rotated_token = rotated.sign("rotated", &claims("user-2"));
+    let (status, _, body) = ask(
+        verifier.clone(),
+        "/api/user-2/tasks".into(),
+        rotated_token.clone(),
+    )
+    .await;
+    assert_eq!((status, body), (200, json!({"owner": "user-2"})));
+    assert_eq!(server.fetches(), 2);
+
+    // Another user's path: 403, whatever the algorithm.
+    let (status, _, body) = ask(verifier.clone(), "/api/user-1/tasks".into(), rotated_token).await;
+    assert_eq!(status, 403);
+    assert_eq!(body["code"], "forbidden");
+
+    // Tampered: 401 with the RFC 6750 challenge and a fixed body.
+    let mut tampered = first_token.clone().into_bytes();
+    let at = first_token.find('.').unwrap() + 3;
+    tampered[at] = if tampered[at] == b'x' { b'y' } else { b'x' };
+    let (status, challenge, body) = ask(
+        verifier.clone(),
+        "/api/user-1/tasks".into(),
+        String::from_utf8(tampered).unwrap(),
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert!(
+        challenge
+            .unwrap()
+            .starts_with("Bearer error=\"invalid_token\"")
+    );
+    assert_eq!(body["code"], "invalid_signature");
+
+    // A kid the issuer never published: one reload, then 401.
+    let unknown = first.sign("made-up", &claims("user-1"));
+    let (status, _, body) = ask(verifier, "/api/user-1/tasks".into(), unknown).await;
+    assert_eq!((status, body["code"].clone()), (401, json!("unknown_key")));
+}
+
+#[tokio::test]
+async fn axum_waits_for_the_new_key_and_answers_as_for_hs256() {
+    use axum::body::Body;
+    use axum::routing::get;
+    use axum::{Json, Router};
+    use jwtguard::axum::OwnerOf;
+    use tower::ServiceExt;
+
+    scenario(|verifier, path, token| async move {
+        let app: Router = Router::new()
+            .route(
+                "/api/{user_id}/tasks",
+                get(|o: OwnerOf| async move { Json(json!({"owner": o.user_id()})) }),
+            )
+            .with_state(verifier);
+        let request = http::Request::get(path)
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status().as_u16();
+        let challenge = response
+            .headers()
+            .get("www-authenticate")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        (status, challenge, serde_json::from_slice(&body).unwrap())
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn actix_waits_for_the_new_key_and_answers_as_for_hs256() {
+    use actix_web::{App, HttpResponse, test, web};
+    use jwtguard::actix::OwnerOf;
+
+    scenario(|verifier, path, token| async move {
+        let app = test::init_service(App::new().app_data(web::Data::new(verifier)).route(
+            "/api/{user_id}/tasks",
+            web::get().to(|o: OwnerOf| async move {
+                HttpResponse::Ok().json(json!({"owner": o.user_id()}))
+            }),
+        ))
+        .await;
+        let request = test::TestRequest::get()
+            .uri(&path)
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .to_request();
+        let response = test::call_service(&app, request).await;
+        let status = response.status().as_u16();
+        let challenge = response
+            .headers()
+            .get("www-authenticate")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let body = test::read_body(response).await;
+        (status, challenge, serde_json::from_slice(&body).unwrap())
+    })
+    .await;
+}

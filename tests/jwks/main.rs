@@ -1,0 +1,9 @@
+//! Better Auth's JWT plugin keys: every algorithm, key binding, rotation over
+//! a loopback JWKS, reload limits, maximum age, cache, and both adapters.
+
+#[path = "../common/jwks.rs"]
+mod support;
+
+#[cfg(all(feature = "axum", feature = "actix"))]
+mod adapters;
+mod keys;
