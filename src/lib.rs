@@ -80,6 +80,11 @@ pub use verifier::Verifier;
 pub use verifier::builder::VerifierBuilder;
 pub use verifier::env::vars as env;
 
+// The README's Rust snippets compile (and the runnable ones run) as doctests.
+#[cfg(all(doctest, feature = "axum", feature = "actix", feature = "jwks-fetch"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 /// The bounds jwtguard works within, and its defaults.
 ///
 /// ```

@@ -30,7 +30,7 @@ use crate::token::claims::Claims;
 #[derive(Debug, Clone)]
 pub struct Auth<C = Claims>(pub C);
 
-/// The verified `sub`: the seed's `get_current_user_id`.
+/// The verified `sub`: the user id (FastAPI's `get_current_user_id`).
 ///
 /// ```
 /// use jwtguard::UserId;

@@ -88,6 +88,7 @@ pub(crate) fn check_owner(claims: &Claims, path_value: Option<&str>) -> Result<(
 ///
 /// When `name` occurs twice (nested routes), the first value counts, as in
 /// both frameworks' lookups.
+#[cfg(any(feature = "axum", feature = "actix"))]
 pub(crate) fn owner_param<'a>(
     name: &str,
     raw_path: &str,
@@ -109,6 +110,7 @@ pub(crate) fn owner_param<'a>(
 }
 
 /// Whether every `%` in `raw` starts an escape: `%` and two hex digits.
+#[cfg(any(feature = "axum", feature = "actix"))]
 fn is_percent_encoded(raw: &str) -> bool {
     let bytes = raw.as_bytes();
     bytes.iter().enumerate().all(|(i, &byte)| {
@@ -166,6 +168,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(any(feature = "axum", feature = "actix"))]
     fn the_first_value_of_the_parameter_counts() {
         let params = [("org_id", "x"), ("user_id", "a/b"), ("user_id", "c")];
         assert_eq!(owner_param("user_id", "/", params).ok(), Some(Some("a/b")));
@@ -174,6 +177,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(any(feature = "axum", feature = "actix"))]
     fn a_replacement_character_in_any_parameter_is_refused() {
         for params in [
             [("org_id", "\u{FFFD}"), ("user_id", "user-1")],
@@ -185,6 +189,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(any(feature = "axum", feature = "actix"))]
     fn a_percent_sign_must_start_an_escape() {
         for raw in [
             "/",

@@ -24,8 +24,9 @@ pub enum ClaimCheck {
     /// The claim is not compared (its type is still checked).
     #[default]
     Skip,
-    /// The claim may be absent; when present it must match. The seed's
-    /// behaviour, and what `.issuer(..)` / `.audience(..)` select.
+    /// The claim may be absent; when present it must match: the rule of the
+    /// FastAPI + python-jose pattern, and what `.issuer(..)` /
+    /// `.audience(..)` select.
     IfPresent,
     /// The claim must be present and match.
     Required,

@@ -156,7 +156,7 @@ impl VerifierBuilder {
 
     /// Accepts tokens from `issuer` (call again to accept several). Unless
     /// [`issuer_check`](Self::issuer_check) says otherwise, `iss` is then
-    /// checked when a token carries it, as the seed did.
+    /// checked when a token carries it, as the FastAPI + python-jose pattern does.
     ///
     /// ```
     /// let verifier = jwtguard::Verifier::builder()
@@ -225,7 +225,7 @@ impl VerifierBuilder {
         self
     }
 
-    /// Allowed clock skew for `exp` and `nbf` (default 0, as in the seed).
+    /// Allowed clock skew for `exp` and `nbf` (default 0, as python-jose).
     /// `iat` may be up to 60 seconds, or the leeway if larger, in the future.
     ///
     /// ```
