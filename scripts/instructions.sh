@@ -7,7 +7,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 N=${1:-20000}
 command -v valgrind >/dev/null || { echo "valgrind is not installed"; exit 1; }
 cd "$ROOT"
-bin=$(cargo bench --bench instructions --no-run --message-format=json 2>/dev/null \
+bin=$(cargo bench --features test-util --bench instructions --no-run --message-format=json 2>/dev/null \
   | python3 -c 'import json,sys
 for line in sys.stdin:
     m = json.loads(line)
@@ -21,7 +21,7 @@ count() { # case n
   rm -f "$out"
 }
 printf '| case | instructions per token |\n|---|---|\n'
-for case in jwtguard_verify jwtguard_verify_as jwtguard_verify_borrowed jsonwebtoken_decode jwtguard_bad_signature; do
+for case in jwtguard_verify jwtguard_verify_as jwtguard_verify_borrowed jsonwebtoken_decode jwtguard_bad_signature floor; do
   base=$(count "$case" 0)
   total=$(count "$case" "$N")
   printf '| %s | %s |\n' "$case" "$(( (total - base) / N ))"
