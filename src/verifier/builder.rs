@@ -364,7 +364,7 @@ impl VerifierBuilder {
     /// Checks the configuration and prepares every key.
     ///
     /// Fails when there is no key, a secret is shorter than 32 bytes, there
-    /// are more than [`MAX_KEYS`](crate::MAX_KEYS) secrets, key ids are empty
+    /// are more than [`MAX_KEYS`](crate::limits::MAX_KEYS) secrets, key ids are empty
     /// or repeated, a claim check has no accepted value, or (feature `jwks`)
     /// the JWKS cannot be fetched or has no usable key.
     ///
@@ -624,7 +624,7 @@ impl VerifierBuilder {
     /// `aud` and `sub` cannot change for a given token and verifier (a claims
     /// type other than [`Claims`](crate::Claims) is filled and checked again
     /// in full). Tokens longer than
-    /// [`CACHE_MAX_TOKEN_LEN`](crate::CACHE_MAX_TOKEN_LEN) or without `exp`
+    /// [`CACHE_MAX_TOKEN_LEN`](crate::limits::CACHE_MAX_TOKEN_LEN) or without `exp`
     /// are not cached; the cache is emptied whenever the keys change. An
     /// entry holds the token, its payload and its claims: about 2 KB for a
     /// Better Auth token. Off by default; HS256 tokens are never cached
