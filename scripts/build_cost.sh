@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# What jwtguard adds to a user's clean build: the same small axum service,
-# built from nothing (debug profile, its own target directory), without and
-# with `jwtguard = { features = ["axum"] }`. Prints both times and the ratio.
+# What jwtguard adds to a user's clean build: the same small axum JSON
+# service (axum, tokio, serde with derive, serde_json: what any handler that
+# takes or returns a JSON body needs), built from nothing (debug profile, its
+# own target directory), without and with `jwtguard = { features = ["axum"] }`.
+# Prints both times and the ratio.
 #   scripts/build_cost.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,6 +16,7 @@ service() { # name, with jwtguard (yes/no)
   {
     printf '[package]\nname = "%s"\nversion = "0.0.0"\nedition = "2024"\n\n[dependencies]\n' "$1"
     printf 'axum = "0.8"\ntokio = { version = "1", features = ["macros", "rt-multi-thread", "net"] }\n'
+    printf 'serde = { version = "1", features = ["derive"] }\nserde_json = "1"\n'
     if [ "$2" = yes ]; then
       printf 'jwtguard = { path = "%s", features = ["axum"] }\n' "$ROOT"
     fi
@@ -21,12 +24,17 @@ service() { # name, with jwtguard (yes/no)
   } >"$dir/Cargo.toml"
   if [ "$2" = yes ]; then
     cat >"$dir/src/main.rs" <<'RS'
-use axum::{Router, routing::get};
+use axum::{Json, Router, routing::get};
 use jwtguard::Verifier;
 use jwtguard::axum::OwnerOf;
 
-async fn tasks(owner: OwnerOf) -> String {
-    format!("tasks of {}", owner.user_id())
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Task {
+    title: String,
+}
+
+async fn tasks(owner: OwnerOf) -> Json<Vec<Task>> {
+    Json(vec![Task { title: format!("a task of {}", owner.user_id()) }])
 }
 
 #[tokio::main]
@@ -41,10 +49,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 RS
   else
     cat >"$dir/src/main.rs" <<'RS'
-use axum::{Router, extract::Path, routing::get};
+use axum::{Json, Router, extract::Path, routing::get};
 
-async fn tasks(Path(user_id): Path<String>) -> String {
-    format!("tasks of {user_id}")
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Task {
+    title: String,
+}
+
+async fn tasks(Path(user_id): Path<String>) -> Json<Vec<Task>> {
+    Json(vec![Task { title: format!("a task of {user_id}") }])
 }
 
 #[tokio::main]
