@@ -1,47 +1,5 @@
-//! The task API shared by the `tasks_axum` and `tasks_actix` examples: the
-//! same routes, status codes and JSON as the seed's FastAPI backend, so a
-//! Next.js front end written for it works unchanged.
-//!
-//! Everything that decides an answer lives here, framework-free
-//! (`service`, `validation`, `store`); the two `*_app` modules only translate
-//! requests and responses.
-#![allow(dead_code)]
+//! The example task API, for the library's targets that include this file by
+//! path (`tests/better_auth.rs`, `benches/auth_cost.rs`). The code is the
+//! `task-api` crate in `examples/task-api/`.
 
-pub mod actix_app;
-pub mod axum_app;
-pub mod config;
-pub mod model;
-pub mod query;
-pub mod service;
-pub mod store;
-pub mod telemetry;
-
-/// The largest request body accepted, in bytes; larger ones get 413.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
-
-/// What both servers do first: logs, configuration, database. Errors are
-/// one line saying what to fix.
-pub async fn start() -> Result<(config::Config, store::Store), String> {
-    telemetry::init();
-    let config = config::Config::from_env()?;
-    let store = store::Store::connect(&config.database_url)
-        .await
-        .map_err(|e| {
-            format!(
-                "cannot open the database {}: {e}",
-                config::redacted_url(&config.database_url)
-            )
-        })?;
-    Ok((config, store))
-}
-
-/// The process exit code for a server's result, printing its error.
-pub fn exit_code(server: &str, result: Result<(), String>) -> std::process::ExitCode {
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("{server}: {message}");
-            std::process::ExitCode::FAILURE
-        }
-    }
-}
+pub use ::task_api::*;

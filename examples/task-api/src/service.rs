@@ -4,9 +4,9 @@
 
 use serde_json::{Value, json};
 
-use crate::task_api::model::{self, NewTask, Problem, TaskChanges, unprocessable};
-use crate::task_api::query::ListQuery;
-use crate::task_api::store::{Store, StoreError};
+use crate::model::{self, NewTask, Problem, TaskChanges, unprocessable};
+use crate::query::ListQuery;
+use crate::store::{Store, StoreError};
 
 /// A framework-free answer: status, JSON body, and the two headers the API sets.
 #[derive(Debug, Clone, PartialEq)]

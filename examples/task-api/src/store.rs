@@ -8,8 +8,8 @@ use sqlx::{AnyPool, Executor, Row};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::task_api::model::{NewTask, Task, TaskChanges};
-use crate::task_api::query::ListQuery;
+use crate::model::{NewTask, Task, TaskChanges};
+use crate::query::ListQuery;
 
 /// What can go wrong talking to the database. Its text is for logs only.
 pub type StoreError = sqlx::Error;
