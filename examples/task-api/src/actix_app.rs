@@ -94,9 +94,7 @@ pub fn answer(api: ApiResponse) -> HttpResponse {
         response.insert_header(("x-total-count", total.to_string()));
     }
     match api.body {
-        Some(body) => response
-            .content_type("application/json")
-            .body(body.to_string()),
+        Some(body) => response.content_type("application/json").body(body),
         None => response.finish(),
     }
 }

@@ -110,7 +110,7 @@ pub fn answer(api: ApiResponse) -> Response {
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
             )],
-            body.to_string(),
+            body,
         )
             .into_response(),
         None => (status, Body::empty()).into_response(),
