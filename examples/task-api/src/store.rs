@@ -103,7 +103,7 @@ const DELETE: &str = "DELETE FROM tasks WHERE user_id = $1 AND id = $2";
 pub enum StoreError {
     Sqlite(rusqlite::Error),
     Postgres(sqlx::Error),
-    /// No connection became free within [`ACQUIRE_TIMEOUT`].
+    /// No connection became free within 3 seconds.
     Busy,
     /// The store was closed, or a query's thread died.
     Closed,
