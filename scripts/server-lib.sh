@@ -5,7 +5,8 @@
 : "${BETTER_AUTH_SECRET:=script-secret-that-is-at-least-32-bytes-long}"
 export BETTER_AUTH_SECRET
 
-example_bin() { echo "$ROOT/target/$PROFILE/examples/$1"; }
+# The examples are the task-api crate's; cargo puts them in the workspace's target.
+example_bin() { echo "${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE/examples/$1"; }
 
 build_examples() {
   local flag=""

@@ -103,8 +103,12 @@ impl TokenMinter {
     /// Auth's `/api/auth/jwks` serves it; `None` for an HS256 minter.
     ///
     /// ```
+    /// # #[cfg(feature = "jwks")] {
     /// let jwks = jwtguard::testing::TokenMinter::ed25519([7; 32], "key-1").jwks().unwrap();
     /// assert!(jwks.contains(r#""kid":"key-1""#));
+    /// # }
+    /// let hs256 = jwtguard::testing::TokenMinter::new("a-shared-secret-of-at-least-32-bytes!");
+    /// assert_eq!(hs256.jwks(), None);
     /// ```
     pub fn jwks(&self) -> Option<String> {
         match &self.key {

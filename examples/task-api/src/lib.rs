@@ -1,11 +1,10 @@
-//! The task API shared by the `tasks_axum` and `tasks_actix` examples: the
+//! The task API behind the `tasks_axum` and `tasks_actix` examples: the
 //! same routes, status codes and JSON as the seed's FastAPI backend, so a
 //! Next.js front end written for it works unchanged.
 //!
-//! Everything that decides an answer lives here, framework-free
-//! (`service`, `validation`, `store`); the two `*_app` modules only translate
-//! requests and responses.
-#![allow(dead_code)]
+//! Everything that decides an answer is framework-free (`service`, `model`,
+//! `query`, `store`); the two `*_app` modules only translate requests and
+//! responses, and the examples only start a server.
 
 pub mod actix_app;
 pub mod axum_app;

@@ -9,9 +9,6 @@
 //! `DATABASE_URL` (default `sqlite:tasks.db`), `HOST`, `PORT`, `CORS_ORIGINS`,
 //! `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_LEEWAY_SECONDS`, `RUST_LOG`.
 
-#[path = "task_api/mod.rs"]
-mod task_api;
-
 use std::sync::Arc;
 
 use task_api::axum_app::{AppState, router};

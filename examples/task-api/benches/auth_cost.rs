@@ -10,12 +10,8 @@
 //! * `eddsa`: `OwnerOf` with a JWKS key (Better Auth's default);
 //! * `eddsa_cached`: the same with `.token_cache(..)`.
 //!
-//! Run: `cargo bench --bench auth_cost` (needs `wrk`; optional arguments:
+//! Run: `cargo bench -p task-api --bench auth_cost` (needs `wrk`; optional arguments:
 //! seconds per run, connections). Prints requests/s and latency per variant.
-
-#[path = "../examples/task_api/mod.rs"]
-#[allow(unused_imports)]
-mod task_api;
 
 use std::process::Command;
 use std::sync::Arc;

@@ -9,9 +9,6 @@
 //! `DATABASE_URL` (default `sqlite:tasks.db`), `HOST`, `PORT`, `CORS_ORIGINS`,
 //! `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_LEEWAY_SECONDS`, `RUST_LOG`.
 
-#[path = "task_api/mod.rs"]
-mod task_api;
-
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use task_api::actix_app::{configure, cors, log_request};

@@ -1,6 +1,6 @@
 //! The list route's query string: `completed`, `limit`, `offset`.
 
-use crate::task_api::model::Problem;
+use crate::model::Problem;
 
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 100;

@@ -15,8 +15,8 @@ use jwtguard::Verifier;
 use jwtguard::axum::OwnerOf;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::task_api::service::{ApiResponse, TaskService};
-use crate::task_api::{MAX_BODY_BYTES, telemetry};
+use crate::service::{ApiResponse, TaskService};
+use crate::{MAX_BODY_BYTES, telemetry};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -110,7 +110,7 @@ pub fn answer(api: ApiResponse) -> Response {
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
             )],
-            body.to_string(),
+            body,
         )
             .into_response(),
         None => (status, Body::empty()).into_response(),

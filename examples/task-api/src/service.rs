@@ -2,23 +2,29 @@
 //! already-authorized inputs to an [`ApiResponse`]. Both example servers call
 //! these, so their answers cannot drift apart.
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::json;
 
-use crate::task_api::model::{self, NewTask, Problem, TaskChanges, unprocessable};
-use crate::task_api::query::ListQuery;
-use crate::task_api::store::{Store, StoreError};
+use crate::model::{self, NewTask, Problem, TaskChanges, unprocessable};
+use crate::query::ListQuery;
+use crate::store::{Store, StoreError};
 
-/// A framework-free answer: status, JSON body, and the two headers the API sets.
+/// A framework-free answer: status, JSON body (already serialized), and the
+/// two headers the API sets.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiResponse {
     pub status: u16,
-    pub body: Option<Value>,
+    pub body: Option<String>,
     pub location: Option<String>,
     pub total_count: Option<i64>,
 }
 
 impl ApiResponse {
-    pub fn json(status: u16, body: Value) -> Self {
+    /// `body` as JSON, written once: no intermediate `serde_json::Value`.
+    pub fn json(status: u16, body: &impl Serialize) -> Self {
+        // Tasks, problems and `json!` values have string keys only: they
+        // always serialize.
+        let body = serde_json::to_string(body).expect("the answer serializes to JSON");
         Self {
             status,
             body: Some(body),
@@ -28,7 +34,7 @@ impl ApiResponse {
     }
 
     pub fn detail(status: u16, detail: &str) -> Self {
-        Self::json(status, json!({ "detail": detail }))
+        Self::json(status, &json!({ "detail": detail }))
     }
 
     pub fn no_content() -> Self {
@@ -53,7 +59,7 @@ impl ApiResponse {
     }
 
     fn invalid(problems: &[Problem]) -> Self {
-        Self::json(422, unprocessable(problems))
+        Self::json(422, &unprocessable(problems))
     }
 
     fn task_not_found() -> Self {
@@ -85,11 +91,11 @@ impl TaskService {
     /// `GET /health`: 200 when the database answers, 503 when it does not.
     pub async fn health(&self) -> ApiResponse {
         if self.store.ping().await {
-            ApiResponse::json(200, json!({"status": "ok", "database": "ok"}))
+            ApiResponse::json(200, &json!({"status": "ok", "database": "ok"}))
         } else {
             ApiResponse::json(
                 503,
-                json!({"status": "degraded", "database": "unavailable"}),
+                &json!({"status": "degraded", "database": "unavailable"}),
             )
         }
     }
@@ -107,10 +113,8 @@ impl TaskService {
             Ok(task) => {
                 tracing::info!(task_id = %task.id, "task created");
                 ApiResponse {
-                    status: 201,
                     location: Some(format!("/api/{}/tasks/{}", path_segment(user_id), task.id)),
-                    body: Some(json!(task)),
-                    total_count: None,
+                    ..ApiResponse::json(201, &task)
                 }
             }
             Err(error) => ApiResponse::unavailable(&error),
@@ -129,7 +133,7 @@ impl TaskService {
         match self.store.list(user_id, query).await {
             Ok((tasks, total)) => ApiResponse {
                 total_count: Some(total),
-                ..ApiResponse::json(200, json!(tasks))
+                ..ApiResponse::json(200, &tasks)
             },
             Err(error) => ApiResponse::unavailable(&error),
         }
@@ -200,7 +204,7 @@ impl TaskService {
 /// existence does not leak.
 fn found(result: Result<Option<model::Task>, StoreError>) -> ApiResponse {
     match result {
-        Ok(Some(task)) => ApiResponse::json(200, json!(task)),
+        Ok(Some(task)) => ApiResponse::json(200, &task),
         Ok(None) => ApiResponse::task_not_found(),
         Err(error) => ApiResponse::unavailable(&error),
     }

@@ -19,10 +19,10 @@ impl Config {
     /// Reads the configuration. The error is one line saying what to set.
     pub fn from_env() -> Result<Self, String> {
         // A missing .env file is fine; a broken one is worth saying.
-        if let Err(error) = dotenvy::dotenv() {
-            if !error.not_found() {
-                return Err(format!("could not read .env: {error}"));
-            }
+        if let Err(error) = dotenvy::dotenv()
+            && !error.not_found()
+        {
+            return Err(format!("could not read .env: {error}"));
         }
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         // The seed's issuer and audience are the defaults for its HS256

@@ -11,8 +11,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use jwtguard::actix::OwnerOf;
 
-use crate::task_api::service::{ApiResponse, TaskService};
-use crate::task_api::{MAX_BODY_BYTES, telemetry};
+use crate::service::{ApiResponse, TaskService};
+use crate::{MAX_BODY_BYTES, telemetry};
 
 /// Routes and 404/405 answers. As in FastAPI, every GET route answers HEAD. The app registers `web::Data<Verifier>` and
 /// `web::Data<TaskService>`, and wraps [`cors`] and [`log_request`].
@@ -94,9 +94,7 @@ pub fn answer(api: ApiResponse) -> HttpResponse {
         response.insert_header(("x-total-count", total.to_string()));
     }
     match api.body {
-        Some(body) => response
-            .content_type("application/json")
-            .body(body.to_string()),
+        Some(body) => response.content_type("application/json").body(body),
         None => response.finish(),
     }
 }
