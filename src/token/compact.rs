@@ -18,20 +18,25 @@ pub(crate) struct Segments<'a> {
 }
 
 impl<'a> Segments<'a> {
-    /// Splits `token` at its two dots. Anything but exactly three segments is malformed.
+    /// Splits `token` at its first and last dots. Anything but exactly
+    /// three segments is malformed: one dot, or an empty header or payload,
+    /// here; a dot inside the payload when it is decoded (a dot is not
+    /// base64url), so the long payload is scanned once, by the decoder.
     pub(crate) fn split(token: &'a str) -> Result<Self, ErrorKind> {
-        let mut parts = token.splitn(4, '.');
-        let (Some(header), Some(payload), Some(signature), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(first), Some(last)) = (token.find('.'), token.rfind('.')) else {
             return Err(ErrorKind::Malformed);
         };
+        if first == last {
+            return Err(ErrorKind::Malformed);
+        }
+        let header = &token[..first];
+        let payload = &token[first + 1..last];
+        let signature = &token[last + 1..];
         if header.is_empty() || payload.is_empty() {
             return Err(ErrorKind::Malformed);
         }
-        let signing_input = &token.as_bytes()[..header.len() + 1 + payload.len()];
         Ok(Self {
-            signing_input,
+            signing_input: &token.as_bytes()[..last],
             header,
             payload,
             signature,
@@ -112,12 +117,19 @@ mod tests {
         let s = Segments::split("aGk.aGk.c2ln").unwrap();
         assert_eq!((s.header, s.payload, s.signature), ("aGk", "aGk", "c2ln"));
         assert_eq!(s.signing_input, b"aGk.aGk");
-        for bad in ["", "a", "a.b", "a.b.c.d", ".b.c", "a..c", "...."] {
-            assert_eq!(
-                Segments::split(bad).unwrap_err(),
-                ErrorKind::Malformed,
-                "{bad}"
-            );
+        for bad in [
+            "",
+            "a",
+            "a.b",
+            "a.b.c.d",
+            "aGk.aGk.aGk.c2ln",
+            ".b.c",
+            "a..c",
+            "....",
+        ] {
+            // A fourth segment is a dot in the payload, which no decoder takes.
+            let payload = Segments::split(bad).and_then(|s| decode(s.payload).map(drop));
+            assert_eq!(payload.unwrap_err(), ErrorKind::Malformed, "{bad}");
         }
     }
 

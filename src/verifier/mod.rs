@@ -343,7 +343,9 @@ impl Verifier {
         if let Some(claims) = self.cached(token) {
             return claims.map_err(Stop::from);
         }
-        let (mut stack, mut heap) = ([0u8; 2048], Vec::new());
+        // Room for the payload of a typical token (up to about 1.3 KB encoded);
+        // a larger one is decoded on the heap.
+        let (mut stack, mut heap) = ([0u8; 1024], Vec::new());
         let checked =
             self.checked_payload(token, |segment| decode_into(segment, &mut stack, &mut heap))?;
         let claims = T::decode_claims(checked.payload, self.policy_for(&checked))?;
