@@ -84,20 +84,9 @@ impl JwksSettings {
     pub(crate) fn public_key_policy(&self, policy: &Policy) -> Result<Policy, ConfigError> {
         let mut public = policy.clone();
         if let Some(check) = self.claim_check {
-            if check != ClaimCheck::Skip && public.issuers.is_empty() {
-                return Err(ConfigError::CheckWithoutValues {
-                    claim: "iss",
-                    setter: "issuer",
-                });
-            }
-            if check != ClaimCheck::Skip && public.audiences.is_empty() {
-                return Err(ConfigError::CheckWithoutValues {
-                    claim: "aud",
-                    setter: "audience",
-                });
-            }
             public.issuer_check = check;
             public.audience_check = check;
+            public.check_values()?;
         }
         Ok(public)
     }

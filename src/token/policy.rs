@@ -3,6 +3,7 @@
 use std::sync::OnceLock;
 
 use crate::error::ErrorKind;
+use crate::error::config::ConfigError;
 use crate::token::claims::{Claims, Fields, NumericDate, RawClaims};
 use crate::token::clock::Clock;
 use crate::token::strict_json::Scalar;
@@ -56,6 +57,20 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// Refuses a policy whose `iss` or `aud` check is on without any
+    /// accepted value: it would refuse every token that carries the claim.
+    pub(crate) fn check_values(&self) -> Result<(), ConfigError> {
+        for (check, accepted, claim, setter) in [
+            (self.issuer_check, &self.issuers, "iss", "issuer"),
+            (self.audience_check, &self.audiences, "aud", "audience"),
+        ] {
+            if check != ClaimCheck::Skip && accepted.is_empty() {
+                return Err(ConfigError::CheckWithoutValues { claim, setter });
+            }
+        }
+        Ok(())
+    }
+
     /// Checks the registered claims without copying anything out of them.
     pub(crate) fn validate(&self, raw: &RawClaims<'_>) -> Result<(), ErrorKind> {
         let exp = numeric_date(raw.exp.as_ref(), "exp")?;

@@ -382,18 +382,16 @@ impl VerifierBuilder {
         if self.max_token_len == 0 {
             return Err(ConfigError::InvalidMaxTokenLength);
         }
-        if self.issuer_check != ClaimCheck::Skip && self.issuers.is_empty() {
-            return Err(ConfigError::CheckWithoutValues {
-                claim: "iss",
-                setter: "issuer",
-            });
-        }
-        if self.audience_check != ClaimCheck::Skip && self.audiences.is_empty() {
-            return Err(ConfigError::CheckWithoutValues {
-                claim: "aud",
-                setter: "audience",
-            });
-        }
+        let policy = Policy {
+            leeway_secs: self.leeway.as_secs_f64(),
+            require_exp: self.require_exp,
+            issuer_check: self.issuer_check,
+            issuers: self.issuers,
+            audience_check: self.audience_check,
+            audiences: self.audiences,
+            clock: self.clock,
+        };
+        policy.check_values()?;
         if !self.cookie_origins.is_empty() && self.cookie_name.is_none() {
             return Err(ConfigError::OriginsWithoutCookie);
         }
@@ -424,15 +422,6 @@ impl VerifierBuilder {
             KnownHeaders::hs256()
         } else {
             KnownHeaders::default()
-        };
-        let policy = Policy {
-            leeway_secs: self.leeway.as_secs_f64(),
-            require_exp: self.require_exp,
-            issuer_check: self.issuer_check,
-            issuers: self.issuers,
-            audience_check: self.audience_check,
-            audiences: self.audiences,
-            clock: self.clock,
         };
         #[cfg(feature = "jwks")]
         let public_key_policy = self.jwks.public_key_policy(&policy)?;
