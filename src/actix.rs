@@ -134,7 +134,7 @@ where
     Box::pin(async move {
         let verifier = registered_verifier(&req)?;
         let method = req.method().as_str();
-        let result = match verifier.verify_request_as::<C>(method, req.headers()).await {
+        let result = match verifier.verify_request::<C>(method, req.headers()).await {
             Ok(claims) => finish(&req, claims),
             Err(error) => Err(error),
         };
@@ -160,7 +160,7 @@ impl<C: DecodeClaims + 'static> FromRequest for OptionalAuth<C> {
         Box::pin(async move {
             let verifier = registered_verifier(&req)?;
             verifier
-                .verify_request_optional_as::<C>(req.method().as_str(), req.headers())
+                .verify_request_optional::<C>(req.method().as_str(), req.headers())
                 .await
                 .map(OptionalAuth)
                 .map_err(|error| verifier.reject(error))

@@ -73,7 +73,7 @@ where
 {
     let verifier = Verifier::from_ref(state);
     let result = verifier
-        .verify_request_as::<C>(parts.method.as_str(), &parts.headers)
+        .verify_request::<C>(parts.method.as_str(), &parts.headers)
         .await;
     (verifier, result)
 }
@@ -106,7 +106,7 @@ where
     ) -> Result<Option<Self>, Self::Rejection> {
         let verifier = Verifier::from_ref(state);
         verifier
-            .verify_request_optional_as::<C>(parts.method.as_str(), &parts.headers)
+            .verify_request_optional::<C>(parts.method.as_str(), &parts.headers)
             .await
             .map(|claims| claims.map(Auth))
             .map_err(|error| verifier.reject(error))

@@ -40,13 +40,14 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Dependencies run one way: the faces (axum, actix, testing) -> verifier ->
-// jwks, keys -> http, token -> error. Modules import from the module that
+// jwks, session -> keys, http -> token -> error. Modules import from the module that
 // defines a thing, never from the re-exports below.
 mod error;
 mod http;
 #[cfg(feature = "jwks")]
 mod jwks;
 mod keys;
+mod session;
 mod token;
 mod trace;
 mod verifier;
@@ -72,7 +73,12 @@ pub use http::credentials::HeaderSource;
 pub use http::extractors::{Auth, OwnerOf, UserId};
 pub use http::owner::{PathParam, UserIdParam};
 pub use http::response::{ErrorBody, Rejection};
-pub use token::claims::{Claims, NumericDate};
+pub use session::cookie_cache::CookieCacheStrategy;
+pub use session::settings::SecureCookies;
+pub use session::store::{
+    SessionLookup, SessionRecord, SessionStore, SessionStoreError, SessionToken,
+};
+pub use token::claims::{Claims, Credential, NumericDate};
 pub use token::clock::Clock;
 pub use token::decode::DecodeClaims;
 pub use token::policy::ClaimCheck;
@@ -92,6 +98,7 @@ struct ReadmeDoctests;
 /// assert_eq!(jwtguard::limits::DEFAULT_MAX_TOKEN_LEN, 8 * 1024);
 /// ```
 pub mod limits {
+    pub use crate::http::credentials::MAX_CHUNKED_COOKIE_LEN;
     pub use crate::http::response::RETRY_AFTER_SECS;
     #[cfg(feature = "jwks")]
     #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
@@ -108,5 +115,7 @@ pub mod limits {
         DEFAULT_JWKS_MAX_AGE, DEFAULT_JWKS_REFRESH_COOLDOWN, DEFAULT_JWKS_REFRESH_INTERVAL,
     };
     pub use crate::keys::hmac::{MAX_KEYS, MIN_SECRET_LEN};
+    pub use crate::session::settings::DEFAULT_COOKIE_PREFIX;
+    pub use crate::session::store::{DEFAULT_SESSION_CACHE_ENTRIES, DEFAULT_SESSION_CACHE_TTL};
     pub use crate::verifier::builder::DEFAULT_MAX_TOKEN_LEN;
 }

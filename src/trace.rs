@@ -18,12 +18,25 @@ pub(crate) fn refused(error: &Error) {
             code = error.kind().code(),
             "jwtguard: public-key token refused, the JWKS could not be refreshed"
         ),
+        ErrorKind::SessionStoreUnavailable => tracing::warn!(
+            code = error.kind().code(),
+            "jwtguard: session refused, the session store did not answer"
+        ),
         kind => tracing::debug!(
             code = kind.code(),
             status = error.status().as_u16(),
             "jwtguard: request refused"
         ),
     }
+    #[cfg(not(feature = "tracing"))]
+    let _ = error;
+}
+
+/// A session store could not answer (the request gets 503). Its message is
+/// the store's: the provided stores never put a token in it.
+pub(crate) fn session_store_failed(error: &dyn std::fmt::Display) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(error = %error, "jwtguard: session store did not answer");
     #[cfg(not(feature = "tracing"))]
     let _ = error;
 }

@@ -55,9 +55,32 @@ pub enum ConfigError {
         /// The builder method that adds accepted values.
         setter: &'static str,
     },
-    /// `token_cookie_origins` was set without `token_cookie`.
-    #[error("token_cookie_origins guards the token cookie: call .token_cookie(..) too")]
+    /// `token_cookie_origins` was set, but no credential is read from a
+    /// cookie.
+    #[error(
+        "token_cookie_origins guards cookie credentials: call .token_cookie(..) or accept \
+         Better Auth's session cookies (.session_store(..) or .session_cookie_cache(..)) too"
+    )]
     OriginsWithoutCookie,
+    /// Session credentials are accepted, but no Better Auth secret was given.
+    #[error(
+        "session credentials are signed with Better Auth's secret: call .session_secret(..) \
+         (or set BETTER_AUTH_SECRET or BETTER_AUTH_SECRETS)"
+    )]
+    SessionsWithoutSecret,
+    /// Session tokens are accepted with nothing to resolve them: no store
+    /// and no cookie cache.
+    #[error(
+        "a session token names a session that must be looked up: call .session_store(..) \
+         or .session_cookie_cache(..)"
+    )]
+    SessionsWithoutResolver,
+    /// A cookie name is empty or holds a character a cookie name cannot.
+    #[error("a cookie name must be non-empty visible ASCII without '=', ';' or ','")]
+    InvalidCookieName,
+    /// A session setting is out of range; the text says which.
+    #[error("{0}")]
+    InvalidSessionSetting(&'static str),
     /// An allowed origin is empty or `null`.
     #[error(
         "an allowed origin must be a scheme, host and optional port, such as \

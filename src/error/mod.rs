@@ -142,6 +142,20 @@ pub enum ErrorKind {
     /// 503 with `Retry-After`).
     #[error("Token keys are temporarily unavailable")]
     KeysUnavailable,
+    /// A validly signed session token that names no live session: signed
+    /// out, revoked, or deleted (401). Answered from the session store.
+    #[error("Session is not valid")]
+    SessionNotFound,
+    /// The session store (Better Auth's `get-session` or its database)
+    /// could not answer: 503 with `Retry-After`, as for
+    /// [`KeysUnavailable`](Self::KeysUnavailable).
+    #[error("Sessions are temporarily unavailable")]
+    SessionStoreUnavailable,
+    /// A credential of another kind than its place calls for: a bearer JWT
+    /// in the session cache cookie, or a cookie cache of a strategy the
+    /// verifier was not configured for (401).
+    #[error("Credential is of the wrong kind for where it was sent")]
+    WrongCredentialKind,
     /// The server is misconfigured (for example, no verifier was registered).
     #[error("Internal server error")]
     Misconfigured,
@@ -178,7 +192,9 @@ impl ErrorKind {
             Self::SessionCacheToken => "session_cache_token",
             Self::Forbidden => "forbidden",
             Self::OriginNotAllowed => "origin_not_allowed",
-            Self::KeysUnavailable => "temporarily_unavailable",
+            Self::KeysUnavailable | Self::SessionStoreUnavailable => "temporarily_unavailable",
+            Self::SessionNotFound => "session_not_found",
+            Self::WrongCredentialKind => "wrong_credential_kind",
             Self::Misconfigured => "internal_error",
         }
     }
@@ -213,6 +229,9 @@ pub(crate) mod tests_support {
         ErrorKind::Forbidden,
         ErrorKind::OriginNotAllowed,
         ErrorKind::KeysUnavailable,
+        ErrorKind::SessionNotFound,
+        ErrorKind::SessionStoreUnavailable,
+        ErrorKind::WrongCredentialKind,
         ErrorKind::Misconfigured,
     ];
 }

@@ -100,23 +100,127 @@ fn token_from_cookies<'h, H: HeaderSource>(
     name: &str,
 ) -> Result<&'h str, ErrorKind> {
     let mut found = None;
-    for header in headers.header_values("cookie") {
-        for pair in header.split(|&b| b == b';') {
-            let pair = pair.trim_ascii();
-            let Some(eq) = pair.iter().position(|&b| b == b'=') else {
-                continue;
-            };
-            if &pair[..eq] != name.as_bytes() {
-                continue;
-            }
+    for (_, value) in cookies(headers).filter(|(pair_name, _)| *pair_name == name.as_bytes()) {
+        if found.is_some() {
+            return Err(ErrorKind::MultipleCredentials);
+        }
+        found = Some(token_text(value).ok_or(ErrorKind::Malformed)?);
+    }
+    found.ok_or(ErrorKind::MissingCredentials)
+}
+
+/// The text after `Bearer ` in an `Authorization` value, for a Better Auth
+/// bearer-plugin session token: `<token>.<signature>`, the signature in
+/// standard base64, possibly URL-encoded. Its exact form is checked with
+/// the signature.
+pub(crate) fn session_token_from_authorization(value: &[u8]) -> Result<&str, ErrorKind> {
+    let (scheme, rest) = value
+        .split_at_checked(SCHEME.len() + 1)
+        .ok_or(ErrorKind::InvalidAuthorizationHeader)?;
+    if !scheme[..SCHEME.len()].eq_ignore_ascii_case(SCHEME.as_bytes())
+        || scheme[SCHEME.len()] != b' '
+    {
+        return Err(ErrorKind::InvalidAuthorizationHeader);
+    }
+    let allowed = |b: &u8| {
+        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'%' | b'+' | b'/' | b'=')
+    };
+    if rest.is_empty() || !rest.iter().all(allowed) {
+        return Err(ErrorKind::InvalidAuthorizationHeader);
+    }
+    std::str::from_utf8(rest).map_err(|_| ErrorKind::InvalidAuthorizationHeader)
+}
+
+/// The longest cookie cache read, all chunks together.
+pub const MAX_CHUNKED_COOKIE_LEN: usize = 32 * 1024;
+
+/// The value of the one cookie named any of `names`. Sent twice, or under
+/// two of the names, is [`ErrorKind::MultipleCredentials`]. Values are
+/// visible ASCII.
+pub(crate) fn cookie_value<'h, H: HeaderSource>(
+    headers: &'h H,
+    names: &[String],
+) -> Result<Option<&'h str>, ErrorKind> {
+    let mut found = None;
+    for (name, value) in cookies(headers) {
+        if names.iter().any(|wanted| wanted.as_bytes() == name) {
             if found.is_some() {
                 return Err(ErrorKind::MultipleCredentials);
             }
-            let value = &pair[eq + 1..];
-            found = Some(token_text(value).ok_or(ErrorKind::Malformed)?);
+            found = Some(cookie_text(value)?);
         }
     }
-    found.ok_or(ErrorKind::MissingCredentials)
+    Ok(found)
+}
+
+/// A cookie Better Auth may split when it is large: the cookie named one of
+/// `names`, else the chunks `<name>.0`, `<name>.1`, ... joined in order (at
+/// most [`MAX_CHUNKED_COOKIE_LEN`] bytes; a missing or repeated chunk is
+/// malformed).
+pub(crate) fn chunked_cookie<'h, H: HeaderSource>(
+    headers: &'h H,
+    names: &[String],
+) -> Result<Option<std::borrow::Cow<'h, str>>, ErrorKind> {
+    if let Some(whole) = cookie_value(headers, names)? {
+        return Ok(Some(whole.into()));
+    }
+    let mut chunks: Vec<(usize, &str)> = Vec::new();
+    let mut total = 0;
+    for (name, value) in cookies(headers) {
+        let index = names.iter().find_map(|wanted| {
+            let suffix = name.strip_prefix(wanted.as_bytes())?.strip_prefix(b".")?;
+            let digits = std::str::from_utf8(suffix).ok()?;
+            let canonical = digits == "0" || (!digits.starts_with('0') && !digits.is_empty());
+            digits
+                .parse::<usize>()
+                .ok()
+                .filter(|_| canonical && digits.bytes().all(|b| b.is_ascii_digit()))
+        });
+        let Some(index) = index else { continue };
+        let value = cookie_text(value)?;
+        total += value.len();
+        if total > MAX_CHUNKED_COOKIE_LEN {
+            return Err(ErrorKind::TokenTooLarge);
+        }
+        chunks.push((index, value));
+    }
+    if chunks.is_empty() {
+        return Ok(None);
+    }
+    chunks.sort_unstable_by_key(|&(index, _)| index);
+    if chunks
+        .iter()
+        .enumerate()
+        .any(|(expected, &(index, _))| index != expected)
+    {
+        return Err(ErrorKind::Malformed);
+    }
+    Ok(Some(
+        chunks
+            .into_iter()
+            .map(|(_, value)| value)
+            .collect::<String>()
+            .into(),
+    ))
+}
+
+/// Every `name=value` pair of every `Cookie` header.
+fn cookies<H: HeaderSource>(headers: &H) -> impl Iterator<Item = (&[u8], &[u8])> {
+    headers.header_values("cookie").flat_map(|header| {
+        header.split(|&b| b == b';').filter_map(|pair| {
+            let pair = pair.trim_ascii();
+            let eq = pair.iter().position(|&b| b == b'=')?;
+            Some((&pair[..eq], &pair[eq + 1..]))
+        })
+    })
+}
+
+/// A cookie value as text: non-empty visible ASCII.
+fn cookie_text(value: &[u8]) -> Result<&str, ErrorKind> {
+    if value.is_empty() || !value.iter().all(|b| b.is_ascii_graphic()) {
+        return Err(ErrorKind::Malformed);
+    }
+    std::str::from_utf8(value).map_err(|_| ErrorKind::Malformed)
 }
 
 /// `bytes` as text when it is a non-empty run of base64url characters and dots.

@@ -138,6 +138,7 @@ mod tests {
             aud: Vec::new(),
             payload: Box::default(),
             extra: OnceLock::new(),
+            credential: crate::token::claims::Credential::Jwt,
         })
     }
 

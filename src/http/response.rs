@@ -32,7 +32,8 @@ pub struct ErrorBody {
 impl Error {
     /// The HTTP status this error is answered with: 401 for authentication
     /// failures, 403 for [`ErrorKind::Forbidden`] and
-    /// [`ErrorKind::OriginNotAllowed`], 503 for [`ErrorKind::KeysUnavailable`],
+    /// [`ErrorKind::OriginNotAllowed`], 503 for [`ErrorKind::KeysUnavailable`] and
+    /// [`ErrorKind::SessionStoreUnavailable`],
     /// 500 for [`ErrorKind::Misconfigured`].
     ///
     /// ```
@@ -42,7 +43,9 @@ impl Error {
     pub fn status(&self) -> StatusCode {
         match self.kind() {
             ErrorKind::Forbidden | ErrorKind::OriginNotAllowed => StatusCode::FORBIDDEN,
-            ErrorKind::KeysUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::KeysUnavailable | ErrorKind::SessionStoreUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ErrorKind::Misconfigured => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::UNAUTHORIZED,
         }

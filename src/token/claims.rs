@@ -95,13 +95,35 @@ pub(crate) struct Fields {
     /// The verified payload, where the other claims are read from.
     pub(crate) payload: Box<[u8]>,
     pub(crate) extra: OnceLock<Map<String, Value>>,
+    pub(crate) credential: Credential,
+}
+
+/// Which kind of credential a request was authenticated with.
+///
+/// ```
+/// use jwtguard::Credential;
+/// # let (verifier, token) = jwtguard::testing::doc_pair();
+/// let claims = verifier.verify(&token)?;
+/// assert_eq!(claims.credential(), Credential::Jwt);
+/// # Ok::<(), jwtguard::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Credential {
+    /// A JWT: HS256 with the shared secret, or the JWT plugin's, from its JWKS.
+    Jwt,
+    /// Better Auth's signed session token (the session cookie, or the bearer
+    /// plugin's token), resolved by a session store.
+    SessionToken,
+    /// Better Auth's cookie cache (`session_data`), with a valid session token.
+    CookieCache,
 }
 
 impl PartialEq for Claims {
     fn eq(&self, other: &Self) -> bool {
         let (a, b) = (&self.0, &other.0);
-        (&a.sub, a.exp, a.nbf, a.iat, &a.iss, &a.aud)
-            == (&b.sub, b.exp, b.nbf, b.iat, &b.iss, &b.aud)
+        (&a.sub, a.exp, a.nbf, a.iat, &a.iss, &a.aud, a.credential)
+            == (&b.sub, b.exp, b.nbf, b.iat, &b.iss, &b.aud, b.credential)
             && self.extra() == other.extra()
     }
 }
@@ -117,6 +139,7 @@ impl fmt::Debug for Claims {
             .field("iss", &fields.iss)
             .field("aud", &fields.aud)
             .field("extra", self.extra())
+            .field("credential", &fields.credential)
             .finish()
     }
 }
@@ -141,6 +164,51 @@ impl Claims {
     /// ```
     pub fn sub(&self) -> &str {
         &self.0.sub
+    }
+
+    /// The session id, when the credential names one: `sid` of a session
+    /// credential (Better Auth's `session.id`), or a token's `sid` claim.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert_eq!(verifier.verify(&token)?.sid(), None);
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn sid(&self) -> Option<&str> {
+        self.get("sid").and_then(Value::as_str)
+    }
+
+    /// The kind of credential these claims came from.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert_eq!(verifier.verify(&token)?.credential(), jwtguard::Credential::Jwt);
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn credential(&self) -> Credential {
+        self.0.credential
+    }
+
+    /// The same claims, from a credential of kind `credential`.
+    pub(crate) fn with_credential(mut self, credential: Credential) -> Self {
+        match Arc::get_mut(&mut self.0) {
+            Some(fields) => fields.credential = credential,
+            None => {
+                let fields = &self.0;
+                self = Self::new(Fields {
+                    sub: fields.sub.clone(),
+                    exp: fields.exp,
+                    nbf: fields.nbf,
+                    iat: fields.iat,
+                    iss: fields.iss.clone(),
+                    aud: fields.aud.clone(),
+                    payload: fields.payload.clone(),
+                    extra: fields.extra.clone(),
+                    credential,
+                });
+            }
+        }
+        self
     }
 
     /// When the token expires, if it says.

@@ -34,6 +34,13 @@ pub(crate) mod sealed {
     pub trait Decode: Sized {
         fn decode_claims(payload: &[u8], policy: &Policy) -> Result<Self, ErrorKind>;
 
+        /// Marks claims as read from a credential of kind `credential`
+        /// (only [`Claims`] records it).
+        fn with_credential(self, credential: crate::token::claims::Credential) -> Self {
+            let _ = credential;
+            self
+        }
+
         /// From claims the token cache vouches for (feature `jwks`).
         #[cfg(feature = "jwks")]
         fn from_cached(claims: &Claims, policy: &Policy) -> Result<Self, ErrorKind> {
@@ -44,6 +51,10 @@ pub(crate) mod sealed {
     impl Decode for Claims {
         fn decode_claims(payload: &[u8], policy: &Policy) -> Result<Self, ErrorKind> {
             policy.check(RawClaims::parse(payload, Keep::Nothing)?, payload)
+        }
+
+        fn with_credential(self, credential: crate::token::claims::Credential) -> Self {
+            Claims::with_credential(self, credential)
         }
 
         /// Shared, not parsed again: only the time claims can have changed.

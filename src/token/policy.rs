@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 
 use crate::error::ErrorKind;
 use crate::error::config::ConfigError;
-use crate::token::claims::{Claims, Fields, NumericDate, RawClaims};
+use crate::token::claims::{Claims, Credential, Fields, NumericDate, RawClaims};
 use crate::token::clock::Clock;
 use crate::token::strict_json::Scalar;
 
@@ -124,6 +124,7 @@ impl Policy {
             sub: text(raw.sub).unwrap_or_default(),
             payload: payload.into(),
             extra: OnceLock::new(),
+            credential: Credential::Jwt,
         }))
     }
 

@@ -14,6 +14,8 @@ use std::fmt;
 use serde::de::{self, Deserialize, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
+use crate::error::ErrorKind;
+
 /// An object member name, borrowed from the input when it has no escapes.
 #[derive(Clone)]
 pub(crate) struct Name<'de>(Cow<'de, str>);
@@ -168,6 +170,16 @@ impl<'de> Visitor<'de> for StrictValueVisitor {
             object.insert(name.into_string(), value);
         }
         Ok(Value::Object(object))
+    }
+}
+
+/// Parses one JSON object, with nothing after it and no duplicate member
+/// names at any depth.
+pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ErrorKind> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    match StrictValue.deserialize(&mut deserializer) {
+        Ok(Value::Object(object)) if deserializer.end().is_ok() => Ok(object),
+        _ => Err(ErrorKind::Malformed),
     }
 }
 

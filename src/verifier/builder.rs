@@ -11,6 +11,9 @@ use crate::error::config::ConfigError;
 use crate::jwks::settings::{JwksSettings, JwksSource};
 use crate::keys::hmac::HmacKeys;
 use crate::keys::hmac::{MAX_KEYS, MIN_SECRET_LEN};
+use crate::session::cookie_cache::CookieCacheStrategy;
+use crate::session::settings::{SecureCookies, SessionSettings};
+use crate::session::store::SessionStore;
 use crate::token::clock::Clock;
 use crate::token::header::KnownHeaders;
 use crate::token::policy::ClaimCheck;
@@ -57,6 +60,7 @@ pub struct VerifierBuilder {
     error_responder: Option<ErrorResponder>,
     #[cfg(feature = "jwks")]
     jwks: JwksSettings,
+    sessions: SessionSettings,
 }
 
 impl Default for VerifierBuilder {
@@ -76,6 +80,7 @@ impl Default for VerifierBuilder {
             error_responder: None,
             #[cfg(feature = "jwks")]
             jwks: Default::default(),
+            sessions: SessionSettings::default(),
         }
     }
 }
@@ -97,6 +102,7 @@ impl fmt::Debug for VerifierBuilder {
             .field("cookie_name", &self.cookie_name)
             .field("cookie_origins", &self.cookie_origins)
             .field("jwks", &self.has_jwks())
+            .field("sessions", &self.sessions.is_set())
             .finish()
     }
 }
@@ -373,7 +379,7 @@ impl VerifierBuilder {
     /// assert_eq!(err, jwtguard::ConfigError::NoKeys);
     /// ```
     pub fn build(self) -> Result<Verifier, ConfigError> {
-        if self.secrets.is_empty() && !self.has_jwks() {
+        if self.secrets.is_empty() && !self.has_jwks() && !self.sessions.is_set() {
             return Err(ConfigError::NoKeys);
         }
         if self.secrets.len() > MAX_KEYS {
@@ -392,7 +398,15 @@ impl VerifierBuilder {
             clock: self.clock,
         };
         policy.check_values()?;
-        if !self.cookie_origins.is_empty() && self.cookie_name.is_none() {
+        // Sessions carry no `iss` or `aud`: only their expiry is checked.
+        let session_policy = Policy {
+            issuer_check: ClaimCheck::Skip,
+            audience_check: ClaimCheck::Skip,
+            require_exp: true,
+            ..policy.clone()
+        };
+        let sessions = self.sessions.build(&session_policy.clock, self.leeway)?;
+        if !self.cookie_origins.is_empty() && self.cookie_name.is_none() && sessions.is_none() {
             return Err(ConfigError::OriginsWithoutCookie);
         }
         if self
@@ -438,7 +452,199 @@ impl VerifierBuilder {
             cookie_name: self.cookie_name,
             cookie_origins: self.cookie_origins,
             error_responder: self.error_responder,
+            sessions,
+            session_policy,
         }))
+    }
+}
+
+/// Better Auth's session credentials: the signed session cookie, the bearer
+/// plugin's token, and the cookie cache. Nothing here is accepted unless
+/// [`session_store`](Self::session_store) or
+/// [`session_cookie_cache`](Self::session_cookie_cache) is called.
+impl VerifierBuilder {
+    /// Adds Better Auth's secret (`BETTER_AUTH_SECRET`). Call it first with
+    /// the current secret; during a rotation call it again for each older
+    /// one, in `BETTER_AUTH_SECRETS` order. Better Auth signs session
+    /// cookies and the `compact` and `jwt` caches with the current secret
+    /// alone, so only that one checks them; every one decrypts a `jwe`
+    /// cache. (HS256 JWT secrets are [`hs256_secret`](Self::hs256_secret);
+    /// [`Verifier::from_env`] sets both.)
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .session_secret("better-auth-secret-0123456789abcdefghij")
+    ///     .session_cookie_cache(jwtguard::CookieCacheStrategy::Compact)
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn session_secret(mut self, secret: impl AsRef<[u8]>) -> Self {
+        self.sessions
+            .secrets
+            .push(Zeroizing::new(secret.as_ref().to_vec()));
+        self
+    }
+
+    /// Better Auth's `advanced.cookiePrefix` (default `better-auth`): the
+    /// cookies are `<prefix>.session_token` and `<prefix>.session_data`.
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .session_secret("better-auth-secret-0123456789abcdefghij")
+    ///     .session_cookie_prefix("myapp")
+    ///     .session_cookie_cache(jwtguard::CookieCacheStrategy::Compact)
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn session_cookie_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.sessions.cookie_prefix = prefix.into();
+        self
+    }
+
+    /// Better Auth's `advanced.cookies.session_token.name` and
+    /// `advanced.cookies.session_data.name`, when the app renames them
+    /// (`None`: the prefix's name).
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .session_secret("better-auth-secret-0123456789abcdefghij")
+    ///     .session_cookie_names(Some("sid"), None)
+    ///     .session_cookie_cache(jwtguard::CookieCacheStrategy::Compact)
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn session_cookie_names(
+        mut self,
+        session_token: Option<&str>,
+        session_data: Option<&str>,
+    ) -> Self {
+        self.sessions.token_cookie_name = session_token.map(str::to_owned);
+        self.sessions.data_cookie_name = session_data.map(str::to_owned);
+        self
+    }
+
+    /// Which of the `__Secure-` names and the plain ones are read (default:
+    /// either; set [`SecureCookies::Only`] for an `https://` deployment).
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .session_secret("better-auth-secret-0123456789abcdefghij")
+    ///     .session_secure_cookies(jwtguard::SecureCookies::Only)
+    ///     .session_cookie_cache(jwtguard::CookieCacheStrategy::Compact)
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn session_secure_cookies(mut self, secure: SecureCookies) -> Self {
+        self.sessions.secure = secure;
+        self
+    }
+
+    /// Accepts Better Auth's cookie cache (`session.cookieCache` with this
+    /// `strategy`): a request with a valid session cookie and a fresh cache
+    /// for it is authenticated without any lookup. A missing, stale or
+    /// invalid cache falls back to the [`session_store`](Self::session_store),
+    /// or is refused when there is none (the front end renews the cache on
+    /// its next `getSession`).
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .session_secret("better-auth-secret-0123456789abcdefghij")
+    ///     .session_cookie_cache(jwtguard::CookieCacheStrategy::Jwt)
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn session_cookie_cache(mut self, strategy: CookieCacheStrategy) -> Self {
+        self.sessions.cookie_cache = Some(strategy);
+        self
+    }
+
+    /// Better Auth's `session.cookieCache.version` when set to a string
+    /// (default `"1"`): a cache of another version is not used.
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .session_secret("better-auth-secret-0123456789abcdefghij")
+    ///     .session_cookie_cache(jwtguard::CookieCacheStrategy::Compact)
+    ///     .session_cookie_cache_version("2")
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn session_cookie_cache_version(mut self, version: impl Into<String>) -> Self {
+        self.sessions.cache_version = version.into();
+        self
+    }
+
+    /// Also accepts the bearer plugin's `Authorization: Bearer
+    /// <token>.<signature>` (its `set-auth-token` header's value, URL-encoded
+    /// or not). Only the signed form is accepted, as with the plugin's
+    /// `requireSignature: true`, so that forgeries cost no lookup.
+    ///
+    /// ```
+    /// # struct Nobody;
+    /// # impl jwtguard::SessionStore for Nobody {
+    /// #     fn find_session<'a>(&'a self, _: &'a jwtguard::SessionToken<'a>) -> jwtguard::SessionLookup<'a> {
+    /// #         Box::pin(async { Ok(None) })
+    /// #     }
+    /// # }
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .session_secret("better-auth-secret-0123456789abcdefghij")
+    ///     .session_store(Nobody)
+    ///     .session_bearer_tokens(true)
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn session_bearer_tokens(mut self, accept: bool) -> Self {
+        self.sessions.bearer = accept;
+        self
+    }
+
+    /// Resolves signed session tokens through `store`: Better Auth's
+    /// `get-session` ([`HttpSessionStore`](crate::HttpSessionStore)), its
+    /// database ([`SqlSessionStore`](crate::SqlSessionStore)) or your own.
+    /// Answers are reused for [`session_store_cache`](Self::session_store_cache)'s
+    /// time to live.
+    ///
+    /// ```
+    /// # struct Nobody;
+    /// # impl jwtguard::SessionStore for Nobody {
+    /// #     fn find_session<'a>(&'a self, _: &'a jwtguard::SessionToken<'a>) -> jwtguard::SessionLookup<'a> {
+    /// #         Box::pin(async { Ok(None) })
+    /// #     }
+    /// # }
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .session_secret("better-auth-secret-0123456789abcdefghij")
+    ///     .session_store(Nobody)
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn session_store(mut self, store: impl SessionStore) -> Self {
+        self.sessions.store = Some(std::sync::Arc::new(store));
+        self
+    }
+
+    /// How long a store's answer is reused, and how many are kept (defaults
+    /// [`DEFAULT_SESSION_CACHE_TTL`](crate::limits::DEFAULT_SESSION_CACHE_TTL),
+    /// 30 s, and 10,000). A session revoked in Better Auth keeps working
+    /// here for at most `ttl`; zero asks the store every time.
+    ///
+    /// ```
+    /// # struct Nobody;
+    /// # impl jwtguard::SessionStore for Nobody {
+    /// #     fn find_session<'a>(&'a self, _: &'a jwtguard::SessionToken<'a>) -> jwtguard::SessionLookup<'a> {
+    /// #         Box::pin(async { Ok(None) })
+    /// #     }
+    /// # }
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .session_secret("better-auth-secret-0123456789abcdefghij")
+    ///     .session_store(Nobody)
+    ///     .session_store_cache(std::time::Duration::from_secs(5), 1_000)
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn session_store_cache(mut self, ttl: Duration, max_entries: usize) -> Self {
+        self.sessions.store_cache_ttl = ttl;
+        self.sessions.store_cache_entries = max_entries;
+        self
     }
 }
 

@@ -6,6 +6,8 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use crate::error::config::ConfigError;
+use crate::session::secrets::parse_secrets;
+use crate::session::settings::SecureCookies;
 #[cfg(feature = "jwks-fetch")]
 use crate::token::policy::ClaimCheck;
 use crate::verifier::Verifier;
@@ -29,6 +31,22 @@ pub mod vars {
     /// The Better Auth app's base URL (feature `jwks-fetch`): its JWKS is at
     /// `{url}/api/auth/jwks`, and the plugin's tokens carry it as `iss` and `aud`.
     pub const BASE_URL: &str = "BETTER_AUTH_URL";
+    /// Better Auth's rotation format, `"2:new,1:old"`, the current first
+    /// (instead of `BETTER_AUTH_SECRET`, which then counts as the legacy secret).
+    pub const SECRETS: &str = "BETTER_AUTH_SECRETS";
+    /// Accept Better Auth's cookie cache: `compact`, `jwt` or `jwe`, as its
+    /// `session.cookieCache.strategy`.
+    pub const COOKIE_CACHE: &str = "BETTER_AUTH_COOKIE_CACHE";
+    /// Resolve session tokens with the Better Auth app at this base URL
+    /// (`{url}/api/auth/get-session`; feature `session-http`).
+    pub const SESSION_URL: &str = "BETTER_AUTH_SESSION_URL";
+    /// `true`: also accept the bearer plugin's signed session tokens.
+    pub const BEARER: &str = "BETTER_AUTH_BEARER";
+    /// Better Auth's `advanced.cookiePrefix` (default `better-auth`).
+    pub const COOKIE_PREFIX: &str = "BETTER_AUTH_COOKIE_PREFIX";
+    /// `true`: read only the `__Secure-` cookie names (an `https://` app);
+    /// `false`: only the plain ones; unset: either.
+    pub const SECURE_COOKIES: &str = "BETTER_AUTH_SECURE_COOKIES";
 }
 
 impl Verifier {
@@ -109,21 +127,16 @@ impl VerifierBuilder {
 }
 
 fn builder_from_env(read: impl Fn(&str) -> Option<String>) -> Result<VerifierBuilder, ConfigError> {
-    let (mut builder, has_jwks) = jwks_from_env(Verifier::builder(), &read)?;
-    match read(env::SECRET).map(Zeroizing::new) {
-        Some(secret) => builder = builder.named_secret(env::SECRET, secret.as_bytes()),
-        None if has_jwks => {}
-        None => {
-            return Err(ConfigError::MissingEnv {
-                var: env::SECRET,
-                hint: "set it to the same value as the Next.js app's BETTER_AUTH_SECRET \
-                       (at least 32 bytes, e.g. `openssl rand -base64 32`)",
-            });
-        }
+    let (builder, has_jwks) = jwks_from_env(Verifier::builder(), &read)?;
+    let (mut builder, has_secret) = secrets_from_env(builder, &read)?;
+    if !has_secret && !has_jwks {
+        return Err(ConfigError::MissingEnv {
+            var: env::SECRET,
+            hint: "set it to the same value as the Next.js app's BETTER_AUTH_SECRET \
+                   (at least 32 bytes, e.g. `openssl rand -base64 32`)",
+        });
     }
-    if let Some(previous) = read(env::PREVIOUS_SECRET).map(Zeroizing::new) {
-        builder = builder.named_secret(env::PREVIOUS_SECRET, previous.as_bytes());
-    }
+    builder = sessions_from_env(builder, &read)?;
     if let Some(issuer) = read(env::ISSUER) {
         builder = builder.issuer(issuer.trim());
     }
@@ -138,6 +151,117 @@ fn builder_from_env(read: impl Fn(&str) -> Option<String>) -> Result<VerifierBui
         builder = builder.leeway(Duration::from_secs(seconds));
     }
     Ok(builder)
+}
+
+/// The secrets: `BETTER_AUTH_SECRETS` (every entry, then a different
+/// `BETTER_AUTH_SECRET` as the legacy one), or `BETTER_AUTH_SECRET` and
+/// `BETTER_AUTH_SECRET_PREVIOUS`. Each is an HS256 secret and a session
+/// secret, the current first; `true` when there is one.
+fn secrets_from_env(
+    mut builder: VerifierBuilder,
+    read: &impl Fn(&str) -> Option<String>,
+) -> Result<(VerifierBuilder, bool), ConfigError> {
+    let secret = read(env::SECRET).map(Zeroizing::new);
+    let mut named: Vec<(String, Zeroizing<String>)> = Vec::new();
+    if let Some(secrets) = read(env::SECRETS).map(Zeroizing::new) {
+        for versioned in parse_secrets(env::SECRETS, &secrets)? {
+            named.push((
+                format!("{} version {}", env::SECRETS, versioned.version),
+                versioned.value,
+            ));
+        }
+        if let Some(legacy) = secret.filter(|legacy| named.iter().all(|(_, s)| s != legacy)) {
+            named.push((env::SECRET.to_owned(), legacy));
+        }
+    } else {
+        named.extend(secret.map(|secret| (env::SECRET.to_owned(), secret)));
+        if let Some(previous) = read(env::PREVIOUS_SECRET).map(Zeroizing::new) {
+            named.push((env::PREVIOUS_SECRET.to_owned(), previous));
+        }
+    }
+    let has_secret = !named.is_empty();
+    for (source, secret) in named {
+        builder = builder
+            .named_secret(&source, secret.as_bytes())
+            .session_secret(secret.as_bytes());
+    }
+    Ok((builder, has_secret))
+}
+
+/// Better Auth session credentials: accepted only when
+/// `BETTER_AUTH_COOKIE_CACHE` or `BETTER_AUTH_SESSION_URL` says how to
+/// resolve them.
+fn sessions_from_env(
+    mut builder: VerifierBuilder,
+    read: &impl Fn(&str) -> Option<String>,
+) -> Result<VerifierBuilder, ConfigError> {
+    if let Some(strategy) = read(env::COOKIE_CACHE) {
+        let strategy = strategy
+            .trim()
+            .parse()
+            .map_err(|()| ConfigError::InvalidEnv {
+                var: env::COOKIE_CACHE,
+                expected: "compact, jwt or jwe (Better Auth's session.cookieCache.strategy)",
+            })?;
+        builder = builder.session_cookie_cache(strategy);
+    }
+    if let Some(url) = read(env::SESSION_URL) {
+        builder = session_url_from_env(builder, url.trim())?;
+    }
+    if let Some(prefix) = read(env::COOKIE_PREFIX) {
+        builder = builder.session_cookie_prefix(prefix.trim());
+    }
+    if let Some(secure) = read_bool(read, env::SECURE_COOKIES)? {
+        builder = builder.session_secure_cookies(if secure {
+            SecureCookies::Only
+        } else {
+            SecureCookies::Never
+        });
+    }
+    if let Some(bearer) = read_bool(read, env::BEARER)? {
+        builder = builder.session_bearer_tokens(bearer);
+    }
+    Ok(builder)
+}
+
+/// `true`/`1` or `false`/`0`.
+fn read_bool(
+    read: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+) -> Result<Option<bool>, ConfigError> {
+    read(var)
+        .map(|value| match value.trim() {
+            "true" | "1" => Ok(true),
+            "false" | "0" => Ok(false),
+            _ => Err(ConfigError::InvalidEnv {
+                var,
+                expected: "true or false",
+            }),
+        })
+        .transpose()
+}
+
+/// `BETTER_AUTH_SESSION_URL`: the HTTP session store.
+#[cfg(feature = "session-http")]
+fn session_url_from_env(
+    builder: VerifierBuilder,
+    url: &str,
+) -> Result<VerifierBuilder, ConfigError> {
+    let store = crate::session::http_store::HttpSessionStore::new(url).map_err(|_| {
+        ConfigError::InvalidEnv {
+            var: env::SESSION_URL,
+            expected: "the Better Auth app's https:// base URL (or http:// to localhost)",
+        }
+    })?;
+    Ok(builder.session_store(store))
+}
+
+#[cfg(not(feature = "session-http"))]
+fn session_url_from_env(_: VerifierBuilder, _: &str) -> Result<VerifierBuilder, ConfigError> {
+    Err(ConfigError::FeatureDisabled {
+        var: env::SESSION_URL,
+        feature: "session-http",
+    })
 }
 
 /// The JWT plugin's settings from `BETTER_AUTH_JWKS_URL` or `BETTER_AUTH_URL`;

@@ -13,12 +13,14 @@ use http::Response;
 
 use crate::error::{Error, ErrorKind};
 use crate::http::credentials::{
-    HeaderSource, TokenSource, check_origin, is_unsafe_method, token_from_authorization,
-    token_from_headers,
+    HeaderSource, TokenSource, check_origin, cookie_value, is_unsafe_method,
+    session_token_from_authorization, token_from_authorization, token_from_headers,
 };
 use crate::http::response::Rejection;
 use crate::keys::hmac::HmacKeys;
 use crate::keys::hmac::TAG_LEN;
+use crate::session::Sessions;
+use crate::session::cookie_cache::is_session_data;
 use crate::token::claims::Claims;
 use crate::token::compact::{Segments, decode_into, decode_signature, decode_vec};
 use crate::token::decode::{DecodeClaims, fill_checked};
@@ -67,6 +69,10 @@ pub(crate) struct Inner {
     pub(crate) error_responder: Option<ErrorResponder>,
     #[cfg(feature = "jwks")]
     pub(crate) jwks: Option<crate::jwks::store::Jwks>,
+    /// Better Auth session credentials, when any are accepted.
+    pub(crate) sessions: Option<Sessions>,
+    /// The claim policy of session credentials: only their expiry.
+    pub(crate) session_policy: Policy,
 }
 
 /// Why a token did not pass: a refusal, or (feature `jwks`) a refusal that
@@ -116,6 +122,7 @@ impl fmt::Debug for Verifier {
         );
         #[cfg(feature = "jwks")]
         f.field("jwks", &self.inner.jwks);
+        f.field("sessions", &self.inner.sessions);
         f.finish()
     }
 }
@@ -228,7 +235,9 @@ impl Verifier {
         buffer: &'b mut Vec<u8>,
     ) -> Result<T, Error> {
         let checked = self.checked_payload(token, |segment| decode_vec(segment, buffer))?;
-        Ok(fill_checked(checked.payload, self.policy_for(&checked))?)
+        let policy = self.policy_for(&checked);
+        let payload = checked.payload;
+        Ok(fill_checked(payload, policy).map_err(|kind| session_cache_refusal(kind, payload))?)
     }
 
     /// Verifies the token in an `Authorization` header value (`Bearer <token>`,
@@ -285,35 +294,136 @@ impl Verifier {
         headers: &'h H,
     ) -> Result<&'h str, ErrorKind> {
         let (token, source) = token_from_headers(headers, self.inner.cookie_name.as_deref())?;
-        let origins = &self.inner.cookie_origins;
-        if source == TokenSource::Cookie && !origins.is_empty() && is_unsafe_method(method) {
-            check_origin(headers, origins)?;
+        if source == TokenSource::Cookie {
+            self.check_cookie_origin(method, headers)?;
         }
         Ok(token)
     }
 
-    /// What the adapters' extractors verify: the request's token, with the
-    /// origin check its method calls for, waiting for a JWKS reload as
-    /// [`verify_as_async`](Self::verify_as_async) does.
-    #[cfg(any(feature = "axum", feature = "actix"))]
-    pub(crate) async fn verify_request_as<T: DecodeClaims>(
+    /// A credential read from a cookie on an unsafe method needs an allowed
+    /// `Origin`, when origins are configured.
+    fn check_cookie_origin<H: HeaderSource>(
+        &self,
+        method: Option<&str>,
+        headers: &H,
+    ) -> Result<(), ErrorKind> {
+        let origins = &self.inner.cookie_origins;
+        if !origins.is_empty() && is_unsafe_method(method) {
+            check_origin(headers, origins)?;
+        }
+        Ok(())
+    }
+
+    /// The credential a request carries, not yet verified. Without session
+    /// credentials configured this is [`token_from_request`](Self::token_from_request).
+    ///
+    /// The one `Authorization` header comes first: a JWT, or (with
+    /// [`session_bearer_tokens`](VerifierBuilder::session_bearer_tokens)) a
+    /// signed session token, told apart by their dots. Without it, the
+    /// [`token_cookie`](VerifierBuilder::token_cookie), then Better Auth's
+    /// session cookie.
+    fn credential_from_request<'h, H: HeaderSource>(
+        &self,
+        method: Option<&str>,
+        headers: &'h H,
+    ) -> Result<RequestCredential<'h>, ErrorKind> {
+        let Some(sessions) = &self.inner.sessions else {
+            return self
+                .token_from_request(method, headers)
+                .map(RequestCredential::Jwt);
+        };
+        let mut values = headers.header_values("authorization");
+        match (values.next(), values.next()) {
+            (Some(_), Some(_)) => Err(ErrorKind::MultipleCredentials),
+            (Some(value), None) => {
+                let jwt = token_from_authorization(value);
+                match jwt {
+                    Ok(token) if !sessions.bearer || token.matches('.').count() != 1 => {
+                        Ok(RequestCredential::Jwt(token))
+                    }
+                    _ if sessions.bearer => {
+                        session_token_from_authorization(value).map(RequestCredential::Session)
+                    }
+                    Ok(token) => Ok(RequestCredential::Jwt(token)),
+                    Err(kind) => Err(kind),
+                }
+            }
+            (None, _) => {
+                match self.token_from_request(method, headers) {
+                    Err(ErrorKind::MissingCredentials) => {}
+                    other => return other.map(RequestCredential::Jwt),
+                }
+                let value = cookie_value(headers, &sessions.token_cookies)?
+                    .ok_or(ErrorKind::MissingCredentials)?;
+                self.check_cookie_origin(method, headers)?;
+                Ok(RequestCredential::Session(value))
+            }
+        }
+    }
+
+    /// Verifies the credentials of a request whose method is `method`
+    /// (`"GET"`, `"POST"`...): a JWT in the `Authorization` header or the
+    /// [`token_cookie`](VerifierBuilder::token_cookie), or a Better Auth
+    /// session (its cookie, the bearer plugin's token, the cookie cache),
+    /// as configured, with the
+    /// [`token_cookie_origins`](VerifierBuilder::token_cookie_origins) check
+    /// the method calls for. A JWT whose `kid` names no loaded key waits for
+    /// the JWKS reload it causes, as [`verify_as_async`](Self::verify_as_async)
+    /// does; a session token may wait for the session store. The adapters'
+    /// extractors call this; call it from your own middleware (tower,
+    /// hyper, gRPC). Needs no particular async runtime.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+    /// # let run = async {
+    /// let claims: jwtguard::Claims = verifier.verify_request("GET", &headers).await?;
+    /// assert_eq!(claims.sub(), "user-1");
+    /// # Ok::<(), jwtguard::Error>(()) };
+    /// ```
+    pub async fn verify_request<T: DecodeClaims>(
         &self,
         method: &str,
         headers: &impl HeaderSource,
     ) -> Result<T, Error> {
-        self.verify_as_async(self.token_from_request(Some(method), headers)?)
-            .await
+        match self.credential_from_request(Some(method), headers)? {
+            RequestCredential::Jwt(token) => self.verify_as_async(token).await,
+            RequestCredential::Session(value) => {
+                let sessions = self
+                    .inner
+                    .sessions
+                    .as_ref()
+                    .ok_or(ErrorKind::MissingCredentials)?;
+                let session = sessions.resolve(value, headers).await?;
+                let claims = T::decode_claims(&session.payload, &self.inner.session_policy)?;
+                Ok(claims.with_credential(session.credential))
+            }
+        }
     }
 
-    /// [`verify_request_as`](Self::verify_request_as) for optional
-    /// authentication: `None` when the request carries no credentials.
-    #[cfg(any(feature = "axum", feature = "actix"))]
-    pub(crate) async fn verify_request_optional_as<T: DecodeClaims>(
+    /// [`verify_request`](Self::verify_request) for optional
+    /// authentication: `None` when the request carries no credentials at
+    /// all; invalid ones are still an error.
+    ///
+    /// ```
+    /// # let verifier = jwtguard::testing::doc_pair().0;
+    /// # let run = async {
+    /// let anonymous: Option<jwtguard::Claims> =
+    ///     verifier.verify_request_optional("GET", &http::HeaderMap::new()).await?;
+    /// assert!(anonymous.is_none());
+    /// # Ok::<(), jwtguard::Error>(()) };
+    /// ```
+    pub async fn verify_request_optional<T: DecodeClaims>(
         &self,
         method: &str,
         headers: &impl HeaderSource,
     ) -> Result<Option<T>, Error> {
-        optional(self.verify_request_as(method, headers).await)
+        match self.verify_request(method, headers).await {
+            Ok(claims) => Ok(Some(claims)),
+            Err(error) if error.kind() == ErrorKind::MissingCredentials => Ok(None),
+            Err(error) => Err(error),
+        }
     }
 
     /// Answers a refused request: the configured
@@ -348,7 +458,8 @@ impl Verifier {
         let (mut stack, mut heap) = ([0u8; 1024], Vec::new());
         let checked =
             self.checked_payload(token, |segment| decode_into(segment, &mut stack, &mut heap))?;
-        let claims = T::decode_claims(checked.payload, self.policy_for(&checked))?;
+        let claims = T::decode_claims(checked.payload, self.policy_for(&checked))
+            .map_err(|kind| session_cache_refusal(kind, checked.payload))?;
         #[cfg(feature = "jwks")]
         self.remember(token, &checked);
         Ok(claims)
@@ -433,12 +544,20 @@ pub(crate) struct Checked<'b> {
     pub(crate) cache_generation: Option<u64>,
 }
 
-/// Optional authentication: no credentials at all is `None`.
-#[cfg(any(feature = "axum", feature = "actix"))]
-fn optional<T>(result: Result<T, Error>) -> Result<Option<T>, Error> {
-    match result {
-        Ok(claims) => Ok(Some(claims)),
-        Err(error) if error.kind() == ErrorKind::MissingCredentials => Ok(None),
-        Err(error) => Err(error),
+/// Better Auth's `jwt` cookie cache is an HS256 JWT signed with the same
+/// secret as the seed's tokens, but without `sub`: said so, rather than
+/// "missing claim".
+fn session_cache_refusal(kind: ErrorKind, payload: &[u8]) -> ErrorKind {
+    match kind {
+        ErrorKind::MissingClaim("sub") if is_session_data(payload) => ErrorKind::SessionCacheToken,
+        kind => kind,
     }
+}
+
+/// What a request carries, not yet verified.
+enum RequestCredential<'h> {
+    /// A compact JWT.
+    Jwt(&'h str),
+    /// A signed Better Auth session token, as sent.
+    Session(&'h str),
 }

@@ -1,0 +1,150 @@
+//! Better Auth sessions: the credentials a Better Auth front end holds when
+//! its JWT plugin is off.
+//!
+//! - the signed session token (`secrets.rs`, `signed_token.rs`): the
+//!   `better-auth.session_token` cookie, or the bearer plugin's
+//!   `Authorization: Bearer <token>.<signature>`, checked with the secret
+//!   before anything else, then resolved by a [`SessionStore`](store::SessionStore)
+//!   (`store.rs`) behind a short-lived cache;
+//! - the cookie cache (`cookie_cache.rs`, `jwe.rs`): the `session_data`
+//!   cookie, which carries the session itself, so no lookup is needed while
+//!   it is fresh.
+//!
+//! Either way the handler gets claims shaped like the JWT plugin's: the
+//! user's fields with `sub`, `sid` and `exp` (`settings.rs` holds what the
+//! builder collected; [`Sessions`] is what the verifier runs).
+
+pub(crate) mod cookie_cache;
+#[cfg(feature = "session-jwe")]
+pub(crate) mod jwe;
+pub(crate) mod secrets;
+pub(crate) mod settings;
+pub(crate) mod signed_token;
+pub(crate) mod store;
+
+use std::sync::Arc;
+
+use crate::error::ErrorKind;
+use crate::http::credentials::{HeaderSource, chunked_cookie};
+use crate::session::cookie_cache::{CacheKeys, CookieCacheStrategy};
+use crate::session::store::{Resolved, SessionStore, SessionToken, StoreCache};
+use crate::token::claims::Credential;
+use crate::token::clock::Clock;
+use crate::trace;
+
+/// The session credentials a verifier accepts, ready to check.
+pub(crate) struct Sessions {
+    pub(crate) keys: CacheKeys,
+    /// The session-token cookie's names (with and without `__Secure-`, as
+    /// configured).
+    pub(crate) token_cookies: Vec<String>,
+    /// The cookie cache's names.
+    pub(crate) data_cookies: Vec<String>,
+    pub(crate) cookie_cache: Option<CookieCacheStrategy>,
+    pub(crate) cache_version: String,
+    pub(crate) bearer: bool,
+    pub(crate) store: Option<Arc<dyn SessionStore>>,
+    pub(crate) store_cache: StoreCache,
+    pub(crate) clock: Clock,
+    pub(crate) leeway_secs: f64,
+}
+
+impl std::fmt::Debug for Sessions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sessions")
+            .field("token_cookies", &self.token_cookies)
+            .field("data_cookies", &self.data_cookies)
+            .field("cookie_cache", &self.cookie_cache)
+            .field("bearer", &self.bearer)
+            .field("store", &self.store.is_some())
+            .field("store_cache", &self.store_cache)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A session's claims payload, and the kind of credential that vouched for it.
+pub(crate) struct SessionClaims {
+    pub(crate) payload: Arc<[u8]>,
+    pub(crate) credential: Credential,
+}
+
+impl Sessions {
+    /// Resolves the signed session token `value` (from a cookie or the
+    /// bearer plugin) to its session: the cookie cache when the request
+    /// carries a valid, fresh one for this token, else the store.
+    ///
+    /// Better Auth does the same (`api/routes/session.mjs`): a cache is used
+    /// only with a valid session token equal to its `session.token`, of the
+    /// expected version, before its own expiry and the session's. Any other
+    /// cache is ignored when a store can answer, and refuses the request
+    /// when none is configured.
+    pub(crate) async fn resolve<H: HeaderSource>(
+        &self,
+        value: &str,
+        headers: &H,
+    ) -> Result<SessionClaims, ErrorKind> {
+        let signed = signed_token::verify(value, &self.keys.current)?;
+        let cache_refusal = match self.cookie_cache {
+            None => ErrorKind::SessionNotFound,
+            Some(strategy) => match chunked_cookie(headers, &self.data_cookies)? {
+                None => ErrorKind::SessionNotFound,
+                Some(data) => match self.read_cache(strategy, &data, signed.token) {
+                    Ok(payload) => {
+                        return Ok(SessionClaims {
+                            payload,
+                            credential: Credential::CookieCache,
+                        });
+                    }
+                    Err(refusal) => refusal,
+                },
+            },
+        };
+        let Some(store) = &self.store else {
+            return Err(cache_refusal);
+        };
+        let key = StoreCache::key(signed.token);
+        let resolved = match self.store_cache.get(&key) {
+            Some(resolved) => resolved,
+            None => {
+                let token = SessionToken {
+                    token: signed.token,
+                    signed: &signed.cookie_value,
+                };
+                let resolved = match store.find_session(&token).await {
+                    Ok(record) => Resolved {
+                        payload: record.map(|record| Arc::from(record.to_payload())),
+                    },
+                    Err(error) => {
+                        trace::session_store_failed(&error);
+                        return Err(ErrorKind::SessionStoreUnavailable);
+                    }
+                };
+                self.store_cache.put(key, resolved.clone());
+                resolved
+            }
+        };
+        let payload = resolved.payload.ok_or(ErrorKind::SessionNotFound)?;
+        Ok(SessionClaims {
+            payload,
+            credential: Credential::SessionToken,
+        })
+    }
+
+    /// The claims payload of a cookie cache that vouches for `token` now.
+    fn read_cache(
+        &self,
+        strategy: CookieCacheStrategy,
+        value: &str,
+        token: &str,
+    ) -> Result<Arc<[u8]>, ErrorKind> {
+        let cached = cookie_cache::read(strategy, value, &self.keys)?;
+        if cached.token != token || cached.version.as_deref().unwrap_or("1") != self.cache_version {
+            return Err(ErrorKind::SessionNotFound);
+        }
+        let now_ms = self.clock.now_unix() * 1000.0;
+        if cached.expires_at_ms + self.leeway_secs * 1000.0 <= now_ms {
+            return Err(ErrorKind::Expired);
+        }
+        Ok(Arc::from(cached.record.to_payload()))
+    }
+}
