@@ -549,7 +549,9 @@ pub(crate) struct Checked<'b> {
 /// "missing claim".
 fn session_cache_refusal(kind: ErrorKind, payload: &[u8]) -> ErrorKind {
     match kind {
-        ErrorKind::MissingClaim("sub") if is_session_data(payload) => ErrorKind::SessionCacheToken,
+        ErrorKind::MissingClaim("sub") | ErrorKind::InvalidSubject if is_session_data(payload) => {
+            ErrorKind::SessionCacheToken
+        }
         kind => kind,
     }
 }

@@ -4,7 +4,8 @@
 //! (or, with feature `jwks`, EdDSA tokens as its JWT plugin does),
 //! with presets for the cases handlers must get right (expired, not yet
 //! valid, another key). [`sign_raw`] signs any header and payload text, for
-//! tests of malformed or hostile tokens.
+//! tests of malformed or hostile tokens. [`SessionMinter`] mints Better
+//! Auth's session cookie, bearer token and cookie cache.
 //!
 //! ```
 //! use jwtguard::testing::TokenMinter;
@@ -16,6 +17,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod sessions;
+
 use std::time::Duration;
 
 use serde_json::{Map, Value};
@@ -25,6 +28,8 @@ use crate::keys::hmac::HmacKey;
 use crate::token::clock::Clock;
 use crate::token::compact::encode;
 use crate::verifier::Verifier;
+
+pub use sessions::SessionMinter;
 
 /// What a minter signs with.
 #[derive(Clone)]
