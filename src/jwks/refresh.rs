@@ -54,8 +54,8 @@ pub(crate) enum FirstLoad {
 }
 
 /// The waits between failed first loads: `first`, then doubled after each
-/// failure, never more than `cap`. Deterministic (no jitter): one verifier
-/// per process makes one request per step, which no issuer notices.
+/// failure, never more than `cap`. Deterministic (no jitter): even a fleet
+/// of replicas started together makes one small request each per step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Backoff {
     next: Duration,

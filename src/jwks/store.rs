@@ -74,9 +74,15 @@ impl LiveKeys {
     }
 
     /// Whether tokens can be checked: keys were loaded and are within their
-    /// maximum age.
+    /// maximum age. (At most one lock, as `expired` alone took before.)
     fn ready(&self) -> bool {
-        self.loaded() && !self.expired()
+        match self.max_age {
+            // A static JWKS: loaded when built, never ages.
+            None => true,
+            Some(max_age) => self
+                .loaded_at()
+                .is_some_and(|loaded_at| loaded_at.elapsed() <= max_age),
+        }
     }
 
     /// The keys, unless none were loaded yet or they are past their maximum age.

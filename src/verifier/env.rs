@@ -48,7 +48,7 @@ impl Verifier {
     /// | `JWT_LEEWAY_SECONDS` | optional; default 0 |
     /// | `BETTER_AUTH_JWKS_URL` | feature `jwks-fetch`: accept the JWT plugin's tokens, keys from this JWKS |
     /// | `BETTER_AUTH_URL` | feature `jwks-fetch`: the same with `{url}/api/auth/jwks`; the plugin's tokens must carry the URL as `iss` and `aud` (as Better Auth's own `verifyJWT` requires), and HS256 tokens may carry it next to `JWT_ISSUER`/`JWT_AUDIENCE` |
-    /// | `JWKS_BACKGROUND_START` | feature `jwks-fetch`, optional: `1`/`true` fetches that JWKS in the background ([`jwks_background_start`](VerifierBuilder::jwks_background_start)); `0`/`false` (the default) fetches it here |
+    /// | `JWKS_BACKGROUND_START` | feature `jwks-fetch`, optional: `1`/`true` fetches that JWKS in the background (`VerifierBuilder::jwks_background_start`); `0`/`false` (the default) fetches it here |
     ///
     /// With either JWKS variable the secret is optional; with both a secret
     /// and a JWKS, either kind of token is accepted (a migration). The JWKS

@@ -422,13 +422,12 @@ impl Verifier {
 
     /// Whether every kind of token this verifier accepts can be checked now:
     /// `true` without a JWKS, with a static one, and with a fetched one whose
-    /// keys are loaded and within [`jwks_max_age`](VerifierBuilder::jwks_max_age).
-    /// `false` while a [`jwks_background_start`](VerifierBuilder::jwks_background_start)
-    /// has loaded no keys yet, and after the keys aged out; tokens signed by
-    /// a JWKS key are then refused with 503
-    /// [`KeysUnavailable`](ErrorKind::KeysUnavailable) (HS256 tokens still
-    /// pass). Cheap: answer a readiness probe with it, so that a load
-    /// balancer sends traffic elsewhere meanwhile.
+    /// keys are loaded and within `jwks_max_age` (feature `jwks`). `false`
+    /// while a `VerifierBuilder::jwks_background_start` has loaded no keys
+    /// yet, and after the keys aged out; tokens signed by a JWKS key are
+    /// then refused with 503 [`KeysUnavailable`](ErrorKind::KeysUnavailable)
+    /// (HS256 tokens still pass). Cheap: answer a readiness probe with it,
+    /// so that a load balancer sends traffic elsewhere meanwhile.
     ///
     /// ```
     /// use jwtguard::Verifier;
