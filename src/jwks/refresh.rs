@@ -6,6 +6,11 @@
 //! One background thread per verifier runs the reload; it exits when the
 //! last clone of the verifier is dropped. Async callers wait for a reload
 //! with [`KeysRefreshed`], which needs no particular runtime.
+//!
+//! With a background start the thread also makes the first load: at once,
+//! then, while it fails, again after a [`Backoff`] of 1 s, 2 s, 4 s, ...
+//! (by default) up to the refresh interval; after the first good load it
+//! keeps the normal schedule.
 
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -15,8 +20,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-/// The reload itself, run on the background thread.
-pub(crate) type Job = Box<dyn Fn() + Send + 'static>;
+/// The reload itself, run on the background thread; `true` when it loaded
+/// usable keys.
+pub(crate) type Job = Box<dyn Fn() -> bool + Send + 'static>;
 
 /// A reload running longer than this is presumed stuck (a fetch function
 /// that ignores timeouts): requests stop waiting for it.
@@ -26,11 +32,50 @@ pub(crate) const STUCK_AFTER: Duration = Duration::from_secs(30);
 /// so a flood of unknown `kid`s cannot grow memory.
 pub(crate) const MAX_WAITERS: usize = 4096;
 
-/// How often to reload, and how soon a reload may follow another.
+/// How often to reload, how soon a reload may follow another, and how soon
+/// a failed first load is tried again.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Schedule {
     pub(crate) interval: Duration,
     pub(crate) cooldown: Duration,
+    /// The wait after the first failed first load (background start); it
+    /// doubles after each further failure, up to `interval`.
+    pub(crate) first_retry: Duration,
+}
+
+/// Whether the keys were loaded before the thread starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FirstLoad {
+    /// Loaded already: the first reload is due one interval from now.
+    Done,
+    /// Not yet (background start): the thread loads at once, and retries
+    /// with a [`Backoff`] until a load succeeds.
+    Pending,
+}
+
+/// The waits between failed first loads: `first`, then doubled after each
+/// failure, never more than `cap`. Deterministic (no jitter): even a fleet
+/// of replicas started together makes one small request each per step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Backoff {
+    next: Duration,
+    cap: Duration,
+}
+
+impl Backoff {
+    fn new(first: Duration, cap: Duration) -> Self {
+        Self {
+            next: first.min(cap),
+            cap,
+        }
+    }
+
+    /// The wait after this failure; the next one is twice as long (capped).
+    fn step(&mut self) -> Duration {
+        let wait = self.next;
+        self.next = self.next.saturating_mul(2).min(self.cap);
+        wait
+    }
 }
 
 /// The scheduler shared by the verifier and its thread.
@@ -51,6 +96,11 @@ struct State {
     running: Option<Instant>,
     /// When the last reload (or the initial load) finished.
     last_finished: Instant,
+    /// How long after `last_finished` the next scheduled reload is due.
+    next_due: Duration,
+    /// While no load has succeeded (background start): the waits between
+    /// attempts. `None` once one has, or when the keys were loaded at build.
+    retry: Option<Backoff>,
     /// The verifier is gone: the thread exits.
     stopped: bool,
     waiters: Vec<Waker>,
@@ -62,8 +112,20 @@ pub(crate) struct RefreshHandle {
 }
 
 impl Refresh {
-    /// Starts the background thread, which runs `job` on schedule.
-    pub(crate) fn start(schedule: Schedule, job: Job) -> std::io::Result<RefreshHandle> {
+    /// Starts the background thread, which runs `job` on schedule (at once
+    /// when the first load is still `Pending`).
+    pub(crate) fn start(
+        schedule: Schedule,
+        first: FirstLoad,
+        job: Job,
+    ) -> std::io::Result<RefreshHandle> {
+        let (next_due, retry) = match first {
+            FirstLoad::Done => (schedule.interval, None),
+            FirstLoad::Pending => (
+                Duration::ZERO,
+                Some(Backoff::new(schedule.first_retry, schedule.interval)),
+            ),
+        };
         let refresh = Arc::new(Refresh {
             schedule,
             finished: AtomicU64::new(0),
@@ -71,6 +133,8 @@ impl Refresh {
                 requested: false,
                 running: None,
                 last_finished: Instant::now(),
+                next_due,
+                retry,
                 stopped: false,
                 waiters: Vec::new(),
             }),
@@ -97,12 +161,13 @@ impl Refresh {
                     return;
                 }
                 let since = state.last_finished.elapsed();
-                if state.requested || since >= self.schedule.interval {
+                if state.requested || since >= state.next_due {
                     break;
                 }
+                let wait = state.next_due - since;
                 state = self
                     .wake_thread
-                    .wait_timeout(state, self.schedule.interval - since)
+                    .wait_timeout(state, wait)
                     .unwrap_or_else(PoisonError::into_inner)
                     .0;
             }
@@ -111,13 +176,21 @@ impl Refresh {
             drop(state);
 
             // A panicking fetch must not leave the reload marked as running.
-            if catch_unwind(AssertUnwindSafe(&job)).is_err() {
+            let loaded = catch_unwind(AssertUnwindSafe(&job)).unwrap_or_else(|_| {
                 crate::trace::jwks_reload_panicked();
-            }
+                false
+            });
 
             let mut state = self.lock();
             state.running = None;
             state.last_finished = Instant::now();
+            if loaded {
+                state.retry = None;
+            }
+            state.next_due = match state.retry.as_mut() {
+                Some(backoff) => backoff.step(),
+                None => self.schedule.interval,
+            };
             self.finished.fetch_add(1, Ordering::Release);
             for waker in state.waiters.drain(..) {
                 waker.wake();
@@ -232,19 +305,39 @@ mod tests {
         let job = Box::new(move || {
             std::thread::sleep(delay);
             counter.fetch_add(1, Ordering::SeqCst);
+            true
         });
-        (Refresh::start(schedule, job).unwrap(), runs)
+        (
+            Refresh::start(schedule, FirstLoad::Done, job).unwrap(),
+            runs,
+        )
     }
 
     const RARELY: Duration = Duration::from_secs(3600);
 
+    fn schedule(interval: Duration, cooldown: Duration) -> Schedule {
+        Schedule {
+            interval,
+            cooldown,
+            first_retry: Duration::from_secs(1),
+        }
+    }
+
+    /// Waits (bounded) until `check` holds. Not a timing assertion.
+    fn eventually(check: impl Fn() -> bool) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if check() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
+    }
+
     #[test]
     fn concurrent_requests_share_one_reload_and_the_cooldown_holds() {
-        let schedule = Schedule {
-            interval: RARELY,
-            cooldown: Duration::ZERO,
-        };
-        let (handle, runs) = counting(schedule, Duration::from_millis(100));
+        let (handle, runs) = counting(schedule(RARELY, Duration::ZERO), Duration::from_millis(100));
         let epoch = handle.epoch();
         let waits: Vec<_> = (0..50).map(|_| handle.request(epoch).unwrap()).collect();
         for wait in waits {
@@ -252,11 +345,7 @@ mod tests {
         }
         assert_eq!(runs.load(Ordering::SeqCst), 1);
 
-        let schedule = Schedule {
-            interval: RARELY,
-            cooldown: RARELY,
-        };
-        let (handle, runs) = counting(schedule, Duration::ZERO);
+        let (handle, runs) = counting(schedule(RARELY, RARELY), Duration::ZERO);
         assert!(
             handle.request(0).is_none(),
             "within the cooldown of the start"
@@ -266,11 +355,7 @@ mod tests {
 
     #[test]
     fn a_reload_finished_since_the_lookup_means_retry_at_once() {
-        let schedule = Schedule {
-            interval: RARELY,
-            cooldown: RARELY,
-        };
-        let (handle, _) = counting(schedule, Duration::ZERO);
+        let (handle, _) = counting(schedule(RARELY, RARELY), Duration::ZERO);
         // Keys looked up at epoch 0; reload 1 has finished meanwhile.
         handle.refresh.finished.store(1, Ordering::SeqCst);
         block_on(
@@ -282,18 +367,16 @@ mod tests {
 
     #[test]
     fn a_panicking_reload_is_finished_and_the_thread_goes_on() {
-        let schedule = Schedule {
-            interval: RARELY,
-            cooldown: Duration::ZERO,
-        };
         let runs = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&runs);
         let job = Box::new(move || {
             if counter.fetch_add(1, Ordering::SeqCst) == 0 {
                 panic!("fetch function bug");
             }
+            true
         });
-        let handle = Refresh::start(schedule, job).unwrap();
+        let handle =
+            Refresh::start(schedule(RARELY, Duration::ZERO), FirstLoad::Done, job).unwrap();
         for _ in 0..2 {
             let epoch = handle.epoch();
             block_on(handle.request(epoch).unwrap());
@@ -303,11 +386,7 @@ mod tests {
 
     #[test]
     fn reloads_on_the_interval_and_stops_when_dropped() {
-        let schedule = Schedule {
-            interval: Duration::from_millis(20),
-            cooldown: RARELY,
-        };
-        let (handle, runs) = counting(schedule, Duration::ZERO);
+        let (handle, runs) = counting(schedule(Duration::from_millis(20), RARELY), Duration::ZERO);
         std::thread::sleep(Duration::from_millis(300));
         assert!(runs.load(Ordering::SeqCst) >= 3);
         drop(handle);
@@ -315,5 +394,62 @@ mod tests {
         let after_drop = runs.load(Ordering::SeqCst);
         std::thread::sleep(Duration::from_millis(200));
         assert_eq!(runs.load(Ordering::SeqCst), after_drop);
+    }
+
+    #[test]
+    fn the_backoff_doubles_from_the_first_retry_up_to_the_interval() {
+        let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(300));
+        let steps: Vec<u64> = (0..12).map(|_| backoff.step().as_secs()).collect();
+        assert_eq!(steps, [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300]);
+        // A first retry longer than the interval is the interval.
+        let mut backoff = Backoff::new(Duration::from_secs(60), Duration::from_secs(5));
+        assert_eq!(backoff.step(), Duration::from_secs(5));
+        // Doubling never overflows.
+        let mut backoff = Backoff::new(Duration::MAX / 2, Duration::MAX);
+        for _ in 0..4 {
+            assert!(backoff.step() <= Duration::MAX);
+        }
+    }
+
+    #[test]
+    fn a_pending_first_load_runs_at_once_not_after_an_interval() {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&runs);
+        let job = Box::new(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            true
+        });
+        let _handle = Refresh::start(schedule(RARELY, RARELY), FirstLoad::Pending, job).unwrap();
+        assert!(eventually(|| runs.load(Ordering::SeqCst) == 1));
+    }
+
+    #[test]
+    fn failed_first_loads_back_off_then_the_normal_schedule_resumes() {
+        let first_retry = Duration::from_millis(40);
+        let interval = Duration::from_millis(200);
+        let starts = Arc::new(Mutex::new(Vec::new()));
+        let record = Arc::clone(&starts);
+        // Fails twice, then loads.
+        let job = Box::new(move || {
+            let mut starts = record.lock().unwrap();
+            starts.push(Instant::now());
+            starts.len() > 2
+        });
+        let schedule = Schedule {
+            interval,
+            cooldown: RARELY,
+            first_retry,
+        };
+        let handle = Refresh::start(schedule, FirstLoad::Pending, job).unwrap();
+        assert!(eventually(|| starts.lock().unwrap().len() >= 4));
+        drop(handle);
+        let starts = starts.lock().unwrap();
+        let gaps: Vec<Duration> = starts.windows(2).map(|w| w[1] - w[0]).collect();
+        // Lower bounds only: a busy machine makes the gaps longer, never shorter.
+        assert!(gaps[0] >= first_retry, "{gaps:?}");
+        assert!(gaps[1] >= 2 * first_retry, "{gaps:?}");
+        // Loaded: the next reload is an interval later, not the next
+        // backoff step (160 ms).
+        assert!(gaps[2] >= interval, "{gaps:?}");
     }
 }

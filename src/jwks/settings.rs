@@ -1,7 +1,8 @@
 //! The builder's settings for Better Auth's JWT plugin (feature `jwks`):
-//! where the JWKS comes from, how often it is reloaded, how long it stays
-//! trusted, the `iss`/`aud` checks of its tokens and the verified-token
-//! cache; and loading it when the verifier is built.
+//! where the JWKS comes from, whether it is first fetched when the verifier
+//! is built or in the background, how often it is reloaded, how long it
+//! stays trusted, the `iss`/`aud` checks of its tokens and the
+//! verified-token cache; and loading it when the verifier is built.
 
 use std::time::Duration;
 
@@ -21,6 +22,11 @@ pub const DEFAULT_JWKS_REFRESH_COOLDOWN: Duration = Duration::from_secs(10);
 /// since it was loaded has failed.
 pub const DEFAULT_JWKS_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// With a background start, how long after the first failed fetch the next
+/// is made, by default; the wait doubles after each failure, up to the
+/// refresh interval.
+pub(crate) const DEFAULT_JWKS_BACKGROUND_RETRY: Duration = Duration::from_secs(1);
+
 /// Where the public keys come from.
 pub(crate) enum JwksSource {
     Json(String),
@@ -34,6 +40,11 @@ pub(crate) enum JwksSource {
 }
 
 impl JwksSource {
+    /// Whether the keys are fetched (and so may be fetched in the background).
+    fn is_fetched(&self) -> bool {
+        !matches!(self, Self::Json(_))
+    }
+
     /// Where the keys come from, as errors name it.
     fn origin(&self) -> String {
         match self {
@@ -53,6 +64,8 @@ impl JwksSource {
 /// The JWKS settings collected by the builder.
 pub(crate) struct JwksSettings {
     pub(crate) source: Option<JwksSource>,
+    /// Fetch the first keys on the background thread, not in `build()`.
+    pub(crate) background_start: bool,
     pub(crate) schedule: Schedule,
     pub(crate) max_age: Duration,
     pub(crate) cache_entries: Option<usize>,
@@ -63,9 +76,11 @@ impl Default for JwksSettings {
     fn default() -> Self {
         Self {
             source: None,
+            background_start: false,
             schedule: Schedule {
                 interval: DEFAULT_JWKS_REFRESH_INTERVAL,
                 cooldown: DEFAULT_JWKS_REFRESH_COOLDOWN,
+                first_retry: DEFAULT_JWKS_BACKGROUND_RETRY,
             },
             max_age: DEFAULT_JWKS_MAX_AGE,
             cache_entries: None,
@@ -91,11 +106,24 @@ impl JwksSettings {
         Ok(public)
     }
 
-    /// Loads the keys (fetching them once for a URL or fetch function).
+    /// Loads the keys: fetching them once for a URL or fetch function, or,
+    /// with a background start, leaving that to the refresh thread.
     pub(crate) fn build(self) -> Result<Option<Jwks>, ConfigError> {
         if self.schedule.interval.is_zero() {
             return Err(ConfigError::InvalidJwksSetting(
                 "jwks_refresh_interval must be greater than zero",
+            ));
+        }
+        if self.schedule.first_retry.is_zero() {
+            return Err(ConfigError::InvalidJwksSetting(
+                "jwks_background_retry must be greater than zero",
+            ));
+        }
+        if self.background_start && !matches!(self.source, Some(ref source) if source.is_fetched())
+        {
+            return Err(ConfigError::InvalidJwksSetting(
+                "jwks_background_start needs a JWKS to fetch: call .jwks_url(..) or \
+                 .jwks_fetcher(..) (a jwks_json(..) document is loaded when the verifier is built)",
             ));
         }
         if self.max_age.is_zero() {
@@ -116,11 +144,15 @@ impl JwksSettings {
             };
         };
         let origin = source.origin();
+        let fetched = match self.background_start {
+            false => Jwks::fetched,
+            true => Jwks::fetched_in_background,
+        };
         let keys = match source {
             JwksSource::Json(json) => Jwks::fixed(&json, cache),
-            JwksSource::Fetch(fetch) => Jwks::fetched(fetch, self.schedule, self.max_age, cache),
+            JwksSource::Fetch(fetch) => fetched(fetch, self.schedule, self.max_age, cache),
             #[cfg(feature = "jwks-fetch")]
-            JwksSource::Url { url, .. } => Jwks::fetched(
+            JwksSource::Url { url, .. } => fetched(
                 crate::jwks::fetch::http_fetch(&url)?,
                 self.schedule,
                 self.max_age,

@@ -1,6 +1,7 @@
 //! The public keys a verifier holds (feature `jwks`): loaded once from a
-//! static JWKS, or fetched and kept fresh, with the optional cache of
-//! verified tokens emptied whenever they change.
+//! static JWKS, or fetched (when built, or in the background) and kept
+//! fresh, with the optional cache of verified tokens emptied whenever they
+//! change.
 
 use crate::error::jwks::JwksError;
 use std::fmt;
@@ -10,7 +11,7 @@ use std::time::{Duration, Instant};
 use crate::error::ErrorKind;
 use crate::jwks::cache::TokenCache;
 use crate::jwks::document::{JwkSet, LoadedKeys};
-use crate::jwks::refresh::{KeysRefreshed, Refresh, RefreshHandle, Schedule};
+use crate::jwks::refresh::{FirstLoad, KeysRefreshed, Refresh, RefreshHandle, Schedule};
 use crate::token::header::Algorithm;
 use crate::trace;
 
@@ -22,9 +23,10 @@ pub(crate) type Fetch =
 pub(crate) struct LiveKeys {
     current: RwLock<Arc<JwkSet>>,
     cache: Option<TokenCache>,
-    /// When the keys were last loaded successfully, and how long they are
-    /// trusted after that while reloads fail (`None`: a static JWKS).
-    loaded_at: Mutex<Instant>,
+    /// When the keys were last loaded successfully (`None`: not yet, with
+    /// a background start), and how long they are trusted after that while
+    /// reloads fail (`None`: a static JWKS).
+    loaded_at: Mutex<Option<Instant>>,
     max_age: Option<Duration>,
 }
 
@@ -39,6 +41,7 @@ impl fmt::Debug for Jwks {
         f.debug_struct("Jwks")
             .field("keys", &self.store.keys().len())
             .field("refreshed", &self.refresh.is_some())
+            .field("ready", &self.store.ready())
             .field("cache", &self.store.cache)
             .finish()
     }
@@ -49,23 +52,42 @@ impl LiveKeys {
         Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
     }
 
-    fn loaded_at(&self) -> Instant {
+    fn loaded_at(&self) -> Option<Instant> {
         *self
             .loaded_at
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Whether keys were ever loaded (only a background start begins without).
+    fn loaded(&self) -> bool {
+        self.loaded_at().is_some()
+    }
+
     /// Whether the keys are past their maximum age: every reload since the
     /// last successful one failed for longer than it.
     fn expired(&self) -> bool {
-        self.max_age
-            .is_some_and(|max_age| self.loaded_at().elapsed() > max_age)
+        match (self.max_age, self.loaded_at()) {
+            (Some(max_age), Some(loaded_at)) => loaded_at.elapsed() > max_age,
+            _ => false,
+        }
     }
 
-    /// The keys, unless they are past their maximum age.
+    /// Whether tokens can be checked: keys were loaded and are within their
+    /// maximum age. (At most one lock, as `expired` alone took before.)
+    fn ready(&self) -> bool {
+        match self.max_age {
+            // A static JWKS: loaded when built, never ages.
+            None => true,
+            Some(max_age) => self
+                .loaded_at()
+                .is_some_and(|loaded_at| loaded_at.elapsed() <= max_age),
+        }
+    }
+
+    /// The keys, unless none were loaded yet or they are past their maximum age.
     fn trusted_keys(&self) -> Result<Arc<JwkSet>, ErrorKind> {
-        if self.expired() {
+        if !self.ready() {
             return Err(ErrorKind::KeysUnavailable);
         }
         Ok(self.keys())
@@ -85,25 +107,33 @@ impl LiveKeys {
         true
     }
 
-    fn new(keys: JwkSet, cache: Option<TokenCache>, max_age: Option<Duration>) -> Arc<Self> {
+    /// Keys loaded just now, or (`None`) none yet: a background start.
+    fn new(
+        keys: Option<JwkSet>,
+        cache: Option<TokenCache>,
+        max_age: Option<Duration>,
+    ) -> Arc<Self> {
+        let loaded_at = keys.as_ref().map(|_| Instant::now());
         Arc::new(Self {
-            current: RwLock::new(Arc::new(keys)),
+            current: RwLock::new(Arc::new(keys.unwrap_or_default())),
             cache,
-            loaded_at: Mutex::new(Instant::now()),
+            loaded_at: Mutex::new(loaded_at),
             max_age,
         })
     }
 
-    fn reload(&self, fetch: &Fetch) {
+    /// Fetches the keys again; `true` when usable keys were loaded.
+    fn reload(&self, fetch: &Fetch) -> bool {
         match load(fetch) {
             Ok(keys) => {
                 let count = keys.len();
                 *self
                     .loaded_at
                     .lock()
-                    .unwrap_or_else(PoisonError::into_inner) = Instant::now();
+                    .unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
                 let changed = self.replace(keys);
                 trace::jwks_loaded(count, changed);
+                true
             }
             Err(error) => {
                 trace::jwks_reload_failed(&error);
@@ -113,6 +143,7 @@ impl LiveKeys {
                     self.replace(JwkSet::default());
                     trace::jwks_expired();
                 }
+                false
             }
         }
     }
@@ -137,7 +168,7 @@ impl Jwks {
     /// Keys from a JWKS document that never changes.
     pub(crate) fn fixed(json: &str, cache: Option<TokenCache>) -> Result<Self, JwksError> {
         Ok(Self {
-            store: LiveKeys::new(parse(json)?, cache, None),
+            store: LiveKeys::new(Some(parse(json)?), cache, None),
             refresh: None,
         })
     }
@@ -150,10 +181,32 @@ impl Jwks {
         max_age: Duration,
         cache: Option<TokenCache>,
     ) -> Result<Self, JwksError> {
-        let store = LiveKeys::new(load(&fetch)?, cache, Some(max_age));
+        let store = LiveKeys::new(Some(load(&fetch)?), cache, Some(max_age));
+        Self::refreshed(store, fetch, schedule, FirstLoad::Done)
+    }
+
+    /// No keys yet: the background thread fetches them at once, and while
+    /// that fails, again with a backoff (see [`Schedule::first_retry`]);
+    /// then as [`fetched`](Self::fetched) keys are.
+    pub(crate) fn fetched_in_background(
+        fetch: Fetch,
+        schedule: Schedule,
+        max_age: Duration,
+        cache: Option<TokenCache>,
+    ) -> Result<Self, JwksError> {
+        let store = LiveKeys::new(None, cache, Some(max_age));
+        Self::refreshed(store, fetch, schedule, FirstLoad::Pending)
+    }
+
+    fn refreshed(
+        store: Arc<LiveKeys>,
+        fetch: Fetch,
+        schedule: Schedule,
+        first: FirstLoad,
+    ) -> Result<Self, JwksError> {
         let worker = Arc::clone(&store);
-        let refresh =
-            Refresh::start(schedule, Box::new(move || worker.reload(&fetch))).map_err(|error| {
+        let refresh = Refresh::start(schedule, first, Box::new(move || worker.reload(&fetch)))
+            .map_err(|error| {
                 JwksError::Fetch(format!("cannot start the refresh thread: {error}"))
             })?;
         Ok(Self {
@@ -193,15 +246,28 @@ impl Jwks {
         self.store.expired()
     }
 
+    /// Whether keys are loaded and within their maximum age.
+    pub(crate) fn is_ready(&self) -> bool {
+        self.store.ready()
+    }
+
     /// How many reloads have finished; read before a key lookup.
     pub(crate) fn epoch(&self) -> u64 {
         self.refresh.as_ref().map_or(0, RefreshHandle::epoch)
     }
 
     /// Asks for a reload after a token named a `kid` the keys of `epoch`
-    /// lack; see [`RefreshHandle::request`]. `None` for a static JWKS.
+    /// lack, or found them past their maximum age; see
+    /// [`RefreshHandle::request`]. `None` for a static JWKS, and while a
+    /// background start has loaded no keys yet: the thread is already
+    /// retrying on its backoff, and a request must not wait for an issuer
+    /// that may not answer for a long time (it is refused at once, 503).
     pub(crate) fn refresh_for_unknown_key(&self, epoch: u64) -> Option<KeysRefreshed> {
-        let wait = self.refresh.as_ref()?.request(epoch);
+        let refresh = self.refresh.as_ref()?;
+        if !self.store.loaded() {
+            return None;
+        }
+        let wait = refresh.request(epoch);
         trace::jwks_unknown_key(wait.is_some());
         wait
     }
@@ -209,5 +275,60 @@ impl Jwks {
     /// The cache of verified tokens, if enabled.
     pub(crate) fn cache(&self) -> Option<&TokenCache> {
         self.store.cache.as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    const JWKS: &str = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+
+    fn schedule() -> Schedule {
+        Schedule {
+            interval: Duration::from_millis(100),
+            cooldown: Duration::ZERO,
+            first_retry: Duration::from_millis(10),
+        }
+    }
+
+    #[test]
+    fn a_background_start_has_no_keys_and_asks_for_no_reload_until_a_load_succeeds() {
+        let up = Arc::new(AtomicBool::new(false));
+        let issuer = Arc::clone(&up);
+        let fetch: Fetch = Arc::new(move || match issuer.load(Ordering::SeqCst) {
+            true => Ok(JWKS.to_owned()),
+            false => Err("connection refused".into()),
+        });
+        let jwks =
+            Jwks::fetched_in_background(fetch, schedule(), Duration::from_secs(60), None).unwrap();
+        assert!(!jwks.is_ready());
+        assert!(!jwks.expired(), "not loaded is not expired");
+        assert_eq!(
+            jwks.verify(Algorithm::EdDsa, None, b"a.b", &[0; 64]).err(),
+            Some(ErrorKind::KeysUnavailable)
+        );
+        // Requests neither wait nor cause fetches: the thread retries alone.
+        assert!(jwks.refresh_for_unknown_key(jwks.epoch()).is_none());
+
+        up.store(true, Ordering::SeqCst);
+        let start = Instant::now();
+        while !jwks.is_ready() && start.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(jwks.is_ready());
+        assert_eq!(
+            jwks.verify(Algorithm::EdDsa, None, b"a.b", &[0; 64]).err(),
+            Some(ErrorKind::InvalidSignature)
+        );
+    }
+
+    #[test]
+    fn a_static_or_build_time_jwks_is_ready_at_once() {
+        assert!(Jwks::fixed(JWKS, None).unwrap().is_ready());
+        let fetch: Fetch = Arc::new(|| Ok(JWKS.to_owned()));
+        let jwks = Jwks::fetched(fetch, schedule(), Duration::from_secs(60), None).unwrap();
+        assert!(jwks.is_ready());
     }
 }

@@ -672,7 +672,9 @@ impl VerifierBuilder {
     /// usually `{BETTER_AUTH_URL}/api/auth/jwks`. The URL must be `https://`,
     /// or `http://` to a loopback host.
     ///
-    /// [`build`](Self::build) fetches it once and fails if it cannot. It is
+    /// [`build`](Self::build) fetches it once and fails if it cannot (or,
+    /// with [`jwks_background_start`](Self::jwks_background_start), returns
+    /// at once and leaves the first fetch to the background). It is
     /// then reloaded in the background every
     /// [`jwks_refresh_interval`](Self::jwks_refresh_interval), and at once
     /// when a token names an unknown `kid` (at most once per
@@ -784,6 +786,67 @@ impl VerifierBuilder {
     /// ```
     pub fn jwks_max_age(mut self, max_age: Duration) -> Self {
         self.jwks.max_age = max_age;
+        self
+    }
+
+    /// Lets [`build`](Self::build) return at once, without fetching the
+    /// JWKS of [`jwks_url`](Self::jwks_url) or
+    /// [`jwks_fetcher`](Self::jwks_fetcher): the background thread fetches
+    /// it instead, so the service starts even while Better Auth is down (as
+    /// Envoy's `jwt_authn` can). Off by default: `build()` then fetches, and
+    /// fails when it cannot.
+    ///
+    /// The first fetch is made at once; while fetches fail, the next comes
+    /// after 1 s, 2 s, 4 s, ... (doubling from
+    /// [`jwks_background_retry`](Self::jwks_background_retry), no jitter),
+    /// never more than [`jwks_refresh_interval`](Self::jwks_refresh_interval)
+    /// apart; after the first good load, reloads keep the normal schedule.
+    /// Until then:
+    ///
+    /// - tokens signed by a JWKS key are refused at once with
+    ///   [`KeysUnavailable`](crate::ErrorKind::KeysUnavailable) (503
+    ///   `temporarily_unavailable`, `Retry-After: 10`) by every method and
+    ///   both adapters: none waits for an issuer that may be down, and none
+    ///   causes an extra fetch;
+    /// - HS256 tokens pass as usual (with a secret configured);
+    /// - [`Verifier::is_ready`] is `false`: answer your readiness probe with it.
+    ///
+    /// A JWKS-only verifier builds without any key loaded. An invalid URL is
+    /// still refused by `build()`; each failed fetch is logged at WARN
+    /// (feature `tracing`). With [`jwks_json`](Self::jwks_json), or without
+    /// a JWKS, `build()` fails with
+    /// [`ConfigError::InvalidJwksSetting`]. [`from_env`](Self::from_env)
+    /// sets it from `JWKS_BACKGROUND_START`.
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .jwks_fetcher(|| Err("Better Auth is not up yet".into()))
+    ///     .jwks_background_start(true)
+    ///     .build()?; // at once, without keys
+    /// assert!(!verifier.is_ready());
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn jwks_background_start(mut self, enabled: bool) -> Self {
+        self.jwks.background_start = enabled;
+        self
+    }
+
+    /// With [`jwks_background_start`](Self::jwks_background_start), how long
+    /// after the first failed fetch the next is made (default 1 second). The
+    /// wait doubles after each further failure, up to
+    /// [`jwks_refresh_interval`](Self::jwks_refresh_interval), until a fetch
+    /// succeeds. Zero is refused; without a background start it has no effect.
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .jwks_fetcher(|| Err("Better Auth is not up yet".into()))
+    ///     .jwks_background_start(true)
+    ///     .jwks_background_retry(std::time::Duration::from_millis(250))
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn jwks_background_retry(mut self, first_delay: Duration) -> Self {
+        self.jwks.schedule.first_retry = first_delay;
         self
     }
 

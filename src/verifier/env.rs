@@ -47,6 +47,11 @@ pub mod vars {
     /// `true`: read only the `__Secure-` cookie names (an `https://` app);
     /// `false`: only the plain ones; unset: either.
     pub const SECURE_COOKIES: &str = "BETTER_AUTH_SECURE_COOKIES";
+    /// `1` or `true`: fetch the JWKS of [`JWKS_URL`] or [`BASE_URL`] in the
+    /// background, not before `from_env` returns (feature `jwks-fetch`; see
+    /// `VerifierBuilder::jwks_background_start`). `0`, `false` or unset: fetch
+    /// it first.
+    pub const JWKS_BACKGROUND_START: &str = "JWKS_BACKGROUND_START";
 }
 
 impl Verifier {
@@ -61,12 +66,15 @@ impl Verifier {
     /// | `JWT_LEEWAY_SECONDS` | optional; default 0 |
     /// | `BETTER_AUTH_JWKS_URL` | feature `jwks-fetch`: accept the JWT plugin's tokens, keys from this JWKS |
     /// | `BETTER_AUTH_URL` | feature `jwks-fetch`: the same with `{url}/api/auth/jwks`; the plugin's tokens must carry the URL as `iss` and `aud` (as Better Auth's own `verifyJWT` requires), and HS256 tokens may carry it next to `JWT_ISSUER`/`JWT_AUDIENCE` |
+    /// | `JWKS_BACKGROUND_START` | feature `jwks-fetch`, optional: `1`/`true` fetches that JWKS in the background (`VerifierBuilder::jwks_background_start`); `0`/`false` (the default) fetches it here |
     ///
     /// With either JWKS variable the secret is optional; with both a secret
     /// and a JWKS, either kind of token is accepted (a migration). The JWKS
     /// is fetched here, so this blocks for up to 10 seconds and fails when
     /// the Better Auth app does not answer (call it before serving, or from
-    /// `spawn_blocking`). Empty variables count as unset. Fails with a [`ConfigError`] naming the
+    /// `spawn_blocking`), unless `JWKS_BACKGROUND_START` is set: then this
+    /// returns at once and [`is_ready`](Self::is_ready) says when the keys
+    /// are in. Empty variables count as unset. Fails with a [`ConfigError`] naming the
     /// variable and what to do; never panics.
     ///
     /// ```
@@ -211,34 +219,17 @@ fn sessions_from_env(
     if let Some(prefix) = read(env::COOKIE_PREFIX) {
         builder = builder.session_cookie_prefix(prefix.trim());
     }
-    if let Some(secure) = read_bool(read, env::SECURE_COOKIES)? {
+    if let Some(secure) = flag(read, env::SECURE_COOKIES)? {
         builder = builder.session_secure_cookies(if secure {
             SecureCookies::Only
         } else {
             SecureCookies::Never
         });
     }
-    if let Some(bearer) = read_bool(read, env::BEARER)? {
+    if let Some(bearer) = flag(read, env::BEARER)? {
         builder = builder.session_bearer_tokens(bearer);
     }
     Ok(builder)
-}
-
-/// `true`/`1` or `false`/`0`.
-fn read_bool(
-    read: &impl Fn(&str) -> Option<String>,
-    var: &'static str,
-) -> Result<Option<bool>, ConfigError> {
-    read(var)
-        .map(|value| match value.trim() {
-            "true" | "1" => Ok(true),
-            "false" | "0" => Ok(false),
-            _ => Err(ConfigError::InvalidEnv {
-                var,
-                expected: "true or false",
-            }),
-        })
-        .transpose()
 }
 
 /// `BETTER_AUTH_SESSION_URL`: the HTTP session store.
@@ -275,9 +266,20 @@ fn jwks_from_env(
     let jwks_url = read(env::JWKS_URL)
         .map(|url| url.trim().to_owned())
         .or_else(|| base.as_ref().map(|base| format!("{base}/api/auth/jwks")));
+    let background = flag(read, env::JWKS_BACKGROUND_START)?;
     let Some(jwks_url) = jwks_url else {
+        if background == Some(true) {
+            return Err(ConfigError::InvalidEnv {
+                var: env::JWKS_BACKGROUND_START,
+                expected: "0, false or unset when neither BETTER_AUTH_URL nor \
+                           BETTER_AUTH_JWKS_URL is set (it defers the fetch of their JWKS)",
+            });
+        }
         return Ok((builder, false));
     };
+    if let Some(background) = background {
+        builder = builder.jwks_background_start(background);
+    }
     let var = if read(env::JWKS_URL).is_some() {
         env::JWKS_URL
     } else {
@@ -312,5 +314,114 @@ fn jwks_from_env(
             });
         }
     }
+    if flag(read, env::JWKS_BACKGROUND_START)? == Some(true) {
+        return Err(ConfigError::FeatureDisabled {
+            var: env::JWKS_BACKGROUND_START,
+            feature: "jwks-fetch",
+        });
+    }
     Ok((builder, false))
+}
+
+/// A yes-or-no variable: `1`/`true` or `0`/`false` (in any case); `None`
+/// when unset.
+fn flag(
+    read: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+) -> Result<Option<bool>, ConfigError> {
+    let Some(value) = read(var) else {
+        return Ok(None);
+    };
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" => Ok(Some(true)),
+        "0" | "false" => Ok(Some(false)),
+        _ => Err(ConfigError::InvalidEnv {
+            var,
+            expected: "1, true, 0 or false",
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        |name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn a_flag_is_one_true_zero_or_false_and_nothing_else() {
+        for (value, expected) in [
+            ("1", true),
+            ("true", true),
+            (" TRUE ", true),
+            ("0", false),
+            ("false", false),
+            ("False", false),
+        ] {
+            let read = |_: &str| Some(value.to_owned());
+            assert_eq!(flag(&read, "V"), Ok(Some(expected)), "{value}");
+        }
+        for value in ["yes", "on", "2", "tru", "\u{0}"] {
+            let read = |_: &str| Some(value.to_owned());
+            let err = flag(&read, env::JWKS_BACKGROUND_START).unwrap_err();
+            assert_eq!(
+                err,
+                ConfigError::InvalidEnv {
+                    var: env::JWKS_BACKGROUND_START,
+                    expected: "1, true, 0 or false"
+                },
+                "{value}"
+            );
+            assert!(err.to_string().starts_with("JWKS_BACKGROUND_START must be"));
+        }
+        assert_eq!(flag(&|_: &str| None, "V"), Ok(None));
+    }
+
+    #[test]
+    fn background_start_without_a_jwks_variable_is_refused() {
+        let err = builder_from_env(lookup(&[
+            (
+                "BETTER_AUTH_SECRET",
+                "a-shared-secret-of-at-least-32-bytes!",
+            ),
+            ("JWKS_BACKGROUND_START", "true"),
+        ]))
+        .unwrap_err();
+        #[cfg(feature = "jwks-fetch")]
+        assert!(
+            matches!(
+                err,
+                ConfigError::InvalidEnv {
+                    var: "JWKS_BACKGROUND_START",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        #[cfg(not(feature = "jwks-fetch"))]
+        assert_eq!(
+            err,
+            ConfigError::FeatureDisabled {
+                var: "JWKS_BACKGROUND_START",
+                feature: "jwks-fetch"
+            }
+        );
+        // Off is off, whatever else is set.
+        assert!(
+            builder_from_env(lookup(&[
+                (
+                    "BETTER_AUTH_SECRET",
+                    "a-shared-secret-of-at-least-32-bytes!"
+                ),
+                ("JWKS_BACKGROUND_START", "0"),
+            ]))
+            .is_ok()
+        );
+    }
 }

@@ -530,6 +530,38 @@ impl Verifier {
             result => result,
         }
     }
+
+    /// Whether every kind of token this verifier accepts can be checked now:
+    /// `true` without a JWKS, with a static one, and with a fetched one whose
+    /// keys are loaded and within `jwks_max_age` (feature `jwks`). `false`
+    /// while a `VerifierBuilder::jwks_background_start` has loaded no keys
+    /// yet, and after the keys aged out; tokens signed by a JWKS key are
+    /// then refused with 503 [`KeysUnavailable`](ErrorKind::KeysUnavailable)
+    /// (HS256 tokens still pass). Cheap: answer a readiness probe with it,
+    /// so that a load balancer sends traffic elsewhere meanwhile.
+    ///
+    /// ```
+    /// use jwtguard::Verifier;
+    ///
+    /// // GET /health, in any framework.
+    /// fn health(verifier: &Verifier) -> (u16, &'static str) {
+    ///     if verifier.is_ready() {
+    ///         (200, r#"{"status":"ok"}"#)
+    ///     } else {
+    ///         (503, r#"{"status":"degraded","auth_keys":"not loaded"}"#)
+    ///     }
+    /// }
+    ///
+    /// # let (verifier, _) = jwtguard::testing::doc_pair();
+    /// assert_eq!(health(&verifier).0, 200);
+    /// ```
+    pub fn is_ready(&self) -> bool {
+        #[cfg(feature = "jwks")]
+        if let Some(jwks) = &self.inner.jwks {
+            return jwks.is_ready();
+        }
+        true
+    }
 }
 
 /// A token whose signature passed, with its decoded payload.

@@ -1,11 +1,15 @@
 //! Both adapters with Better Auth's JWKS: the extractors wait for the reload
-//! a new `kid` causes, and answer refusals exactly as for HS256.
+//! a new `kid` causes, answer refusals exactly as for HS256, and answer 503
+//! at once while a background start has no keys yet.
 
 use std::time::Duration;
 
+use crate::background::{Answer as Fetched, Issuer, eventually};
 use crate::support::{JwksServer, TestKey, claims, jwks};
 use jwtguard::Verifier;
 use serde_json::{Value, json};
+
+const SECRET: &str = "test-secret-that-is-at-least-32-bytes-long";
 
 /// What each framework answered: status, challenge, JSON body.
 type Answer = (u16, Option<String>, Value);
@@ -137,6 +141,108 @@ async fn actix_waits_for_the_new_key_and_answers_as_for_hs256() {
             .map(|v| v.to_str().unwrap().to_owned());
         let body = test::read_body(response).await;
         (status, challenge, serde_json::from_slice(&body).unwrap())
+    })
+    .await;
+}
+
+/// What each framework answered a background-started verifier: status,
+/// `Retry-After`, JSON body.
+type Waiting = (u16, Option<String>, Value);
+
+/// The same scenario for any framework: `ask` sends GET /api/user-1/tasks
+/// with a token, while the issuer hangs and once it answers.
+async fn background_scenario<F, Fut>(ask: F)
+where
+    F: Fn(Verifier, String) -> Fut,
+    Fut: std::future::Future<Output = Waiting>,
+{
+    let key = TestKey::ed25519();
+    let issuer = Issuer::new(Fetched::Hang);
+    let verifier = issuer
+        .builder()
+        .hs256_secret(SECRET)
+        .jwks_background_retry(Duration::from_millis(20))
+        .jwks_refresh_interval(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let token = key.sign("k", &claims("user-1"));
+    let (status, retry_after, body) = ask(verifier.clone(), token.clone()).await;
+    assert_eq!((status, retry_after.as_deref()), (503, Some("10")));
+    assert_eq!(body["code"], "temporarily_unavailable");
+    assert_eq!(issuer.returned(), 0, "answered while the fetch still hangs");
+    // The shared secret's tokens pass meanwhile.
+    let hs256 = jwtguard::testing::sign_raw(
+        SECRET.as_bytes(),
+        r#"{"alg":"HS256"}"#,
+        &claims("user-1").to_string(),
+    );
+    let (status, _, body) = ask(verifier.clone(), hs256).await;
+    assert_eq!((status, body), (200, json!({"owner": "user-1"})));
+
+    issuer.set(Fetched::Serve(jwks(&[("k", &key)])));
+    assert!(eventually(|| verifier.is_ready()));
+    let (status, _, body) = ask(verifier, token).await;
+    assert_eq!((status, body), (200, json!({"owner": "user-1"})));
+}
+
+#[tokio::test]
+async fn axum_answers_503_at_once_until_background_keys_load() {
+    use axum::body::Body;
+    use axum::routing::get;
+    use axum::{Json, Router};
+    use jwtguard::axum::OwnerOf;
+    use tower::ServiceExt;
+
+    background_scenario(|verifier, token| async move {
+        let app: Router = Router::new()
+            .route(
+                "/api/{user_id}/tasks",
+                get(|o: OwnerOf| async move { Json(json!({"owner": o.user_id()})) }),
+            )
+            .with_state(verifier);
+        let request = http::Request::get("/api/user-1/tasks")
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        (status, retry_after, serde_json::from_slice(&body).unwrap())
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn actix_answers_503_at_once_until_background_keys_load() {
+    use actix_web::{App, HttpResponse, test, web};
+    use jwtguard::actix::OwnerOf;
+
+    background_scenario(|verifier, token| async move {
+        let app = test::init_service(App::new().app_data(web::Data::new(verifier)).route(
+            "/api/{user_id}/tasks",
+            web::get().to(|o: OwnerOf| async move {
+                HttpResponse::Ok().json(json!({"owner": o.user_id()}))
+            }),
+        ))
+        .await;
+        let request = test::TestRequest::get()
+            .uri("/api/user-1/tasks")
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .to_request();
+        let response = test::call_service(&app, request).await;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let body = test::read_body(response).await;
+        (status, retry_after, serde_json::from_slice(&body).unwrap())
     })
     .await;
 }

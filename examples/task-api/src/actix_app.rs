@@ -9,6 +9,7 @@ use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
+use jwtguard::Verifier;
 use jwtguard::actix::OwnerOf;
 
 use crate::service::{ApiResponse, TaskService};
@@ -117,8 +118,8 @@ fn task_id(request: &HttpRequest) -> &str {
     request.match_info().get("task_id").unwrap_or("")
 }
 
-async fn health(tasks: web::Data<TaskService>) -> HttpResponse {
-    answer(tasks.health().await)
+async fn health(tasks: web::Data<TaskService>, verifier: web::Data<Verifier>) -> HttpResponse {
+    answer(tasks.health(verifier.is_ready()).await)
 }
 
 async fn create(

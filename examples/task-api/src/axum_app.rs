@@ -144,7 +144,7 @@ fn task_id(params: &RawPathParams) -> &str {
 }
 
 async fn health(State(state): State<AppState>) -> Response {
-    answer(state.tasks.health().await)
+    answer(state.tasks.health(state.verifier.is_ready()).await)
 }
 
 async fn create(

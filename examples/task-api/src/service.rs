@@ -88,16 +88,25 @@ impl TaskService {
         &self.store
     }
 
-    /// `GET /health`: 200 when the database answers, 503 when it does not.
-    pub async fn health(&self) -> ApiResponse {
-        if self.store.ping().await {
-            ApiResponse::json(200, &json!({"status": "ok", "database": "ok"}))
-        } else {
-            ApiResponse::json(
-                503,
-                &json!({"status": "degraded", "database": "unavailable"}),
-            )
+    /// `GET /health`: 200 when the database answers and the verifier can
+    /// check every kind of token it accepts (`keys_ready`:
+    /// `Verifier::is_ready`); otherwise 503 saying which is not, so that a
+    /// load balancer sends traffic elsewhere meanwhile. Keys are not ready
+    /// while a `JWKS_BACKGROUND_START` has not loaded them yet, or after
+    /// they aged out.
+    pub async fn health(&self, keys_ready: bool) -> ApiResponse {
+        let database = self.store.ping().await;
+        if database && keys_ready {
+            return ApiResponse::json(200, &json!({"status": "ok", "database": "ok"}));
         }
+        let mut body = json!({
+            "status": "degraded",
+            "database": if database { "ok" } else { "unavailable" },
+        });
+        if !keys_ready {
+            body["auth_keys"] = json!("not loaded");
+        }
+        ApiResponse::json(503, &body)
     }
 
     /// `POST /api/{user_id}/tasks`

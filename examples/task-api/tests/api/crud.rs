@@ -1,5 +1,6 @@
 //! The routes' behaviour with valid input: create, list (order, paging,
-//! filter), read, update, toggle, delete, health.
+//! filter), read, update, toggle, delete, health (with the database and the
+//! JWKS keys).
 
 use crate::harness::*;
 use serde_json::{Value, json};
@@ -30,6 +31,65 @@ async fn health_is_public_and_reports_the_database(server: &impl Server) {
         .send(Req::get("/health").bearer("not-a-token"))
         .await
         .expect_json(200, json!({"status": "ok", "database": "ok"}));
+}
+
+/// Started while Better Auth is down (`JWKS_BACKGROUND_START`): `/health`
+/// answers 503 until the JWKS keys load, the shared secret's tokens work
+/// meanwhile and the plugin's get 503 with `Retry-After`; then all is 200.
+async fn health_is_503_until_the_jwks_keys_load(server: &impl Server, issuer: &JwksIssuer) {
+    server.send(Req::get("/health")).await.expect_json(
+        503,
+        json!({"status": "degraded", "database": "ok", "auth_keys": "not loaded"}),
+    );
+    let user = User::new();
+    server
+        .send(Req::get(user.tasks()).auth(&user))
+        .await
+        .expect(200);
+    let plugin_token = issuer.token_for(&user.id);
+    let reply = server
+        .send(Req::get(user.tasks()).bearer(&plugin_token))
+        .await
+        .expect(503);
+    assert_eq!(
+        reply.header("retry-after"),
+        Some("10"),
+        "{}",
+        reply.context()
+    );
+    assert_eq!(reply.json()["code"], "temporarily_unavailable");
+
+    issuer.serve();
+    // Not a timing assertion: only a bound on how long to wait.
+    let started = std::time::Instant::now();
+    let mut reply = server.send(Req::get("/health")).await;
+    while reply.status != 200 && started.elapsed() < std::time::Duration::from_secs(10) {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        reply = server.send(Req::get("/health")).await;
+    }
+    reply.expect_json(200, json!({"status": "ok", "database": "ok"}));
+    server
+        .send(Req::get(user.tasks()).bearer(&plugin_token))
+        .await
+        .expect(200);
+}
+
+mod health_is_503_until_the_jwks_keys_load {
+    use crate::harness::{JwksIssuer, actix_server_with, axum_server_with};
+
+    #[tokio::test]
+    async fn axum() {
+        let issuer = JwksIssuer::down();
+        let server = axum_server_with(issuer.verifier()).await;
+        super::health_is_503_until_the_jwks_keys_load(&server, &issuer).await;
+    }
+
+    #[actix_web::test]
+    async fn actix() {
+        let issuer = JwksIssuer::down();
+        let server = actix_server_with(issuer.verifier()).await;
+        super::health_is_503_until_the_jwks_keys_load(&server, &issuer).await;
+    }
 }
 
 async fn create_returns_201_with_location_and_task(server: &impl Server) {

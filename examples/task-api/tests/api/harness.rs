@@ -6,6 +6,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use jwtguard::Verifier;
 use jwtguard::testing::TokenMinter;
@@ -48,6 +50,54 @@ pub fn verifier() -> Verifier {
         .audience(AUDIENCE)
         .build()
         .expect("the test verifier configuration is valid")
+}
+
+/// Better Auth's JWT plugin as a test drives it: its JWKS cannot be fetched
+/// until [`serve`](Self::serve) is called.
+pub struct JwksIssuer {
+    up: Arc<AtomicBool>,
+    minter: TokenMinter,
+}
+
+impl JwksIssuer {
+    pub fn down() -> Self {
+        Self {
+            up: Arc::new(AtomicBool::new(false)),
+            minter: TokenMinter::ed25519([7; 32], "plugin-key")
+                .issuer(ISSUER)
+                .audience(AUDIENCE),
+        }
+    }
+
+    /// The test verifier, also accepting the plugin's tokens, its JWKS
+    /// fetched in the background (as with `JWKS_BACKGROUND_START=1`), so
+    /// that it builds while the JWKS is down.
+    pub fn verifier(&self) -> Verifier {
+        let (up, jwks) = (Arc::clone(&self.up), self.minter.jwks());
+        Verifier::builder()
+            .hs256_secret(SECRET)
+            .issuer(ISSUER)
+            .audience(AUDIENCE)
+            .jwks_fetcher(move || match (up.load(Ordering::SeqCst), &jwks) {
+                (true, Some(jwks)) => Ok(jwks.clone()),
+                _ => Err("Better Auth is down".into()),
+            })
+            .jwks_background_start(true)
+            .jwks_background_retry(Duration::from_millis(20))
+            .jwks_refresh_interval(Duration::from_millis(200))
+            .build()
+            .expect("the background-start configuration is valid")
+    }
+
+    /// The JWKS can be fetched from now on.
+    pub fn serve(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+
+    /// A token as the plugin signs it for `sub`.
+    pub fn token_for(&self, sub: &str) -> String {
+        self.minter.clone().subject(sub).sign()
+    }
 }
 
 fn origins() -> Vec<String> {
@@ -295,8 +345,13 @@ pub struct AxumServer {
 }
 
 pub async fn axum_server() -> AxumServer {
+    axum_server_with(verifier()).await
+}
+
+/// The axum server with a verifier of the test's own.
+pub async fn axum_server_with(verifier: Verifier) -> AxumServer {
     let state = task_api::axum_app::AppState {
-        verifier: verifier(),
+        verifier,
         tasks: Arc::new(TaskService::new(store().await)),
     };
     AxumServer {
@@ -361,12 +416,17 @@ pub struct ActixServer {
 }
 
 pub async fn actix_server() -> ActixServer {
+    actix_server_with(verifier()).await
+}
+
+/// The actix server with a verifier of the test's own.
+pub async fn actix_server_with(verifier: Verifier) -> ActixServer {
     use actix_web::dev::Service;
     use actix_web::{App, test, web};
     let tasks = TaskService::new(store().await);
     let service = test::init_service(
         App::new()
-            .app_data(web::Data::new(verifier()))
+            .app_data(web::Data::new(verifier))
             .app_data(web::Data::new(tasks))
             .configure(task_api::actix_app::configure)
             .wrap(actix_web::middleware::from_fn(
