@@ -74,7 +74,13 @@ pub use http::extractors::{Auth, OwnerOf, UserId};
 pub use http::owner::{PathParam, UserIdParam};
 pub use http::response::{ErrorBody, Rejection};
 pub use session::cookie_cache::CookieCacheStrategy;
+#[cfg(feature = "session-http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "session-http")))]
+pub use session::http_store::HttpSessionStore;
 pub use session::settings::SecureCookies;
+#[cfg(feature = "session-sql")]
+#[cfg_attr(docsrs, doc(cfg(feature = "session-sql")))]
+pub use session::sql_store::SqlSessionStore;
 pub use session::store::{
     SessionLookup, SessionRecord, SessionStore, SessionStoreError, SessionToken,
 };
@@ -115,6 +121,12 @@ pub mod limits {
         DEFAULT_JWKS_MAX_AGE, DEFAULT_JWKS_REFRESH_COOLDOWN, DEFAULT_JWKS_REFRESH_INTERVAL,
     };
     pub use crate::keys::hmac::{MAX_KEYS, MIN_SECRET_LEN};
+    #[cfg(feature = "session-http")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "session-http")))]
+    pub use crate::session::http_store::{
+        DEFAULT_MAX_GET_SESSION_LEN, DEFAULT_MAX_SESSION_LOOKUPS, DEFAULT_SESSION_COOKIE_NAME,
+        SESSION_HTTP_CONNECT_TIMEOUT, SESSION_HTTP_TIMEOUT,
+    };
     pub use crate::session::settings::DEFAULT_COOKIE_PREFIX;
     pub use crate::session::store::{DEFAULT_SESSION_CACHE_ENTRIES, DEFAULT_SESSION_CACHE_TTL};
     pub use crate::verifier::builder::DEFAULT_MAX_TOKEN_LEN;

@@ -21,7 +21,7 @@ pub(crate) fn http_fetch(url: &str) -> Result<Fetch, ConfigError> {
     let uri: http::Uri = url.parse().map_err(|_| ConfigError::InvalidJwksUrl)?;
     let https = match uri.scheme_str() {
         Some("https") => true,
-        Some("http") if uri.host().is_some_and(is_loopback) => false,
+        Some("http") if uri.host().is_some_and(crate::http::is_loopback) => false,
         _ => return Err(ConfigError::InvalidJwksUrl),
     };
     let mut config = ureq::Agent::config_builder()
@@ -51,14 +51,6 @@ pub(crate) fn http_fetch(url: &str) -> Result<Fetch, ConfigError> {
             .read_to_string()?;
         Ok(body)
     }))
-}
-
-fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]

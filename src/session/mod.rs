@@ -15,11 +15,15 @@
 //! builder collected; [`Sessions`] is what the verifier runs).
 
 pub(crate) mod cookie_cache;
+#[cfg(feature = "session-http")]
+pub(crate) mod http_store;
 #[cfg(feature = "session-jwe")]
 pub(crate) mod jwe;
 pub(crate) mod secrets;
 pub(crate) mod settings;
 pub(crate) mod signed_token;
+#[cfg(feature = "session-sql")]
+pub(crate) mod sql_store;
 pub(crate) mod store;
 
 use std::sync::Arc;

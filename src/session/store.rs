@@ -184,7 +184,7 @@ impl std::error::Error for SessionStoreError {
 /// [`SessionStore`] looks up. Never printed.
 ///
 /// ```
-/// fn lookup_key(token: &jwtguard::SessionToken<'_>) -> &str {
+/// fn lookup_key<'a>(token: &jwtguard::SessionToken<'a>) -> &'a str {
 ///     token.token()
 /// }
 /// ```
@@ -200,6 +200,13 @@ impl fmt::Debug for SessionToken<'_> {
 }
 
 impl<'a> SessionToken<'a> {
+    /// A token for the stores' unit tests (the verifier builds them after
+    /// checking the signature).
+    #[cfg(test)]
+    pub(crate) fn for_test(token: &'a str, signed: &'a str) -> Self {
+        Self { token, signed }
+    }
+
     /// The token itself, as Better Auth stores it in `session.token`.
     ///
     /// ```

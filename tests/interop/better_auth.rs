@@ -26,12 +26,12 @@ struct Minted {
     jwks: String,
 }
 
-fn fixture_dir() -> PathBuf {
+pub(crate) fn fixture_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/better-auth")
 }
 
 /// Installs the pinned package once per test run.
-fn install() {
+pub(crate) fn install() {
     static INSTALLED: Mutex<bool> = Mutex::new(false);
     let mut installed = INSTALLED.lock().unwrap_or_else(|e| e.into_inner());
     if *installed || fixture_dir().join("node_modules/better-auth").is_dir() {

@@ -7,3 +7,4 @@ mod support;
 
 mod better_auth;
 mod python;
+mod sessions;

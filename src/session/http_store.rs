@@ -1,0 +1,952 @@
+//! [`HttpSessionStore`] (feature `session-http`): sessions resolved by
+//! asking Better Auth itself, through its `get-session` endpoint.
+//!
+//! # Which store to pick
+//!
+//! - **`HttpSessionStore`** (this one) costs one HTTP round trip to the
+//!   Next.js app per cache miss and needs nothing but the app's URL. It sees
+//!   what Better Auth sees: a revoked session stops working at the next miss,
+//!   and plugins that reshape the user (additional fields, `customSession`)
+//!   show up as claims. It fails (503) while the app is down.
+//! - **[`SqlSessionStore`](crate::SqlSessionStore)** (feature `session-sql`)
+//!   costs one indexed query per miss and needs read access to Better Auth's
+//!   database, but keeps working while the Next.js app is down. It reads a
+//!   fixed set of user columns.
+//!
+//! Both sit behind the verifier's cache, so a session is looked up at most
+//! once per [`DEFAULT_SESSION_CACHE_TTL`](crate::limits::DEFAULT_SESSION_CACHE_TTL).
+//!
+//! # How a lookup runs
+//!
+//! ureq is blocking and the [`SessionStore`] future must not depend on any
+//! particular async runtime, so each lookup runs on its own short-lived
+//! thread and hands its answer back through a tiny oneshot (a mutex, the
+//! answer and a waker). Misses are rare next to hits, and a thread start
+//! costs microseconds next to the round trip, so no pool is kept. The number
+//! of lookups in flight is capped: past the cap a lookup fails at once
+//! (503) instead of piling up threads behind a slow app.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::session::store::{
+    SessionLookup, SessionRecord, SessionStore, SessionStoreError, SessionToken,
+};
+
+/// The session-token cookie Better Auth reads by default (an app with
+/// secure cookies uses `__Secure-better-auth.session_token`).
+///
+/// ```
+/// assert_eq!(
+///     jwtguard::limits::DEFAULT_SESSION_COOKIE_NAME,
+///     "better-auth.session_token"
+/// );
+/// ```
+pub const DEFAULT_SESSION_COOKIE_NAME: &str = "better-auth.session_token";
+
+/// How long connecting to the app may take by default.
+///
+/// ```
+/// use std::time::Duration;
+/// use jwtguard::limits::SESSION_HTTP_CONNECT_TIMEOUT;
+/// assert_eq!(SESSION_HTTP_CONNECT_TIMEOUT, Duration::from_secs(2));
+/// ```
+pub const SESSION_HTTP_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long one whole `get-session` call may take by default.
+///
+/// ```
+/// use std::time::Duration;
+/// use jwtguard::limits::SESSION_HTTP_TIMEOUT;
+/// assert_eq!(SESSION_HTTP_TIMEOUT, Duration::from_secs(5));
+/// ```
+pub const SESSION_HTTP_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How many lookups may be in flight at once by default.
+///
+/// ```
+/// assert_eq!(jwtguard::limits::DEFAULT_MAX_SESSION_LOOKUPS, 64);
+/// ```
+pub const DEFAULT_MAX_SESSION_LOOKUPS: usize = 64;
+
+/// The largest `get-session` answer read by default: a session and a user
+/// are well under 2 KiB, unless the user's `image` is a data URL.
+///
+/// ```
+/// assert_eq!(jwtguard::limits::DEFAULT_MAX_GET_SESSION_LEN, 64 * 1024);
+/// ```
+pub const DEFAULT_MAX_GET_SESSION_LEN: u64 = 64 * 1024;
+
+/// Better Auth's `basePath` when `baseURL` has no path of its own.
+const DEFAULT_BASE_PATH: &str = "/api/auth";
+
+/// A [`SessionStore`] that asks Better Auth: `GET {base}/get-session` with
+/// the session cookie, `disableCookieCache` set so that the database is
+/// consulted rather than a cookie cache the request does not carry.
+///
+/// The URL must be `https://`, or `http://` to a loopback host (a Next.js
+/// app on the same machine): over plain HTTP anywhere else the session
+/// tokens would cross the network in the clear. Redirects are not followed
+/// and, for plain HTTP, no proxy from the environment is used.
+///
+/// `Debug` shows the endpoint, cookie name and limits; tokens never appear
+/// in `Debug` output or in errors.
+///
+/// ```no_run
+/// use jwtguard::HttpSessionStore;
+///
+/// # fn main() -> Result<(), jwtguard::SessionStoreError> {
+/// let store = HttpSessionStore::new("https://app.example.com")?
+///     .cookie_name("__Secure-better-auth.session_token")?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct HttpSessionStore {
+    inner: Arc<Inner>,
+    max_in_flight: usize,
+    in_flight: Arc<AtomicUsize>,
+}
+
+/// What a lookup thread needs, shared with it by one `Arc`.
+#[derive(Clone)]
+struct Inner {
+    agent: ureq::Agent,
+    /// The full `get-session` URL, query included.
+    endpoint: String,
+    https: bool,
+    cookie_name: String,
+    connect_timeout: Duration,
+    timeout: Duration,
+    max_body_len: u64,
+}
+
+impl fmt::Debug for HttpSessionStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpSessionStore")
+            .field("endpoint", &self.inner.endpoint)
+            .field("cookie_name", &self.inner.cookie_name)
+            .field("connect_timeout", &self.inner.connect_timeout)
+            .field("timeout", &self.inner.timeout)
+            .field("max_in_flight", &self.max_in_flight)
+            .field("max_body_len", &self.inner.max_body_len)
+            .finish()
+    }
+}
+
+impl HttpSessionStore {
+    /// A store asking the Better Auth app at `base_url`: its `baseURL`
+    /// (`https://app.example.com`, so `/api/auth` is appended) or a URL that
+    /// already ends in its base path (`https://app.example.com/custom/auth`),
+    /// as Better Auth itself reads `baseURL`.
+    ///
+    /// Fails unless the URL is `https://`, or `http://` to `localhost`,
+    /// `127.0.0.0/8` or `[::1]`; a URL with credentials, a query or a
+    /// fragment is refused too.
+    ///
+    /// ```
+    /// use jwtguard::HttpSessionStore;
+    ///
+    /// assert!(HttpSessionStore::new("https://app.example.com").is_ok());
+    /// assert!(HttpSessionStore::new("http://localhost:3000").is_ok());
+    /// assert!(HttpSessionStore::new("http://app.example.com").is_err());
+    /// ```
+    pub fn new(base_url: &str) -> Result<Self, SessionStoreError> {
+        let (endpoint, https) = endpoint(base_url)?;
+        let mut inner = Inner {
+            agent: ureq::Agent::new_with_defaults(),
+            endpoint,
+            https,
+            cookie_name: DEFAULT_SESSION_COOKIE_NAME.to_owned(),
+            connect_timeout: SESSION_HTTP_CONNECT_TIMEOUT,
+            timeout: SESSION_HTTP_TIMEOUT,
+            max_body_len: DEFAULT_MAX_GET_SESSION_LEN,
+        };
+        inner.agent = inner.build_agent();
+        Ok(Self {
+            inner: Arc::new(inner),
+            max_in_flight: DEFAULT_MAX_SESSION_LOOKUPS,
+            in_flight: Arc::new(AtomicUsize::new(0)),
+        })
+    }
+
+    /// The session-token cookie to send: Better Auth's name for it, e.g.
+    /// `__Secure-better-auth.session_token` when the app uses secure cookies
+    /// or `myapp.session_token` with `advanced.cookiePrefix = "myapp"`.
+    /// Default [`DEFAULT_SESSION_COOKIE_NAME`]. Fails unless `name` is a
+    /// valid cookie name.
+    ///
+    /// ```
+    /// let store = jwtguard::HttpSessionStore::new("https://app.example.com")
+    ///     .unwrap()
+    ///     .cookie_name("__Secure-better-auth.session_token")
+    ///     .unwrap();
+    /// ```
+    pub fn cookie_name(mut self, name: &str) -> Result<Self, SessionStoreError> {
+        if !is_cookie_name(name) {
+            return Err(SessionStoreError::new(
+                "the session cookie name must be a non-empty RFC 6265 token \
+                 (no spaces, `=`, `;` or other separators)",
+            ));
+        }
+        Arc::make_mut(&mut self.inner).cookie_name = name.to_owned();
+        Ok(self)
+    }
+
+    /// How long connecting to the app may take (default
+    /// [`SESSION_HTTP_CONNECT_TIMEOUT`]).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let store = jwtguard::HttpSessionStore::new("https://app.example.com")
+    ///     .unwrap()
+    ///     .connect_timeout(Duration::from_secs(1));
+    /// ```
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        let inner = Arc::make_mut(&mut self.inner);
+        inner.connect_timeout = timeout;
+        inner.agent = inner.build_agent();
+        self
+    }
+
+    /// How long one whole lookup may take, connecting included (default
+    /// [`SESSION_HTTP_TIMEOUT`]). A request waits this long at most when the
+    /// app hangs, then gets a 503.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let store = jwtguard::HttpSessionStore::new("https://app.example.com")
+    ///     .unwrap()
+    ///     .timeout(Duration::from_secs(3));
+    /// ```
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        let inner = Arc::make_mut(&mut self.inner);
+        inner.timeout = timeout;
+        inner.agent = inner.build_agent();
+        self
+    }
+
+    /// How many lookups may be in flight at once (default
+    /// [`DEFAULT_MAX_SESSION_LOOKUPS`], at least 1). Each holds a thread;
+    /// past the cap a lookup fails at once rather than queueing behind a
+    /// slow app.
+    ///
+    /// ```
+    /// let store = jwtguard::HttpSessionStore::new("https://app.example.com")
+    ///     .unwrap()
+    ///     .max_in_flight(16);
+    /// ```
+    #[must_use]
+    pub fn max_in_flight(mut self, max: usize) -> Self {
+        self.max_in_flight = max.max(1);
+        self
+    }
+
+    /// The largest answer read, in bytes (default
+    /// [`DEFAULT_MAX_GET_SESSION_LEN`]); raise it if users' `image` fields
+    /// hold large data URLs.
+    ///
+    /// ```
+    /// let store = jwtguard::HttpSessionStore::new("https://app.example.com")
+    ///     .unwrap()
+    ///     .max_response_len(256 * 1024);
+    /// ```
+    #[must_use]
+    pub fn max_response_len(mut self, max: u64) -> Self {
+        Arc::make_mut(&mut self.inner).max_body_len = max;
+        self
+    }
+}
+
+impl Inner {
+    fn build_agent(&self) -> ureq::Agent {
+        let config = ureq::Agent::config_builder()
+            .timeout_connect(Some(self.connect_timeout))
+            .timeout_global(Some(self.timeout))
+            // Statuses are judged below, with messages of our own.
+            .http_status_as_error(false)
+            // get-session never redirects; a redirect means a wrong base URL.
+            // Following it would send the cookie elsewhere (or drop it and
+            // make every session look unknown), so it is an error instead.
+            .max_redirects(0)
+            .accept("application/json")
+            .user_agent(concat!("jwtguard/", env!("CARGO_PKG_VERSION")));
+        let config = if self.https {
+            // TLS authenticates the app through any proxy from the
+            // environment, so that one may stay.
+            config.https_only(true)
+        } else {
+            // Plain HTTP is trusted only on this machine: no proxy from the
+            // environment in the middle of it.
+            config.proxy(None)
+        };
+        config.build().into()
+    }
+
+    /// One blocking `get-session` call.
+    fn lookup(
+        &self,
+        token: &str,
+        signed: &str,
+    ) -> Result<Option<SessionRecord>, SessionStoreError> {
+        if !is_cookie_value(signed) {
+            // The verifier checked its signature, so this does not happen;
+            // refusing it keeps anything odd out of the request's headers.
+            return Err(SessionStoreError::new(
+                "the signed session token is not a valid cookie value",
+            ));
+        }
+        let cookie = format!("{}={}", self.cookie_name, signed);
+        let mut response = self
+            .agent
+            .get(&self.endpoint)
+            .header("cookie", &cookie)
+            .call()
+            // ureq's messages name the URL and the failure, never headers.
+            .map_err(|e| {
+                store_error(format_args!(
+                    "get-session request to {} failed: {e}",
+                    self.endpoint
+                ))
+            })?;
+        let status = response.status();
+        if status.is_redirection() {
+            return Err(store_error(format_args!(
+                "get-session answered {status}: redirects are not followed, \
+                 give the app's final URL"
+            )));
+        }
+        if status != ureq::http::StatusCode::OK {
+            return Err(store_error(format_args!("get-session answered {status}")));
+        }
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(self.max_body_len)
+            .read_to_vec()
+            .map_err(|e| store_error(format_args!("reading the get-session answer failed: {e}")))?;
+        parse_get_session(&body, token)
+    }
+}
+
+impl SessionStore for HttpSessionStore {
+    fn find_session<'a>(&'a self, token: &'a SessionToken<'a>) -> SessionLookup<'a> {
+        Box::pin(async move {
+            let Some(permit) = Permit::acquire(&self.in_flight, self.max_in_flight) else {
+                return Err(SessionStoreError::new(
+                    "too many session lookups in flight: the Better Auth app is slow or down",
+                ));
+            };
+            let (sender, receiver) = oneshot();
+            let inner = Arc::clone(&self.inner);
+            let token_owned = token.token().to_owned();
+            let signed = token.signed_value().to_owned();
+            let spawned = std::thread::Builder::new()
+                .name("jwtguard-session".into())
+                .spawn(move || {
+                    let answer = inner.lookup(&token_owned, &signed);
+                    // Free the slot before answering, so that whoever awaits
+                    // the answer can start the next lookup at once.
+                    drop(permit);
+                    sender.send(answer);
+                });
+            // On failure the closure, and with it the permit, is dropped.
+            if let Err(e) = spawned {
+                return Err(store_error(format_args!(
+                    "could not start a lookup thread: {e}"
+                )));
+            }
+            // `None`: the thread ended without answering (it panicked).
+            receiver.await.unwrap_or_else(|| {
+                Err(SessionStoreError::new(
+                    "the session lookup thread ended without answering",
+                ))
+            })
+        })
+    }
+}
+
+/// The `get-session` URL for `base_url`, and whether it is HTTPS.
+fn endpoint(base_url: &str) -> Result<(String, bool), SessionStoreError> {
+    let invalid = || {
+        SessionStoreError::new(
+            "the Better Auth URL must be https://, or http:// to localhost, 127.0.0.0/8 or [::1], \
+             without credentials, query or fragment",
+        )
+    };
+    // `http::Uri` tolerates a fragment; a base URL has no use for one.
+    if base_url.contains('#') {
+        return Err(invalid());
+    }
+    let uri: ureq::http::Uri = base_url.parse().map_err(|_| invalid())?;
+    let authority = uri.authority().ok_or_else(invalid)?;
+    let https = match uri.scheme_str() {
+        Some("https") => true,
+        Some("http") if crate::http::is_loopback(authority.host()) => false,
+        _ => return Err(invalid()),
+    };
+    if authority.as_str().contains('@') || uri.query().is_some() || authority.host().is_empty() {
+        return Err(invalid());
+    }
+    // As Better Auth's `withPath`: a base URL with a path is the base path.
+    let path = uri.path().trim_end_matches('/');
+    let path = if path.is_empty() {
+        DEFAULT_BASE_PATH
+    } else {
+        path
+    };
+    let scheme = if https { "https" } else { "http" };
+    Ok((
+        format!("{scheme}://{authority}{path}/get-session?disableCookieCache=true"),
+        https,
+    ))
+}
+
+/// An RFC 6265 cookie name (an RFC 7230 token).
+fn is_cookie_name(name: &str) -> bool {
+    const SEPARATORS: &[u8] = b"()<>@,;:\\\"/[]?={} \t";
+    !name.is_empty()
+        && name.len() <= 256
+        && name
+            .bytes()
+            .all(|b| (0x21..=0x7e).contains(&b) && !SEPARATORS.contains(&b))
+}
+
+/// RFC 6265 cookie-octets: what a URL-encoded signed token is made of.
+fn is_cookie_value(value: &str) -> bool {
+    !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| (0x21..=0x7e).contains(&b) && !matches!(b, b'"' | b',' | b';' | b'\\'))
+}
+
+fn store_error(message: fmt::Arguments<'_>) -> SessionStoreError {
+    SessionStoreError::new(message.to_string())
+}
+
+/// Reads a `get-session` answer: `null` (no such session, or expired), or
+/// `{"session": {..}, "user": {..}}`.
+fn parse_get_session(body: &[u8], token: &str) -> Result<Option<SessionRecord>, SessionStoreError> {
+    let unexpected =
+        |what: &str| store_error(format_args!("unexpected get-session answer: {what}"));
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| store_error(format_args!("get-session answer is not JSON: {e}")))?;
+    let mut top = match value {
+        Value::Null => return Ok(None),
+        Value::Object(top) => top,
+        _ => return Err(unexpected("neither null nor an object")),
+    };
+    let (Some(Value::Object(session)), Some(Value::Object(user))) =
+        (top.remove("session"), top.remove("user"))
+    else {
+        return Err(unexpected("no session or user object"));
+    };
+    let session_id = id(session.get("id")).ok_or_else(|| unexpected("no session.id"))?;
+    let user_id = id(session.get("userId")).ok_or_else(|| unexpected("no session.userId"))?;
+    if id(user.get("id")).as_deref() != Some(user_id.as_str()) {
+        return Err(unexpected("user.id differs from session.userId"));
+    }
+    // A shared cache between here and the app (despite `no-store`) could
+    // hand back another user's session: refuse any answer for another token.
+    match session.get("token") {
+        None => {}
+        Some(Value::String(answered)) if answered == token => {}
+        Some(_) => return Err(unexpected("it is for another session token")),
+    }
+    let expires_at = match session.get("expiresAt") {
+        Some(Value::String(at)) => OffsetDateTime::parse(at, &Rfc3339)
+            .map_err(|_| unexpected("session.expiresAt is not an RFC 3339 date"))?
+            .unix_timestamp(),
+        _ => return Err(unexpected("no session.expiresAt")),
+    };
+    Ok(Some(
+        SessionRecord::new(session_id, user_id, expires_at).user_fields(user),
+    ))
+}
+
+/// An id: a string, or a number (Better Auth with serial ids).
+fn id(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) if n.is_u64() || n.is_i64() => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// One of the [`DEFAULT_MAX_SESSION_LOOKUPS`] slots; freed when dropped, so
+/// also when a lookup thread could not start or panicked.
+struct Permit(Arc<AtomicUsize>);
+
+impl Permit {
+    fn acquire(in_flight: &Arc<AtomicUsize>, max: usize) -> Option<Self> {
+        in_flight
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Self(Arc::clone(in_flight)))
+    }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+// A oneshot channel that works under any executor: the answer and the
+// receiver's waker behind a mutex. (futures-channel's oneshot would do the
+// same; this avoids a dependency for thirty lines.)
+
+struct Slot<T> {
+    value: Option<T>,
+    waker: Option<Waker>,
+    /// The sender is gone: no value will come after the one (if any) here.
+    closed: bool,
+}
+
+type Shared<T> = Arc<Mutex<Slot<T>>>;
+
+fn oneshot<T>() -> (Sender<T>, Receiver<T>) {
+    let shared = Arc::new(Mutex::new(Slot {
+        value: None,
+        waker: None,
+        closed: false,
+    }));
+    (Sender(Arc::clone(&shared)), Receiver(shared))
+}
+
+struct Sender<T>(Shared<T>);
+
+impl<T> Sender<T> {
+    fn send(self, value: T) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).value = Some(value);
+        // Dropping `self` wakes the receiver.
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        let waker = {
+            let mut slot = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            slot.closed = true;
+            slot.waker.take()
+        };
+        // Woken outside the lock: the executor may poll right away.
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+/// Resolves to the value sent, or `None` if the sender was dropped without
+/// sending.
+struct Receiver<T>(Shared<T>);
+
+impl<T> Future for Receiver<T> {
+    type Output = Option<T>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let mut slot = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(value) = slot.value.take() {
+            return Poll::Ready(Some(value));
+        }
+        if slot.closed {
+            return Poll::Ready(None);
+        }
+        match &slot.waker {
+            Some(waker) if waker.will_wake(cx.waker()) => {}
+            _ => slot.waker = Some(cx.waker().clone()),
+        }
+        Poll::Pending
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::mpsc;
+    use std::task::Wake;
+    use std::time::Instant;
+
+    const TOKEN: &str = "yPEqljFCef9Y3wpZF2g0EwLInryUqAQ0";
+    const SIGNED: &str =
+        "yPEqljFCef9Y3wpZF2g0EwLInryUqAQ0.uF5Wl7aF6%2B9SeKGfsgxe%2BSpzmUAcc%2FXkXjTN9UJMOJU%3D";
+
+    /// A minimal executor: poll, park until woken.
+    fn block_on<F: Future>(future: F) -> F::Output {
+        struct Unpark(std::thread::Thread);
+        impl Wake for Unpark {
+            fn wake(self: Arc<Self>) {
+                self.0.unpark();
+            }
+        }
+        let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+        let mut cx = Context::from_waker(&waker);
+        let mut future = std::pin::pin!(future);
+        loop {
+            if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+                return out;
+            }
+            std::thread::park();
+        }
+    }
+
+    fn find(store: &HttpSessionStore) -> Result<Option<SessionRecord>, SessionStoreError> {
+        let token = SessionToken::for_test(TOKEN, SIGNED);
+        block_on(store.find_session(&token))
+    }
+
+    /// A loopback server answering each connection with the next canned
+    /// response (after its delay); sends each request head it read.
+    fn serve(responses: Vec<(Duration, Vec<u8>)>) -> (String, mpsc::Receiver<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for (delay, response) in responses {
+                let Ok((mut stream, _)) = listener.accept() else {
+                    return;
+                };
+                let head = read_head(&mut stream);
+                let _ = tx.send(head);
+                std::thread::sleep(delay);
+                let _ = stream.write_all(&response);
+                let _ = stream.flush();
+            }
+        });
+        (url, rx)
+    }
+
+    fn read_head(stream: &mut TcpStream) -> String {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+            head.push(byte[0]);
+        }
+        String::from_utf8_lossy(&head).into_owned()
+    }
+
+    fn response(status: &str, body: &str) -> Vec<u8> {
+        format!(
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncache-control: no-store\r\n\
+             connection: close\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes()
+    }
+
+    fn found_body() -> String {
+        serde_json::json!({
+            "session": {
+                "id": "sess-1", "userId": "user-1", "token": TOKEN,
+                "expiresAt": "2026-12-08T05:44:51.761Z", "ipAddress": "", "userAgent": ""
+            },
+            "user": {
+                "id": "user-1", "email": "ada@example.com", "name": "Ada Lovelace",
+                "emailVerified": false, "image": null, "role": "admin"
+            }
+        })
+        .to_string()
+    }
+
+    /// No error message or Debug output carries the token.
+    fn assert_no_secret(text: &str) {
+        assert!(!text.contains(TOKEN), "token leaked: {text}");
+        assert!(!text.contains("uF5Wl7aF6"), "signature leaked: {text}");
+    }
+
+    fn expect_error(store: &HttpSessionStore, contains: &str) {
+        let err = find(store).expect_err("an error");
+        let message = err.to_string();
+        assert!(message.contains(contains), "{message}");
+        assert_no_secret(&message);
+        assert_no_secret(&format!("{err:?}"));
+    }
+
+    #[test]
+    fn a_found_session_becomes_a_record_and_the_request_carries_the_cookie() {
+        let (url, heads) = serve(vec![(Duration::ZERO, response("200 OK", &found_body()))]);
+        let store = HttpSessionStore::new(&url).unwrap();
+        let record = find(&store).unwrap().expect("a session");
+        assert_eq!(record.session_id(), "sess-1");
+        assert_eq!(record.user_id(), "user-1");
+        assert_eq!(record.expires_at_unix(), 1_796_708_691);
+        let payload: Value = serde_json::from_slice(&record.to_payload()).unwrap();
+        assert_eq!(payload["email"], "ada@example.com");
+        assert_eq!(payload["emailVerified"], false);
+        assert_eq!(payload["role"], "admin");
+        assert_eq!(payload["sub"], "user-1");
+        assert_eq!(payload["sid"], "sess-1");
+
+        let head = heads.recv().unwrap();
+        assert!(
+            head.starts_with("GET /api/auth/get-session?disableCookieCache=true HTTP/1.1\r\n"),
+            "{head}"
+        );
+        let cookie = format!("cookie: better-auth.session_token={SIGNED}\r\n");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains(&cookie.to_ascii_lowercase()),
+            "{head}"
+        );
+    }
+
+    #[test]
+    fn the_cookie_name_and_base_path_are_configurable() {
+        let (url, heads) = serve(vec![(Duration::ZERO, response("200 OK", "null"))]);
+        let store = HttpSessionStore::new(&format!("{url}/custom/auth/"))
+            .unwrap()
+            .cookie_name("__Secure-better-auth.session_token")
+            .unwrap();
+        assert!(find(&store).unwrap().is_none());
+        let head = heads.recv().unwrap();
+        assert!(
+            head.starts_with("GET /custom/auth/get-session?disableCookieCache=true "),
+            "{head}"
+        );
+        assert!(
+            head.contains(&format!("__Secure-better-auth.session_token={SIGNED}")),
+            "{head}"
+        );
+
+        for bad in ["", "a b", "a=b", "a;b", "é"] {
+            assert!(
+                HttpSessionStore::new(&url)
+                    .unwrap()
+                    .cookie_name(bad)
+                    .is_err(),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn null_means_no_session() {
+        let (url, _heads) = serve(vec![(Duration::ZERO, response("200 OK", "null"))]);
+        assert!(
+            find(&HttpSessionStore::new(&url).unwrap())
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_server_error_is_a_store_error() {
+        let (url, _heads) = serve(vec![(
+            Duration::ZERO,
+            response("500 Internal Server Error", "{}"),
+        )]);
+        expect_error(&HttpSessionStore::new(&url).unwrap(), "500");
+    }
+
+    #[test]
+    fn redirects_are_not_followed() {
+        let redirect =
+            b"HTTP/1.1 302 Found\r\nlocation: http://127.0.0.2:1/x\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                .to_vec();
+        let (url, heads) = serve(vec![(Duration::ZERO, redirect)]);
+        expect_error(
+            &HttpSessionStore::new(&url).unwrap(),
+            "redirects are not followed",
+        );
+        heads.recv().unwrap();
+        assert!(heads.try_recv().is_err());
+    }
+
+    #[test]
+    fn garbage_and_unexpected_shapes_are_store_errors() {
+        let user_mismatch = found_body().replace("\"id\":\"user-1\"", "\"id\":\"user-2\"");
+        assert!(user_mismatch.contains("user-2"));
+        let other_token = found_body().replace(TOKEN, "another-token");
+        let bad_date = found_body().replace("2026-12-08T05:44:51.761Z", "next tuesday");
+        let cases: Vec<(String, &str)> = vec![
+            ("<html>oops</html>".into(), "not JSON"),
+            (
+                "{\"session\":null,\"user\":null}".into(),
+                "no session or user",
+            ),
+            ("[]".into(), "neither null nor an object"),
+            ("42".into(), "neither null nor an object"),
+            (user_mismatch, "user.id differs"),
+            (other_token, "another session token"),
+            (bad_date, "RFC 3339"),
+        ];
+        for (body, contains) in cases {
+            let (url, _heads) = serve(vec![(Duration::ZERO, response("200 OK", &body))]);
+            expect_error(&HttpSessionStore::new(&url).unwrap(), contains);
+        }
+    }
+
+    #[test]
+    fn a_huge_answer_is_refused() {
+        let huge = format!("{{\"pad\":\"{}\"}}", "x".repeat(100 * 1024));
+        let (url, _heads) = serve(vec![(Duration::ZERO, response("200 OK", &huge))]);
+        expect_error(
+            &HttpSessionStore::new(&url).unwrap(),
+            "reading the get-session answer",
+        );
+
+        // Without a length, as a stream closed at the end.
+        let mut streamed =
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n"
+                .to_vec();
+        streamed.extend_from_slice(huge.as_bytes());
+        let (url, _heads) = serve(vec![(Duration::ZERO, streamed)]);
+        expect_error(
+            &HttpSessionStore::new(&url).unwrap(),
+            "reading the get-session answer",
+        );
+    }
+
+    #[test]
+    fn a_slow_app_times_out() {
+        let (url, _heads) = serve(vec![(Duration::from_secs(3), response("200 OK", "null"))]);
+        let store = HttpSessionStore::new(&url)
+            .unwrap()
+            .timeout(Duration::from_millis(300));
+        let started = Instant::now();
+        expect_error(&store, "get-session request to");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn an_unreachable_app_is_a_store_error() {
+        // A port nothing listens on: bind, then close.
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let store = HttpSessionStore::new(&format!("http://127.0.0.1:{port}")).unwrap();
+        expect_error(&store, "get-session request to");
+    }
+
+    #[test]
+    fn lookups_past_the_cap_fail_at_once() {
+        let (url, heads) = serve(vec![
+            (Duration::from_millis(500), response("200 OK", "null")),
+            (Duration::ZERO, response("200 OK", "null")),
+        ]);
+        let store = HttpSessionStore::new(&url).unwrap().max_in_flight(1);
+        let first = {
+            let store = store.clone();
+            std::thread::spawn(move || find(&store))
+        };
+        heads.recv().unwrap(); // the first lookup is at the server
+        let started = Instant::now();
+        expect_error(&store, "too many session lookups");
+        assert!(started.elapsed() < Duration::from_millis(200));
+        assert!(first.join().unwrap().unwrap().is_none());
+        // The slot is free again.
+        assert!(find(&store).unwrap().is_none());
+        assert_eq!(store.in_flight.load(Ordering::Acquire), 0);
+    }
+
+    #[test]
+    fn only_https_or_loopback_http() {
+        for url in [
+            "https://app.example.com",
+            "https://app.example.com/api/auth",
+            "http://localhost:3000",
+            "http://LOCALHOST:3000/",
+            "http://127.0.0.1:3000",
+            "http://127.1.2.3",
+            "http://[::1]:3000",
+        ] {
+            assert!(HttpSessionStore::new(url).is_ok(), "{url}");
+        }
+        for url in [
+            "http://app.example.com",
+            "http://10.0.0.1:3000",
+            "http://localhost.evil.example",
+            "http://127.0.0.1.nip.io",
+            "ftp://localhost/",
+            "localhost:3000",
+            "/api/auth",
+            "",
+            "https://user:pw@app.example.com",
+            "http://evil.example@localhost",
+            "https://app.example.com/?x=1",
+            "https://app.example.com/#frag",
+        ] {
+            assert!(HttpSessionStore::new(url).is_err(), "{url}");
+        }
+    }
+
+    #[test]
+    fn the_endpoint_follows_better_auth_base_url_rules() {
+        let cases = [
+            (
+                "https://app.example.com",
+                "https://app.example.com/api/auth/get-session",
+            ),
+            (
+                "https://app.example.com/",
+                "https://app.example.com/api/auth/get-session",
+            ),
+            (
+                "https://app.example.com/api/auth/",
+                "https://app.example.com/api/auth/get-session",
+            ),
+            (
+                "http://[::1]:3000/auth",
+                "http://[::1]:3000/auth/get-session",
+            ),
+        ];
+        for (base, expected) in cases {
+            let (endpoint, _) = endpoint(base).unwrap();
+            assert_eq!(endpoint, format!("{expected}?disableCookieCache=true"));
+        }
+    }
+
+    #[test]
+    fn debug_shows_the_url_and_cookie_name_only() {
+        let store = HttpSessionStore::new("https://app.example.com").unwrap();
+        let debug = format!("{store:?}");
+        assert!(
+            debug.contains("https://app.example.com/api/auth/get-session"),
+            "{debug}"
+        );
+        assert!(debug.contains("better-auth.session_token"), "{debug}");
+    }
+
+    #[test]
+    fn an_odd_signed_value_is_never_sent() {
+        let store = HttpSessionStore::new("http://127.0.0.1:9").unwrap();
+        for signed in ["", "a;b", "a\r\nX-Evil: 1", "a b"] {
+            let token = SessionToken::for_test("t", signed);
+            let err = block_on(store.find_session(&token)).unwrap_err();
+            assert!(err.to_string().contains("not a valid cookie value"));
+        }
+    }
+
+    #[test]
+    fn the_oneshot_reports_a_sender_that_never_sent() {
+        let (sender, receiver) = oneshot::<u8>();
+        std::thread::spawn(move || drop(sender));
+        assert_eq!(block_on(receiver), None);
+        let (sender, receiver) = oneshot::<u8>();
+        std::thread::spawn(move || sender.send(7));
+        assert_eq!(block_on(receiver), Some(7));
+    }
+}

@@ -1,0 +1,258 @@
+//! Better Auth's session credentials, minted by the real package: a Better
+//! Auth server (`tests/fixtures/better-auth/session-server.mjs`, in-memory
+//! database, bearer plugin) signs a user up on loopback. Its session cookie,
+//! cookie cache (each strategy) and bearer token must pass the verifier
+//! `from_env` builds from Better Auth's own variables, session tokens are
+//! resolved by its real `get-session`, and a sign-out there takes effect.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use axum::body::Body;
+use jwtguard::{Verifier, VerifierBuilder};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use crate::better_auth::{fixture_dir, install};
+
+const SECRET: &str = "better-auth-secret-0123456789abcdefghij";
+
+/// A running Better Auth server and what its sign-up handed out.
+struct BetterAuth {
+    child: Child,
+    minted: Value,
+}
+
+impl BetterAuth {
+    fn start(env: &[(&str, &str)]) -> Self {
+        install();
+        let mut command = Command::new("node");
+        command
+            .arg("session-server.mjs")
+            .current_dir(fixture_dir())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run node ({e}): install Node.js 20+"));
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let minted = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("session-server.mjs printed {line:?}: {e}"));
+        Self { child, minted }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.minted["port"])
+    }
+
+    fn text(&self, name: &str) -> String {
+        self.minted[name].as_str().unwrap().to_owned()
+    }
+
+    /// Signs the session out through Better Auth's own endpoint.
+    fn sign_out(&self) {
+        let agent = ureq::Agent::new_with_defaults();
+        let response = agent
+            .post(format!("{}/api/auth/sign-out", self.url()))
+            .header("cookie", self.text("cookieHeader"))
+            .header("origin", self.url())
+            .send_empty()
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+}
+
+impl Drop for BetterAuth {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn from_env(vars: Vec<(&'static str, String)>) -> VerifierBuilder {
+    VerifierBuilder::from_env_with(move |name| {
+        vars.iter()
+            .find(|(var, _)| *var == name)
+            .map(|(_, value)| value.clone())
+    })
+    .unwrap()
+}
+
+/// GET `/me` through an axum route taking `Auth`, with `headers`.
+async fn me(verifier: &Verifier, headers: &[(&str, String)]) -> (u16, Value) {
+    use axum::routing::get;
+    use jwtguard::axum::Auth;
+    let app = axum::Router::new()
+        .route(
+            "/me",
+            get(|Auth(c): Auth| async move {
+                axum::Json(json!({
+                    "sub": c.sub(),
+                    "sid": c.sid(),
+                    "email": c.get("email"),
+                    "credential": format!("{:?}", c.credential()),
+                }))
+            }),
+        )
+        .with_state(verifier.clone());
+    let mut request = http::Request::get("/me");
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    let response = app
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (status, serde_json::from_slice(&body).unwrap())
+}
+
+/// Flips one character in the middle of a cookie value.
+fn tamper_cookie(pair: &str) -> String {
+    let (name, value) = pair.split_once('=').unwrap();
+    let mut value = value.to_owned();
+    let at = value.len() / 2;
+    let flipped = if &value[at..=at] == "A" { "B" } else { "A" };
+    value.replace_range(at..=at, flipped);
+    format!("{name}={value}")
+}
+
+async fn the_cookie_cache_passes(strategy: &str) {
+    let server = BetterAuth::start(&[("BA_SECRET", SECRET), ("BA_COOKIE_CACHE", strategy)]);
+    assert_eq!(server.text("version"), "1.7.25");
+    let verifier = from_env(vec![
+        ("BETTER_AUTH_SECRET", SECRET.into()),
+        ("BETTER_AUTH_COOKIE_CACHE", strategy.into()),
+    ])
+    .build()
+    .unwrap();
+    let browser = [("cookie", server.text("cookieHeader"))];
+    let (status, body) = me(&verifier, &browser).await;
+    assert_eq!(status, 200, "{strategy}: {body}");
+    assert_eq!(body["sub"], server.minted["userId"], "{strategy}");
+    assert_eq!(body["email"], "ada@example.com");
+    assert_eq!(body["credential"], "CookieCache");
+    assert!(body["sid"].is_string());
+
+    // A tampered cache (no store to fall back on) and a tampered session cookie.
+    let data = server.minted["dataCookies"][0].as_str().unwrap();
+    let tampered_data = format!("{}; {}", server.text("tokenCookie"), tamper_cookie(data));
+    let (status, body) = me(&verifier, &[("cookie", tampered_data)]).await;
+    assert_eq!(status, 401, "{strategy}: {body}");
+    assert!(
+        ["invalid_signature", "malformed_token"].contains(&body["code"].as_str().unwrap()),
+        "{strategy}: {body}"
+    );
+    let tampered_token = format!("{}; {data}", tamper_cookie(&server.text("tokenCookie")));
+    let (status, body) = me(&verifier, &[("cookie", tampered_token)]).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("invalid_signature")),
+        "{strategy}"
+    );
+
+    // Another secret reads nothing.
+    let other = from_env(vec![
+        (
+            "BETTER_AUTH_SECRET",
+            "another-secret-0123456789abcdefghijkl".into(),
+        ),
+        ("BETTER_AUTH_COOKIE_CACHE", strategy.into()),
+    ])
+    .build()
+    .unwrap();
+    assert_eq!(me(&other, &browser).await.0, 401, "{strategy}");
+    // The cache is not a bearer token.
+    let value = data.split_once('=').unwrap().1;
+    let (status, body) = me(&verifier, &[("authorization", format!("Bearer {value}"))]).await;
+    assert_eq!(status, 401, "{strategy}: {body}");
+}
+
+#[tokio::test]
+async fn compact_cookie_cache() {
+    the_cookie_cache_passes("compact").await;
+}
+
+#[tokio::test]
+async fn jwt_cookie_cache() {
+    the_cookie_cache_passes("jwt").await;
+}
+
+#[tokio::test]
+async fn jwe_cookie_cache() {
+    the_cookie_cache_passes("jwe").await;
+}
+
+#[tokio::test]
+async fn better_auth_secrets_rotation() {
+    let secrets = "2:the-new-secret-0123456789abcdefghijkl,1:the-old-secret-0123456789abcdefghijkl";
+    for strategy in ["compact", "jwe"] {
+        let server = BetterAuth::start(&[("BA_SECRETS", secrets), ("BA_COOKIE_CACHE", strategy)]);
+        let verifier = from_env(vec![
+            ("BETTER_AUTH_SECRETS", secrets.into()),
+            ("BETTER_AUTH_COOKIE_CACHE", strategy.into()),
+        ])
+        .build()
+        .unwrap();
+        let (status, body) = me(&verifier, &[("cookie", server.text("cookieHeader"))]).await;
+        assert_eq!(status, 200, "{strategy}: {body}");
+        // Still configured with the old secret alone: Better Auth signs with the new one.
+        let stale = from_env(vec![
+            (
+                "BETTER_AUTH_SECRET",
+                "the-old-secret-0123456789abcdefghijkl".into(),
+            ),
+            ("BETTER_AUTH_COOKIE_CACHE", strategy.into()),
+        ])
+        .build()
+        .unwrap();
+        assert_eq!(
+            me(&stale, &[("cookie", server.text("cookieHeader"))])
+                .await
+                .0,
+            401
+        );
+    }
+}
+
+#[tokio::test]
+async fn session_tokens_are_resolved_by_the_real_get_session_until_sign_out() {
+    let server = BetterAuth::start(&[("BA_SECRET", SECRET)]);
+    let verifier = from_env(vec![
+        ("BETTER_AUTH_SECRET", SECRET.into()),
+        ("BETTER_AUTH_SESSION_URL", server.url()),
+        ("BETTER_AUTH_BEARER", "true".into()),
+    ])
+    .session_store_cache(Duration::ZERO, 1)
+    .build()
+    .unwrap();
+    let cookie = [("cookie", server.text("tokenCookie"))];
+    let bearer = [("authorization", format!("Bearer {}", server.text("bearer")))];
+    for headers in [&cookie, &bearer] {
+        let (status, body) = me(&verifier, headers).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["sub"], server.minted["userId"]);
+        assert_eq!(body["credential"], "SessionToken");
+        assert_eq!(body["email"], "ada@example.com");
+    }
+    server.sign_out();
+    for headers in [&cookie, &bearer] {
+        let (status, body) = me(&verifier, headers).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (401, Some("session_not_found")),
+            "{body}"
+        );
+    }
+}
