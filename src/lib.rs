@@ -1,7 +1,8 @@
 //! # jwtguard
 //!
-//! Accept the JWTs a Better Auth (Next.js) front end issues, in any Rust web
-//! service, and keep every user's data to that user.
+//! Accept the credentials a Better Auth (Next.js) front end issues (its
+//! JWTs, and its session cookies), in any Rust web service, and keep every
+//! user's data to that user.
 //!
 //! Build one [`Verifier`] at start-up (from code, or from `BETTER_AUTH_SECRET`
 //! with [`Verifier::from_env`]), share it, and turn a token, an
@@ -15,6 +16,9 @@
 //! | `actix` | [`actix`]: the same as actix-web 4 extractors, plus `OptionalAuth` |
 //! | `jwks` | Better Auth's JWT plugin: EdDSA, ES256, ES512, RS256, PS256 keys from a JWKS (`jwks_json`, `jwks_fetcher`), the token cache |
 //! | `jwks-fetch` | `jwks_url` and `BETTER_AUTH_URL`: the JWKS fetched over HTTPS (ureq, rustls) |
+//! | `session-jwe` | Better Auth's `jwe` cookie cache (AES-256-CBC + HMAC-SHA-512, HKDF keys); the `compact` and `jwt` caches and the signed session token need no feature |
+//! | `session-http` | [`HttpSessionStore`]: session tokens resolved by Better Auth's `get-session` (ureq, rustls) |
+//! | `session-sql` | [`SqlSessionStore`]: session tokens resolved in Better Auth's database (sqlx: PostgreSQL, SQLite) |
 //! | `tracing` | security events: refusals at DEBUG, misconfiguration and JWKS trouble at WARN; never a token |
 //! | `test-util` | [`testing`]: mint tokens in your own tests |
 //!
@@ -93,7 +97,13 @@ pub use verifier::builder::VerifierBuilder;
 pub use verifier::env::vars as env;
 
 // The README's Rust snippets compile (and the runnable ones run) as doctests.
-#[cfg(all(doctest, feature = "axum", feature = "actix", feature = "jwks-fetch"))]
+#[cfg(all(
+    doctest,
+    feature = "axum",
+    feature = "actix",
+    feature = "jwks-fetch",
+    feature = "session-http"
+))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
@@ -118,7 +128,8 @@ pub mod limits {
     #[cfg(feature = "jwks")]
     #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
     pub use crate::jwks::settings::{
-        DEFAULT_JWKS_MAX_AGE, DEFAULT_JWKS_REFRESH_COOLDOWN, DEFAULT_JWKS_REFRESH_INTERVAL,
+        DEFAULT_JWKS_BACKGROUND_RETRY, DEFAULT_JWKS_MAX_AGE, DEFAULT_JWKS_REFRESH_COOLDOWN,
+        DEFAULT_JWKS_REFRESH_INTERVAL,
     };
     pub use crate::keys::hmac::{MAX_KEYS, MIN_SECRET_LEN};
     #[cfg(feature = "session-http")]

@@ -16,7 +16,7 @@ pub(crate) fn refused(error: &Error) {
         }
         ErrorKind::KeysUnavailable => tracing::warn!(
             code = error.kind().code(),
-            "jwtguard: public-key token refused, the JWKS could not be refreshed"
+            "jwtguard: public-key token refused, no JWKS keys are loaded"
         ),
         ErrorKind::SessionStoreUnavailable => tracing::warn!(
             code = error.kind().code(),
@@ -62,13 +62,18 @@ pub(crate) fn jwks_loaded(keys: usize, changed: bool) {
     let _ = (keys, changed);
 }
 
-/// A JWKS reload failed; the keys already loaded stay in use.
+/// A JWKS load failed: the keys already loaded stay in use, or (a
+/// background start) there are none yet.
 #[cfg(feature = "jwks")]
-pub(crate) fn jwks_reload_failed(error: &crate::error::jwks::JwksError) {
+pub(crate) fn jwks_reload_failed(error: &crate::error::jwks::JwksError, have_keys: bool) {
     #[cfg(feature = "tracing")]
-    tracing::warn!(%error, "jwtguard: JWKS reload failed, keeping the keys already loaded");
+    if have_keys {
+        tracing::warn!(%error, "jwtguard: JWKS reload failed, keeping the keys already loaded");
+    } else {
+        tracing::warn!(%error, "jwtguard: JWKS load failed, no keys yet: public-key tokens get 503");
+    }
     #[cfg(not(feature = "tracing"))]
-    let _ = error;
+    let _ = (error, have_keys);
 }
 
 /// A JWKS reload panicked (a bug in a fetch function); it counts as failed.

@@ -137,9 +137,10 @@ pub enum ErrorKind {
     /// cross-site request forgery (see `VerifierBuilder::token_cookie_origins`).
     #[error("Request origin is not allowed")]
     OriginNotAllowed,
-    /// The token needs a JWKS key, but the keys could not be refreshed for
-    /// longer than the configured maximum age and were dropped (answered
-    /// 503 with `Retry-After`).
+    /// The token needs a JWKS key, but none is loaded: the keys could not
+    /// be refreshed for longer than the configured maximum age and were
+    /// dropped, or (with a background start) have not arrived yet. Answered
+    /// 503 with `Retry-After`.
     #[error("Token keys are temporarily unavailable")]
     KeysUnavailable,
     /// A validly signed session token that names no live session: signed

@@ -25,7 +25,7 @@ pub const DEFAULT_JWKS_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 /// With a background start, how long after the first failed fetch the next
 /// is made, by default; the wait doubles after each failure, up to the
 /// refresh interval.
-pub(crate) const DEFAULT_JWKS_BACKGROUND_RETRY: Duration = Duration::from_secs(1);
+pub const DEFAULT_JWKS_BACKGROUND_RETRY: Duration = Duration::from_secs(1);
 
 /// Where the public keys come from.
 pub(crate) enum JwksSource {

@@ -136,7 +136,7 @@ impl LiveKeys {
                 true
             }
             Err(error) => {
-                trace::jwks_reload_failed(&error);
+                trace::jwks_reload_failed(&error, self.keys().len() > 0);
                 // Past the maximum age, the keys go: a removed key must not
                 // stay trusted for as long as the JWKS is unreachable.
                 if self.expired() && self.keys().len() > 0 {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use crate::error::config::ConfigError;
-use crate::keys::hmac::HmacKey;
+use crate::keys::hmac::{HmacKey, MAX_KEYS};
 use crate::session::Sessions;
 use crate::session::cookie_cache::{CacheKeys, CookieCacheStrategy};
 use crate::session::store::{
@@ -110,6 +110,10 @@ impl SessionSettings {
         let Some(current) = self.secrets.first() else {
             return Err(ConfigError::SessionsWithoutSecret);
         };
+        // A `jwe` cache without `kid` is tried against each: bound the work.
+        if self.secrets.len() > MAX_KEYS {
+            return Err(ConfigError::TooManyKeys { max: MAX_KEYS });
+        }
         if self.cookie_cache.is_none() && self.store.is_none() {
             return Err(ConfigError::SessionsWithoutResolver);
         }

@@ -240,7 +240,7 @@ pub type SessionLookup<'a> =
 /// feature `session-http`), its database
 /// ([`SqlSessionStore`](crate::SqlSessionStore), feature `session-sql`), or
 /// your own. Only tokens whose signature is valid reach the store, and its
-/// answers are cached ([`SessionSettings::cache_ttl`](crate::SessionSettings::cache_ttl)).
+/// answers are cached ([`VerifierBuilder::session_store_cache`](crate::VerifierBuilder::session_store_cache)).
 ///
 /// Answer `Ok(None)` for a token that names no session, and an error only
 /// when the store could not tell. An expired session may be returned: the

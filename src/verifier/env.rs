@@ -59,14 +59,24 @@ impl Verifier {
     ///
     /// | variable | meaning |
     /// |---|---|
-    /// | `BETTER_AUTH_SECRET` | required; the shared secret, at least 32 bytes |
-    /// | `BETTER_AUTH_SECRET_PREVIOUS` | optional; a second active secret for rotation |
+    /// | `BETTER_AUTH_SECRET` | required (unless one of the next or a JWKS variable is set); the shared secret, at least 32 bytes: HS256 tokens and session credentials |
+    /// | `BETTER_AUTH_SECRETS` | optional; Better Auth's rotation format `2:new,1:old`, the current first: every entry is an HS256 secret, the first signs session credentials, all decrypt a `jwe` cache (a different `BETTER_AUTH_SECRET` too, as Better Auth's legacy secret) |
+    /// | `BETTER_AUTH_SECRET_PREVIOUS` | optional, without `BETTER_AUTH_SECRETS`; a second active secret for rotation |
     /// | `JWT_ISSUER` | optional; checked when a token has `iss` |
     /// | `JWT_AUDIENCE` | optional; checked when a token has `aud` |
     /// | `JWT_LEEWAY_SECONDS` | optional; default 0 |
     /// | `BETTER_AUTH_JWKS_URL` | feature `jwks-fetch`: accept the JWT plugin's tokens, keys from this JWKS |
     /// | `BETTER_AUTH_URL` | feature `jwks-fetch`: the same with `{url}/api/auth/jwks`; the plugin's tokens must carry the URL as `iss` and `aud` (as Better Auth's own `verifyJWT` requires), and HS256 tokens may carry it next to `JWT_ISSUER`/`JWT_AUDIENCE` |
     /// | `JWKS_BACKGROUND_START` | feature `jwks-fetch`, optional: `1`/`true` fetches that JWKS in the background (`VerifierBuilder::jwks_background_start`); `0`/`false` (the default) fetches it here |
+    /// | `BETTER_AUTH_COOKIE_CACHE` | optional: accept Better Auth's session cookie with its cookie cache of this strategy, `compact`, `jwt` or `jwe` (feature `session-jwe`) |
+    /// | `BETTER_AUTH_SESSION_URL` | feature `session-http`, optional: accept Better Auth's session cookie, resolved by `{url}/api/auth/get-session` |
+    /// | `BETTER_AUTH_BEARER` | optional, `true`/`false`: with one of the two above, also accept the bearer plugin's signed session tokens |
+    /// | `BETTER_AUTH_COOKIE_PREFIX` | optional: Better Auth's `advanced.cookiePrefix` (default `better-auth`) |
+    /// | `BETTER_AUTH_SECURE_COOKIES` | optional: `true` reads only the `__Secure-` cookie names, `false` only the plain ones; unset, either |
+    ///
+    /// Session credentials are accepted only when `BETTER_AUTH_COOKIE_CACHE`
+    /// or `BETTER_AUTH_SESSION_URL` is set (a database store is added with
+    /// [`VerifierBuilder::session_store`]).
     ///
     /// With either JWKS variable the secret is optional; with both a secret
     /// and a JWKS, either kind of token is accepted (a migration). The JWKS
