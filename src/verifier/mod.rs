@@ -240,8 +240,9 @@ impl Verifier {
         Ok(fill_checked(payload, policy).map_err(|kind| session_cache_refusal(kind, payload))?)
     }
 
-    /// Verifies the token in an `Authorization` header value (`Bearer <token>`,
-    /// scheme in any case, one space).
+    /// Verifies the JWT in an `Authorization` header value (`Bearer <token>`,
+    /// scheme in any case, one space). Better Auth's bearer-plugin session
+    /// tokens need a lookup: use [`verify_request`](Self::verify_request).
     ///
     /// ```
     /// # let (verifier, token) = jwtguard::testing::doc_pair();
@@ -256,9 +257,10 @@ impl Verifier {
         self.verify(token_from_authorization(value)?)
     }
 
-    /// The token a request carries, not yet verified: its one
-    /// `Authorization: Bearer` header, or the configured cookie when there is
-    /// no such header (with the [`token_cookie_origins`](VerifierBuilder::token_cookie_origins)
+    /// The JWT a request carries, not yet verified (Better Auth session
+    /// credentials are verified by [`verify_request`](Self::verify_request)):
+    /// its one `Authorization: Bearer` header, or the configured cookie when
+    /// there is no such header (with the [`token_cookie_origins`](VerifierBuilder::token_cookie_origins)
     /// check, every request counted as unsafe: the method is not known here).
     /// Takes an [`http::HeaderMap`] or any other [`HeaderSource`]; pass the
     /// token to [`verify`](Self::verify), [`verify_as`](Self::verify_as) or

@@ -1,6 +1,8 @@
 //! Shared values for the integration tests.
 #![allow(dead_code)]
 
+pub mod call;
+
 use jwtguard::testing::TokenMinter;
 use jwtguard::{Claims, Clock, Error, Verifier, VerifierBuilder};
 

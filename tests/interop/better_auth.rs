@@ -13,10 +13,8 @@ use std::process::Command;
 use std::sync::Mutex;
 
 use crate::support::JwksServer;
-use axum::body::Body;
 use jwtguard::{ErrorKind, Verifier};
 use serde_json::Value;
-use tower::ServiceExt;
 
 /// What `mint.mjs` printed.
 struct Minted {
@@ -104,16 +102,9 @@ async fn list_tasks(verifier: &Verifier, sub: &str, token: &str) -> (u16, Value)
             get(|_owner: OwnerOf| async { axum::Json(Value::Array(vec![])) }),
         )
         .with_state(verifier.clone());
-    let request = http::Request::get(format!("/api/{sub}/tasks"))
-        .header("authorization", format!("Bearer {token}"))
-        .body(Body::empty())
-        .unwrap();
-    let response = app.oneshot(request).await.unwrap();
-    let status = response.status().as_u16();
-    let body = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .unwrap();
-    (status, serde_json::from_slice(&body).unwrap())
+    let bearer = [("authorization", format!("Bearer {token}"))];
+    let answer = crate::call::axum(app, "GET", &format!("/api/{sub}/tasks"), &bearer).await;
+    (answer.status, answer.body)
 }
 
 async fn accepts_the_real_plugin_token(alg: Option<&str>, expected_alg: &str) {

@@ -5,6 +5,9 @@
 #[path = "../common/jwks.rs"]
 mod support;
 
+#[path = "../common/call.rs"]
+mod call;
+
 mod better_auth;
 mod python;
 mod sessions;

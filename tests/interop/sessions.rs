@@ -9,10 +9,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use axum::body::Body;
 use jwtguard::{Verifier, VerifierBuilder};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 use crate::better_auth::{fixture_dir, install};
 
@@ -103,19 +101,8 @@ async fn me(verifier: &Verifier, headers: &[(&str, String)]) -> (u16, Value) {
             }),
         )
         .with_state(verifier.clone());
-    let mut request = http::Request::get("/me");
-    for (name, value) in headers {
-        request = request.header(*name, value);
-    }
-    let response = app
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let body = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .unwrap();
-    (status, serde_json::from_slice(&body).unwrap())
+    let answer = crate::call::axum(app, "GET", "/me", headers).await;
+    (answer.status, answer.body)
 }
 
 /// Flips one character in the middle of a cookie value.

@@ -5,14 +5,16 @@
 use std::time::Duration;
 
 use crate::background::{Answer as Fetched, Issuer, eventually};
+use crate::call::Answer;
 use crate::support::{JwksServer, TestKey, claims, jwks};
 use jwtguard::Verifier;
 use serde_json::{Value, json};
 
 const SECRET: &str = "test-secret-that-is-at-least-32-bytes-long";
 
-/// What each framework answered: status, challenge, JSON body.
-type Answer = (u16, Option<String>, Value);
+/// What each framework answered: status, a header (the challenge, or
+/// `Retry-After`), JSON body.
+type Seen = (u16, Option<String>, Value);
 
 /// A verifier on a loopback JWKS that starts with `first` only.
 fn setup(first: &TestKey) -> (JwksServer, Verifier) {
@@ -29,7 +31,7 @@ fn setup(first: &TestKey) -> (JwksServer, Verifier) {
 async fn scenario<F, Fut>(ask: F)
 where
     F: Fn(Verifier, String, String) -> Fut,
-    Fut: std::future::Future<Output = Answer>,
+    Fut: std::future::Future<Output = Seen>,
 {
     let (first, rotated) = (TestKey::ed25519(), TestKey::ed25519());
     let (server, verifier) = setup(&first);
@@ -83,78 +85,72 @@ where
     assert_eq!((status, body["code"].clone()), (401, json!("unknown_key")));
 }
 
-#[tokio::test]
-async fn axum_waits_for_the_new_key_and_answers_as_for_hs256() {
-    use axum::body::Body;
+/// GET `path` with `token` on `/api/{user_id}/tasks` guarded by `OwnerOf`, in axum.
+async fn axum_tasks(verifier: jwtguard::Verifier, path: &str, token: &str) -> Answer {
     use axum::routing::get;
     use axum::{Json, Router};
     use jwtguard::axum::OwnerOf;
-    use tower::ServiceExt;
 
-    scenario(|verifier, path, token| async move {
-        let app: Router = Router::new()
-            .route(
-                "/api/{user_id}/tasks",
-                get(|o: OwnerOf| async move { Json(json!({"owner": o.user_id()})) }),
-            )
-            .with_state(verifier);
-        let request = http::Request::get(path)
-            .header("authorization", format!("Bearer {token}"))
-            .body(Body::empty())
-            .unwrap();
-        let response = app.oneshot(request).await.unwrap();
-        let status = response.status().as_u16();
-        let challenge = response
-            .headers()
-            .get("www-authenticate")
-            .map(|v| v.to_str().unwrap().to_owned());
-        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
-            .await
-            .unwrap();
-        (status, challenge, serde_json::from_slice(&body).unwrap())
-    })
-    .await;
+    let app: Router = Router::new()
+        .route(
+            "/api/{user_id}/tasks",
+            get(|o: OwnerOf| async move { Json(json!({"owner": o.user_id()})) }),
+        )
+        .with_state(verifier);
+    let bearer = [("authorization", format!("Bearer {token}"))];
+    crate::call::axum(app, "GET", path, &bearer).await
 }
 
-#[actix_web::test]
-async fn actix_waits_for_the_new_key_and_answers_as_for_hs256() {
+/// The same route in actix-web.
+async fn actix_tasks(verifier: jwtguard::Verifier, path: &str, token: &str) -> Answer {
     use actix_web::{App, HttpResponse, test, web};
     use jwtguard::actix::OwnerOf;
 
-    scenario(|verifier, path, token| async move {
-        let app = test::init_service(App::new().app_data(web::Data::new(verifier)).route(
+    let app =
+        test::init_service(App::new().app_data(web::Data::new(verifier)).route(
             "/api/{user_id}/tasks",
             web::get().to(|o: OwnerOf| async move {
                 HttpResponse::Ok().json(json!({"owner": o.user_id()}))
             }),
         ))
         .await;
-        let request = test::TestRequest::get()
-            .uri(&path)
-            .insert_header(("authorization", format!("Bearer {token}")))
-            .to_request();
-        let response = test::call_service(&app, request).await;
-        let status = response.status().as_u16();
-        let challenge = response
-            .headers()
-            .get("www-authenticate")
-            .map(|v| v.to_str().unwrap().to_owned());
-        let body = test::read_body(response).await;
-        (status, challenge, serde_json::from_slice(&body).unwrap())
+    let bearer = [("authorization", format!("Bearer {token}"))];
+    crate::call::actix(&app, "GET", path, &bearer).await
+}
+
+fn with_header(answer: Answer, name: &str) -> Seen {
+    let header = answer.header(name).map(str::to_owned);
+    (answer.status, header, answer.body)
+}
+
+#[tokio::test]
+async fn axum_waits_for_the_new_key_and_answers_as_for_hs256() {
+    scenario(|verifier, path, token| async move {
+        with_header(
+            axum_tasks(verifier, &path, &token).await,
+            "www-authenticate",
+        )
     })
     .await;
 }
 
-/// What each framework answered a background-started verifier: status,
-/// `Retry-After`, JSON body.
-type Waiting = (u16, Option<String>, Value);
+#[actix_web::test]
+async fn actix_waits_for_the_new_key_and_answers_as_for_hs256() {
+    scenario(|verifier, path, token| async move {
+        with_header(
+            actix_tasks(verifier, &path, &token).await,
+            "www-authenticate",
+        )
+    })
+    .await;
+}
 
 /// The same scenario for any framework: `ask` sends GET /api/user-1/tasks
 /// with a token, while the issuer hangs and once it answers.
 async fn background_scenario<F, Fut>(ask: F)
 where
     F: Fn(Verifier, String) -> Fut,
-    Fut: std::future::Future<Output = Waiting>,
+    Fut: std::future::Future<Output = Seen>,
 {
     let key = TestKey::ed25519();
     let issuer = Issuer::new(Fetched::Hang);
@@ -187,62 +183,22 @@ where
 
 #[tokio::test]
 async fn axum_answers_503_at_once_until_background_keys_load() {
-    use axum::body::Body;
-    use axum::routing::get;
-    use axum::{Json, Router};
-    use jwtguard::axum::OwnerOf;
-    use tower::ServiceExt;
-
     background_scenario(|verifier, token| async move {
-        let app: Router = Router::new()
-            .route(
-                "/api/{user_id}/tasks",
-                get(|o: OwnerOf| async move { Json(json!({"owner": o.user_id()})) }),
-            )
-            .with_state(verifier);
-        let request = http::Request::get("/api/user-1/tasks")
-            .header("authorization", format!("Bearer {token}"))
-            .body(Body::empty())
-            .unwrap();
-        let response = app.oneshot(request).await.unwrap();
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .map(|v| v.to_str().unwrap().to_owned());
-        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
-            .await
-            .unwrap();
-        (status, retry_after, serde_json::from_slice(&body).unwrap())
+        with_header(
+            axum_tasks(verifier, "/api/user-1/tasks", &token).await,
+            "retry-after",
+        )
     })
     .await;
 }
 
 #[actix_web::test]
 async fn actix_answers_503_at_once_until_background_keys_load() {
-    use actix_web::{App, HttpResponse, test, web};
-    use jwtguard::actix::OwnerOf;
-
     background_scenario(|verifier, token| async move {
-        let app = test::init_service(App::new().app_data(web::Data::new(verifier)).route(
-            "/api/{user_id}/tasks",
-            web::get().to(|o: OwnerOf| async move {
-                HttpResponse::Ok().json(json!({"owner": o.user_id()}))
-            }),
-        ))
-        .await;
-        let request = test::TestRequest::get()
-            .uri("/api/user-1/tasks")
-            .insert_header(("authorization", format!("Bearer {token}")))
-            .to_request();
-        let response = test::call_service(&app, request).await;
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .map(|v| v.to_str().unwrap().to_owned());
-        let body = test::read_body(response).await;
-        (status, retry_after, serde_json::from_slice(&body).unwrap())
+        with_header(
+            actix_tasks(verifier, "/api/user-1/tasks", &token).await,
+            "retry-after",
+        )
     })
     .await;
 }

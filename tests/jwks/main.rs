@@ -5,6 +5,9 @@
 #[path = "../common/jwks.rs"]
 mod support;
 
+#[path = "../common/call.rs"]
+mod call;
+
 #[cfg(all(feature = "axum", feature = "actix"))]
 mod adapters;
 mod background;

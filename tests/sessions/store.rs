@@ -105,7 +105,7 @@ async fn a_store_that_cannot_answer_is_a_503_with_retry_after_and_is_not_cached(
         (answer.status, answer.code()),
         (503, Some("temporarily_unavailable"))
     );
-    assert_eq!(answer.retry_after.as_deref(), Some("10"));
+    assert_eq!(answer.header("retry-after"), Some("10"));
     assert_eq!(
         answer.body["detail"], "Sessions are temporarily unavailable",
         "the store's own message is logged, never sent"
