@@ -342,4 +342,86 @@ mod tests {
             ErrorKind::MultipleCredentials
         );
     }
+
+    fn cookie_headers(values: &[&'static str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append(COOKIE, HeaderValue::from_static(value));
+        }
+        headers
+    }
+
+    #[test]
+    fn a_session_bearer_value_keeps_its_base64_and_escapes() {
+        for (value, token) in [
+            ("Bearer abc.de+f/g=", "abc.de+f/g="),
+            ("bearer abc.de%2Bf%3D", "abc.de%2Bf%3D"),
+        ] {
+            assert_eq!(
+                session_token_from_authorization(value.as_bytes()),
+                Ok(token)
+            );
+        }
+        for bad in [
+            "Bearer",
+            "Bearer ",
+            "Bearer  abc.def",
+            "Basic abc.def",
+            "Bearer abc def",
+            "Bearer abc;d",
+        ] {
+            assert_eq!(
+                session_token_from_authorization(bad.as_bytes()),
+                Err(ErrorKind::InvalidAuthorizationHeader),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_cookie_is_found_under_any_of_its_names_once() {
+        let names = ["__Secure-a".to_owned(), "a".to_owned()];
+        let found = cookie_headers(&["x=1; __Secure-a=v"]);
+        assert_eq!(cookie_value(&found, &names), Ok(Some("v")));
+        assert_eq!(cookie_value(&cookie_headers(&["x=1"]), &names), Ok(None));
+        for twice in [&["a=1; a=2"][..], &["a=1", "__Secure-a=2"]] {
+            assert_eq!(
+                cookie_value(&cookie_headers(twice), &names),
+                Err(ErrorKind::MultipleCredentials)
+            );
+        }
+        assert_eq!(
+            cookie_value(&cookie_headers(&["a="]), &names),
+            Err(ErrorKind::Malformed)
+        );
+    }
+
+    #[test]
+    fn chunks_are_joined_in_order_and_must_be_complete() {
+        let names = ["d".to_owned()];
+        let joined = |values: &[&'static str]| {
+            chunked_cookie(&cookie_headers(values), &names)
+                .map(|found| found.map(|v| v.into_owned()))
+        };
+        assert_eq!(
+            joined(&["d.1=cd; d.0=ab"]).unwrap().as_deref(),
+            Some("abcd")
+        );
+        assert_eq!(
+            joined(&["d=whole; d.0=ab"]).unwrap().as_deref(),
+            Some("whole")
+        );
+        assert_eq!(joined(&["x.0=ab"]).unwrap(), None);
+        // Not a chunk name Better Auth writes: ignored, as Better Auth does.
+        assert_eq!(
+            joined(&["d.0=ab; d.01=cd; d.x=1"]).unwrap().as_deref(),
+            Some("ab")
+        );
+        for broken in [&["d.1=cd"][..], &["d.0=ab; d.2=ef"], &["d.0=ab; d.0=cd"]] {
+            assert!(joined(broken).is_err(), "{broken:?}");
+        }
+        let huge: &'static str =
+            Box::leak(format!("d.0={}", "a".repeat(MAX_CHUNKED_COOKIE_LEN + 1)).into_boxed_str());
+        assert_eq!(joined(&[huge]), Err(ErrorKind::TokenTooLarge));
+    }
 }
