@@ -15,7 +15,8 @@
 //! plugin's tokens), `SESSION_CACHE_TTL_SECONDS` (default 30),
 //! `BETTER_AUTH_COOKIE_PREFIX`, `BETTER_AUTH_SECURE_COOKIES`. Then
 //! `DATABASE_URL` (the tasks, default `sqlite:tasks.db`), `HOST`, `PORT`,
-//! `CORS_ORIGINS`, `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_LEEWAY_SECONDS`,
+//! `CORS_ORIGINS` (also the only `Origin`s whose session cookies may create,
+//! change or delete), `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_LEEWAY_SECONDS`,
 //! `RUST_LOG`. The startup log says which credentials are accepted.
 
 use actix_web::middleware::from_fn;

@@ -57,6 +57,18 @@ impl Config {
     pub async fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
         let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let config_error = |error: ConfigError| format!("configuration error: {error}");
+        let port = match var("PORT") {
+            None => 8000,
+            Some(port) => port.trim().parse().map_err(|_| {
+                "configuration error: PORT must be a port number, such as 8000".to_owned()
+            })?,
+        };
+        let cors_origins: Vec<String> = var("CORS_ORIGINS")
+            .unwrap_or_else(|| "http://localhost:3000".to_owned())
+            .split(',')
+            .map(|origin| origin.trim().to_owned())
+            .filter(|origin| !origin.is_empty())
+            .collect();
         // The seed's issuer and audience are the defaults for its HS256
         // tokens; Better Auth's JWT plugin sets its own (its base URL).
         let plugin =
@@ -69,17 +81,6 @@ impl Config {
             })
         })
         .map_err(config_error)?;
-        let session_database = var(SESSION_DATABASE_URL);
-        if let Some(url) = &session_database {
-            if var(jwtguard::env::SESSION_URL).is_some() {
-                return Err(format!(
-                    "configuration error: set {} or {SESSION_DATABASE_URL}, not both \
-                     (one place resolves session tokens)",
-                    jwtguard::env::SESSION_URL
-                ));
-            }
-            builder = builder.session_store(sql_session_store(url.trim()).await?);
-        }
         let mut cache_ttl = jwtguard::limits::DEFAULT_SESSION_CACHE_TTL;
         if let Some(seconds) = var(SESSION_CACHE_TTL) {
             cache_ttl = Duration::from_secs(seconds.trim().parse().map_err(|_| {
@@ -91,20 +92,28 @@ impl Config {
             builder = builder
                 .session_store_cache(cache_ttl, jwtguard::limits::DEFAULT_SESSION_CACHE_ENTRIES);
         }
+        let session_database = var(SESSION_DATABASE_URL);
+        if let Some(url) = &session_database {
+            if var(jwtguard::env::SESSION_URL).is_some() {
+                return Err(format!(
+                    "configuration error: set {} or {SESSION_DATABASE_URL}, not both \
+                     (one place resolves session tokens)",
+                    jwtguard::env::SESSION_URL
+                ));
+            }
+            builder = builder.session_store(sql_session_store(url.trim()).await?);
+        }
+        // Better Auth's cookies go with every request the browser sends,
+        // those other sites start too: a state-changing one must come from
+        // the front end (its `Origin`). Bearer tokens are not affected.
+        let session_cookies = session_database.is_some()
+            || var(jwtguard::env::SESSION_URL).is_some()
+            || var(jwtguard::env::COOKIE_CACHE).is_some();
+        if session_cookies {
+            builder = builder.token_cookie_origins(cors_origins.iter().cloned());
+        }
         let verifier = builder.build().map_err(config_error)?;
         let credentials = accepted_credentials(&var, cache_ttl);
-        let port = match var("PORT") {
-            None => 8000,
-            Some(port) => port.trim().parse().map_err(|_| {
-                "configuration error: PORT must be a port number, such as 8000".to_owned()
-            })?,
-        };
-        let cors_origins = var("CORS_ORIGINS")
-            .unwrap_or_else(|| "http://localhost:3000".to_owned())
-            .split(',')
-            .map(|origin| origin.trim().to_owned())
-            .filter(|origin| !origin.is_empty())
-            .collect();
         Ok(Self {
             verifier,
             credentials,
