@@ -19,8 +19,9 @@
 # The session is the real package's: a fresh sign-up per round (its cookie
 # cache lasts 5 minutes), whose row is copied into the databases as Better
 # Auth writes it. Rounds are interleaved; the table shows the median of each
-# figure over the rounds, and the list's requests/s as a share of the JWT's.
-# Fails if any answer is not 2xx.
+# figure over the rounds, the list's requests/s as a share of the JWT's, and
+# the server's CPU time per request (from /proc: steadier than requests/s
+# when other work shares the cores). Fails if any answer is not 2xx.
 #
 #   scripts/sessions_load.sh [SECONDS] [ROUNDS]    (PROFILE=release for real numbers)
 #
@@ -124,18 +125,25 @@ SQL
 
 # --- wrk and the table. ------------------------------------------------------
 
+# The server's CPU time so far (user + system), in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
+tick_us=$((1000000 / $(getconf CLK_TCK)))
+
 run() { # server, case, header
-  local out="$work/wrk.txt" rps p50 p99 non2xx errors
+  local out="$work/wrk.txt" rps p50 p99 non2xx errors before requests cpu
+  before=$(cpu_ticks)
   wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -H "$3" "$list_url" >"$out"
+  requests=$(awk '/requests in/ {print $1}' "$out")
+  cpu=$(( ($(cpu_ticks) - before) * tick_us / requests ))
   rps=$(awk '/Requests\/sec/ {print $2}' "$out")
   p50=$(awk '$1 == "50%" {print $2}' "$out")
   p99=$(awk '$1 == "99%" {print $2}' "$out")
   non2xx=$(awk '/Non-2xx/ {print $5}' "$out"); non2xx=${non2xx:-0}
   errors=$(awk '/Socket errors/ {s=0; for (i=4;i<=NF;i+=2) s+=$i; print s}' "$out"); errors=${errors:-0}
-  printf '  round %s %-12s %-26s %10s req/s  p50 %9s  p99 %9s  non-2xx %s  socket errors %s\n' \
-    "$round" "$1" "$2" "$rps" "$p50" "$p99" "$non2xx" "$errors"
+  printf '  round %s %-12s %-24s %9s req/s  p50 %9s  p99 %9s  server CPU %4s us/req  non-2xx %s  socket errors %s\n' \
+    "$round" "$1" "$2" "$rps" "$p50" "$p99" "$cpu" "$non2xx" "$errors"
   [ "$non2xx" = 0 ] || { echo "FAIL: non-2xx answers"; cat "$out"; exit 1; }
-  printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$rps" "$p50" "$p99" >>"$work/results.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$rps" "$p50" "$p99" "$cpu" >>"$work/results.tsv"
 }
 
 # Starts $server with the credential settings, checks each case answers 200
@@ -206,13 +214,13 @@ def micros(text):
 
 runs = {}
 for line in open(sys.argv[1]):
-    server, case, rps, p50, p99 = line.rstrip("\n").split("\t")
-    runs.setdefault((server, case), []).append((float(rps), micros(p50), micros(p99)))
-print(f"| server | credential | requests/s | p50 | p99 | of the JWT's requests/s |")
-print("|---|---|---|---|---|---|")
+    server, case, rps, p50, p99, cpu = line.rstrip("\n").split("\t")
+    runs.setdefault((server, case), []).append((float(rps), micros(p50), micros(p99), float(cpu)))
+print("| server | credential | requests/s | of the JWT's | p50 | p99 | server CPU per request |")
+print("|---|---|---|---|---|---|---|")
 for (server, case), figures in runs.items():
-    rps, p50, p99 = (statistics.median(f[i] for f in figures) for i in range(3))
+    rps, p50, p99, cpu = (statistics.median(f[i] for f in figures) for i in range(4))
     baseline = statistics.median(f[0] for f in runs[(server, "jwt")])
-    print(f"| `{server}` | {case} | {rps:,.0f} | {p50:,.0f} µs | {p99:,.0f} µs | {100 * rps / baseline:.0f} % |")
+    print(f"| `{server}` | {case} | {rps:,.0f} | {100 * rps / baseline:.0f} % | {p50:,.0f} µs | {p99:,.0f} µs | {cpu:.0f} µs |")
 PY
 echo "sessions_load: ok"
