@@ -4,10 +4,20 @@
 //! BETTER_AUTH_SECRET=... cargo run --example tasks_actix
 //! ```
 //! Configuration (environment or `.env`): `BETTER_AUTH_SECRET` (the shared
-//! HS256 secret), or `BETTER_AUTH_URL` / `BETTER_AUTH_JWKS_URL` for the tokens
-//! of Better Auth's JWT plugin (both kinds are accepted when both are set),
-//! `DATABASE_URL` (default `sqlite:tasks.db`), `HOST`, `PORT`, `CORS_ORIGINS`,
-//! `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_LEEWAY_SECONDS`, `RUST_LOG`.
+//! HS256 secret, also Better Auth's session secret; `BETTER_AUTH_SECRETS`
+//! during a rotation), or `BETTER_AUTH_URL` / `BETTER_AUTH_JWKS_URL` for the
+//! tokens of Better Auth's JWT plugin (both kinds are accepted when both are
+//! set). Better Auth's session cookies: `BETTER_AUTH_COOKIE_CACHE` (`compact`,
+//! `jwt` or `jwe`, as `session.cookieCache.strategy`), and to resolve the
+//! session token either `BETTER_AUTH_SESSION_URL` (the Better Auth app's base
+//! URL: its `get-session`) or `BETTER_AUTH_DATABASE_URL` (its database,
+//! `postgres://...` or `sqlite:...`), `BETTER_AUTH_BEARER=true` (the bearer
+//! plugin's tokens), `SESSION_CACHE_TTL_SECONDS` (default 30),
+//! `BETTER_AUTH_COOKIE_PREFIX`, `BETTER_AUTH_SECURE_COOKIES`. Then
+//! `DATABASE_URL` (the tasks, default `sqlite:tasks.db`), `HOST`, `PORT`,
+//! `CORS_ORIGINS` (also the only `Origin`s whose session cookies may create,
+//! change or delete), `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_LEEWAY_SECONDS`,
+//! `RUST_LOG`. The startup log says which credentials are accepted.
 
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};

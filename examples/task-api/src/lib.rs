@@ -22,7 +22,8 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// one line saying what to fix.
 pub async fn start() -> Result<(config::Config, store::Store), String> {
     telemetry::init();
-    let config = config::Config::from_env()?;
+    let config = config::Config::from_env().await?;
+    tracing::info!(accepted = %config.credentials.join("; "), "credentials");
     let store = store::Store::connect(&config.database_url)
         .await
         .map_err(|e| {

@@ -526,6 +526,28 @@ macro_rules! on_both_servers {
 }
 pub(crate) use on_both_servers;
 
+/// Like [`on_both_servers!`], for scenarios that configure their own
+/// verifier: `async fn scenario<S: Server>(serve: impl AsyncFn(Verifier) -> S)`
+/// gets [`axum_server_with`] in one test and [`actix_server_with`] in the other.
+macro_rules! on_both_servers_with {
+    ($($(#[$meta:meta])* $scenario:ident),+ $(,)?) => {$(
+        mod $scenario {
+            $(#[$meta])*
+            #[tokio::test]
+            async fn axum() {
+                super::$scenario($crate::harness::axum_server_with).await;
+            }
+
+            $(#[$meta])*
+            #[actix_web::test]
+            async fn actix() {
+                super::$scenario($crate::harness::actix_server_with).await;
+            }
+        }
+    )+};
+}
+pub(crate) use on_both_servers_with;
+
 // ---------------------------------------------------------------------------
 // Helpers for the scenarios.
 // ---------------------------------------------------------------------------

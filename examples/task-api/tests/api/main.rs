@@ -19,4 +19,5 @@ mod crud;
 mod isolation;
 mod parity;
 mod robustness;
+mod sessions;
 mod validation;
