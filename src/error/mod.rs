@@ -132,6 +132,12 @@ pub enum ErrorKind {
     /// The token is valid but its subject may not access this resource.
     #[error("Not authorized to access this resource")]
     Forbidden,
+    /// The credential is valid but its claims do not allow the request: a
+    /// claim guard (a role, a scope, `email_verified`, a ban) refused it.
+    /// Answered 403 with the RFC 6750 challenge
+    /// `Bearer error="insufficient_scope"`; the claim values are never echoed.
+    #[error("Insufficient permissions for this resource")]
+    InsufficientClaims,
     /// A token read from the cookie came with an unsafe method (not GET,
     /// HEAD or OPTIONS) and without an allowed `Origin` header: a possible
     /// cross-site request forgery (see `VerifierBuilder::token_cookie_origins`).
@@ -193,6 +199,7 @@ impl ErrorKind {
             Self::SessionCacheToken => "session_cache_token",
             Self::Forbidden => "forbidden",
             Self::OriginNotAllowed => "origin_not_allowed",
+            Self::InsufficientClaims => "insufficient_scope",
             Self::KeysUnavailable | Self::SessionStoreUnavailable => "temporarily_unavailable",
             Self::SessionNotFound => "session_not_found",
             Self::WrongCredentialKind => "wrong_credential_kind",
@@ -229,6 +236,7 @@ pub(crate) mod tests_support {
         ErrorKind::SessionCacheToken,
         ErrorKind::Forbidden,
         ErrorKind::OriginNotAllowed,
+        ErrorKind::InsufficientClaims,
         ErrorKind::KeysUnavailable,
         ErrorKind::SessionNotFound,
         ErrorKind::SessionStoreUnavailable,

@@ -31,7 +31,7 @@ pub struct ErrorBody {
 
 impl Error {
     /// The HTTP status this error is answered with: 401 for authentication
-    /// failures, 403 for [`ErrorKind::Forbidden`] and
+    /// failures, 403 for [`ErrorKind::Forbidden`], [`ErrorKind::InsufficientClaims`] and
     /// [`ErrorKind::OriginNotAllowed`], 503 for [`ErrorKind::KeysUnavailable`] and
     /// [`ErrorKind::SessionStoreUnavailable`],
     /// 500 for [`ErrorKind::Misconfigured`].
@@ -42,7 +42,9 @@ impl Error {
     /// ```
     pub fn status(&self) -> StatusCode {
         match self.kind() {
-            ErrorKind::Forbidden | ErrorKind::OriginNotAllowed => StatusCode::FORBIDDEN,
+            ErrorKind::Forbidden | ErrorKind::OriginNotAllowed | ErrorKind::InsufficientClaims => {
+                StatusCode::FORBIDDEN
+            }
             ErrorKind::KeysUnavailable | ErrorKind::SessionStoreUnavailable => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -51,11 +53,14 @@ impl Error {
         }
     }
 
-    /// The RFC 6750 `WWW-Authenticate` challenge for a 401, `None` otherwise.
+    /// The RFC 6750 `WWW-Authenticate` challenge for a 401, and for the 403
+    /// of [`ErrorKind::InsufficientClaims`]; `None` otherwise.
     ///
     /// Without credentials the challenge is a bare `Bearer`; for anything that
     /// was sent and refused it is
-    /// `Bearer error="invalid_token", error_description="..."`.
+    /// `Bearer error="invalid_token", error_description="..."`; for claims
+    /// that do not allow the request,
+    /// `Bearer error="insufficient_scope", error_description="..."`.
     ///
     /// ```
     /// use jwtguard::{Error, ErrorKind};
@@ -68,14 +73,14 @@ impl Error {
     /// );
     /// ```
     pub fn www_authenticate(&self) -> Option<HeaderValue> {
-        if self.status() != StatusCode::UNAUTHORIZED {
-            return None;
-        }
-        if self.kind() == ErrorKind::MissingCredentials {
-            return Some(HeaderValue::from_static("Bearer"));
-        }
+        let error = match self.kind() {
+            ErrorKind::MissingCredentials => return Some(HeaderValue::from_static("Bearer")),
+            ErrorKind::InsufficientClaims => "insufficient_scope",
+            _ if self.status() == StatusCode::UNAUTHORIZED => "invalid_token",
+            _ => return None,
+        };
         let challenge = format!(
-            r#"Bearer error="invalid_token", error_description="{}""#,
+            r#"Bearer error="{error}", error_description="{}""#,
             self.kind()
         );
         // Every description is fixed ASCII text without quotes or backslashes,
@@ -226,7 +231,7 @@ mod tests {
                 "{kind:?}"
             );
             let err = Error::from(*kind);
-            if err.status() == StatusCode::UNAUTHORIZED {
+            if err.status() == StatusCode::UNAUTHORIZED || *kind == ErrorKind::InsufficientClaims {
                 assert!(
                     err.www_authenticate()
                         .unwrap()
