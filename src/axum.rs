@@ -10,7 +10,11 @@
 //! | [`Auth<C>`] | verified claims (`Claims` or your type) | 401 |
 //! | `Option<Auth<C>>` | `None` when no credentials were sent | 401 when invalid ones were |
 //! | [`UserId`] | the verified `sub` | 401 |
-//! | [`OwnerOf<P>`] | the verified user, only on their own `/{user_id}/` path | 401, then 403 |
+//! | [`OwnerOf<P, C>`] | the verified user, only on their own `/{user_id}/` path | 401, then 403 |
+//! | [`Require<G, C>`] | verified claims that the guard `G` allows | 401, then 403 |
+//!
+//! Behind an [`AuthLayer`](crate::tower::AuthLayer) (feature `tower`), each
+//! extractor reads the claims the layer verified instead of verifying again.
 //!
 //! ```
 //! use axum::{routing::get, Router};
@@ -52,12 +56,13 @@ use ::axum_core::response::{IntoResponse, Response};
 use http::request::Parts;
 
 use crate::error::{Error, ErrorKind};
-pub use crate::http::extractors::{Auth, OwnerOf, UserId};
+pub use crate::http::extractors::{Auth, OwnerOf, Require, UserId};
 use crate::http::owner::{PathParam, owner_param};
 use crate::http::response::Rejection;
 use crate::token::claims::Claims;
 use crate::token::decode::DecodeClaims;
-use crate::verifier::Verifier;
+use crate::token::guard::Guard;
+use crate::verifier::{Verifier, anonymous_if_missing};
 
 /// Answers with the response [`Verifier::reject`] rendered.
 impl IntoResponse for Rejection {
@@ -66,16 +71,30 @@ impl IntoResponse for Rejection {
     }
 }
 
-async fn verify<S, C>(parts: &Parts, state: &S) -> (Verifier, Result<C, Error>)
+/// The verifier in the router's state renders the refusal.
+fn reject<S>(state: &S, error: Error) -> Rejection
+where
+    Verifier: FromRef<S>,
+{
+    Verifier::from_ref(state).reject(error)
+}
+
+/// The request's claims as `C`: read from those an
+/// [`AuthLayer`](crate::tower::AuthLayer) verified for this request (in its
+/// extensions), else from a verification of its credentials.
+async fn verified<S, C>(parts: &Parts, state: &S) -> Result<C, Rejection>
 where
     Verifier: FromRef<S>,
     C: DecodeClaims,
 {
+    if let Some(claims) = parts.extensions.get::<Claims>() {
+        return C::from_claims(claims).map_err(|kind| reject(state, kind.into()));
+    }
     let verifier = Verifier::from_ref(state);
-    let result = verifier
-        .verify_request::<C>(parts.method.as_str(), &parts.headers)
-        .await;
-    (verifier, result)
+    verifier
+        .verify_request_with_query(parts.method.as_str(), parts.uri.query(), &parts.headers)
+        .await
+        .map_err(|error| verifier.reject(error))
 }
 
 impl<S, C> FromRequestParts<S> for Auth<C>
@@ -87,8 +106,7 @@ where
     type Rejection = Rejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let (verifier, result) = verify::<S, C>(parts, state).await;
-        result.map(Auth).map_err(|error| verifier.reject(error))
+        verified(parts, state).await.map(Auth)
     }
 }
 
@@ -104,10 +122,16 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
+        if let Some(claims) = parts.extensions.get::<Claims>() {
+            return C::from_claims(claims)
+                .map(|claims| Some(Auth(claims)))
+                .map_err(|kind| reject(state, kind.into()));
+        }
         let verifier = Verifier::from_ref(state);
-        verifier
-            .verify_request_optional::<C>(parts.method.as_str(), &parts.headers)
-            .await
+        let result = verifier
+            .verify_request_with_query(parts.method.as_str(), parts.uri.query(), &parts.headers)
+            .await;
+        anonymous_if_missing(result)
             .map(|claims| claims.map(Auth))
             .map_err(|error| verifier.reject(error))
     }
@@ -121,23 +145,37 @@ where
     type Rejection = Rejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Auth(claims) =
-            <Auth<Claims> as FromRequestParts<S>>::from_request_parts(parts, state).await?;
+        let claims: Claims = verified(parts, state).await?;
         Ok(UserId(claims.sub().to_owned()))
     }
 }
 
-impl<S, P> FromRequestParts<S> for OwnerOf<P>
+impl<S, G, C> FromRequestParts<S> for Require<G, C>
 where
     Verifier: FromRef<S>,
     S: Send + Sync,
-    P: PathParam,
+    G: Guard,
+    C: DecodeClaims + Send,
 {
     type Rejection = Rejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let (verifier, result) = verify::<S, Claims>(parts, state).await;
-        let claims = result.map_err(|error| verifier.reject(error))?;
+        let claims: Claims = verified(parts, state).await?;
+        Require::authorize(claims).map_err(|error| reject(state, error))
+    }
+}
+
+impl<S, P, C> FromRequestParts<S> for OwnerOf<P, C>
+where
+    Verifier: FromRef<S>,
+    S: Send + Sync,
+    P: PathParam,
+    C: DecodeClaims + Send,
+{
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let claims: Claims = verified(parts, state).await?;
         // `RawPathParams` holds the values `axum::extract::Path` reads:
         // each percent-decoded once, as UTF-8.
         let owner = match RawPathParams::from_request_parts(parts, state).await {
@@ -150,6 +188,6 @@ where
             }
             Err(_) => OwnerOf::authorize(claims, None),
         };
-        owner.map_err(|error| verifier.reject(error))
+        owner.map_err(|error| reject(state, error))
     }
 }

@@ -19,6 +19,7 @@
 //! | `session-jwe` | Better Auth's `jwe` cookie cache (AES-256-CBC + HMAC-SHA-512, HKDF keys); the `compact` and `jwt` caches and the signed session token need no feature |
 //! | `session-http` | [`HttpSessionStore`]: session tokens resolved by Better Auth's `get-session` (ureq, rustls) |
 //! | `session-sql` | [`SqlSessionStore`]: session tokens resolved in Better Auth's database (sqlx: PostgreSQL, SQLite) |
+//! | `tower` | [`tower`]: `AuthLayer`, for a whole axum router, hyper service or tonic gRPC server |
 //! | `tracing` | security events: refusals at DEBUG, misconfiguration and JWKS trouble at WARN; never a token |
 //! | `test-util` | [`testing`]: mint tokens in your own tests |
 //!
@@ -68,13 +69,17 @@ pub mod actix;
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod testing;
 
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub mod tower;
+
 pub use error::config::ConfigError;
 #[cfg(feature = "jwks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
 pub use error::jwks::{JwksError, SkippedKey};
 pub use error::{Error, ErrorKind};
 pub use http::credentials::HeaderSource;
-pub use http::extractors::{Auth, OwnerOf, UserId};
+pub use http::extractors::{Auth, OwnerOf, Require, UserId};
 pub use http::owner::{PathParam, UserIdParam};
 pub use http::response::{ErrorBody, Rejection};
 pub use session::cookie_cache::CookieCacheStrategy;
@@ -91,6 +96,7 @@ pub use session::store::{
 pub use token::claims::{Claims, Credential, NumericDate};
 pub use token::clock::Clock;
 pub use token::decode::DecodeClaims;
+pub use token::guard::{ClaimGuard, Guard};
 pub use token::policy::ClaimCheck;
 pub use verifier::Verifier;
 pub use verifier::builder::VerifierBuilder;

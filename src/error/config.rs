@@ -78,6 +78,10 @@ pub enum ConfigError {
     /// A cookie name is empty or holds a character a cookie name cannot.
     #[error("a cookie name must be non-empty visible ASCII without '=', ';' or ','")]
     InvalidCookieName,
+    /// The WebSocket token's query parameter name is empty or holds a
+    /// character other than ASCII letters, digits, `-`, `_` and `.`.
+    #[error("a query parameter name must be non-empty ASCII letters, digits, '-', '_' or '.'")]
+    InvalidQueryParameter,
     /// A session setting is out of range; the text says which.
     #[error("{0}")]
     InvalidSessionSetting(&'static str),

@@ -69,6 +69,45 @@ pub(crate) fn token_from_headers<'h, H: HeaderSource>(
     }
 }
 
+/// Whether a request asks to become a WebSocket (RFC 6455 4.1): `GET`,
+/// one `Upgrade: websocket`, and `upgrade` among the `Connection` options.
+pub(crate) fn is_websocket_upgrade<H: HeaderSource>(method: &str, headers: &H) -> bool {
+    let mut upgrade = headers.header_values("upgrade");
+    let websocket = matches!(
+        (upgrade.next(), upgrade.next()),
+        (Some(value), None) if value.trim_ascii().eq_ignore_ascii_case(b"websocket")
+    );
+    method == "GET"
+        && websocket
+        && headers.header_values("connection").any(|value| {
+            value
+                .split(|&b| b == b',')
+                .any(|option| option.trim_ascii().eq_ignore_ascii_case(b"upgrade"))
+        })
+}
+
+/// The JWT in the query parameter `name`: `None` when the query has no
+/// such parameter, [`ErrorKind::MultipleCredentials`] when it has two,
+/// [`ErrorKind::Malformed`] when the value is not a bare compact token
+/// (base64url characters and dots; empty is malformed).
+pub(crate) fn token_from_query<'q>(
+    query: &'q str,
+    name: &str,
+) -> Result<Option<&'q str>, ErrorKind> {
+    let mut found = None;
+    for pair in query.split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key != name {
+            continue;
+        }
+        if found.is_some() {
+            return Err(ErrorKind::MultipleCredentials);
+        }
+        found = Some(token_text(value.as_bytes()).ok_or(ErrorKind::Malformed)?);
+    }
+    Ok(found)
+}
+
 /// Whether a request with this method may change state, so that a
 /// cookie-borne token needs an allowed `Origin`. An unknown method is unsafe.
 pub(crate) fn is_unsafe_method(method: Option<&str>) -> bool {

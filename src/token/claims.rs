@@ -150,7 +150,6 @@ impl Claims {
     }
 
     /// The verified payload these claims were read from.
-    #[cfg(feature = "jwks")]
     pub(crate) fn payload(&self) -> &[u8] {
         &self.0.payload
     }

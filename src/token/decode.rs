@@ -41,6 +41,11 @@ pub(crate) mod sealed {
             self
         }
 
+        /// From claims already verified (placed in a request's extensions by
+        /// a layer or middleware): nothing is checked again, the payload is
+        /// only read into `Self`.
+        fn from_claims(claims: &Claims) -> Result<Self, ErrorKind>;
+
         /// From claims the token cache vouches for (feature `jwks`).
         #[cfg(feature = "jwks")]
         fn from_cached(claims: &Claims, policy: &Policy) -> Result<Self, ErrorKind> {
@@ -57,6 +62,10 @@ pub(crate) mod sealed {
             Claims::with_credential(self, credential)
         }
 
+        fn from_claims(claims: &Claims) -> Result<Self, ErrorKind> {
+            Ok(claims.clone())
+        }
+
         /// Shared, not parsed again: only the time claims can have changed.
         #[cfg(feature = "jwks")]
         fn from_cached(claims: &Claims, policy: &Policy) -> Result<Self, ErrorKind> {
@@ -68,6 +77,12 @@ pub(crate) mod sealed {
     impl<T: DeserializeOwned> Decode for T {
         fn decode_claims(payload: &[u8], policy: &Policy) -> Result<Self, ErrorKind> {
             fill_checked(payload, policy)
+        }
+
+        fn from_claims(claims: &Claims) -> Result<Self, ErrorKind> {
+            strict_de::fill::<T>(claims.payload())
+                .map(|(typed, _)| typed)
+                .map_err(|_| ErrorKind::ClaimsShape)
         }
     }
 }

@@ -6,6 +6,7 @@ pub(crate) mod claims;
 pub(crate) mod clock;
 pub(crate) mod compact;
 pub(crate) mod decode;
+pub(crate) mod guard;
 pub(crate) mod header;
 pub(crate) mod policy;
 mod strict_de;

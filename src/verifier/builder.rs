@@ -56,6 +56,7 @@ pub struct VerifierBuilder {
     max_token_len: usize,
     cookie_name: Option<String>,
     cookie_origins: Vec<String>,
+    websocket_query: Option<String>,
     clock: Clock,
     error_responder: Option<ErrorResponder>,
     #[cfg(feature = "jwks")]
@@ -76,6 +77,7 @@ impl Default for VerifierBuilder {
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
             cookie_name: None,
             cookie_origins: Vec::new(),
+            websocket_query: None,
             clock: Clock::system(),
             error_responder: None,
             #[cfg(feature = "jwks")]
@@ -101,6 +103,7 @@ impl fmt::Debug for VerifierBuilder {
             .field("max_token_len", &self.max_token_len)
             .field("cookie_name", &self.cookie_name)
             .field("cookie_origins", &self.cookie_origins)
+            .field("websocket_query", &self.websocket_query)
             .field("jwks", &self.has_jwks())
             .field("sessions", &self.sessions.is_set())
             .finish()
@@ -290,6 +293,37 @@ impl VerifierBuilder {
         self
     }
 
+    /// Also reads a JWT from the query parameter `name` (for example
+    /// `access_token`) of WebSocket upgrade requests, which a browser's
+    /// `new WebSocket(url)` cannot give an `Authorization` header. Only a
+    /// `GET` with `Upgrade: websocket` and `Connection: upgrade` is read
+    /// this way; on any other request the parameter is ignored. The value
+    /// must be the compact JWT as is (base64url and dots, nothing
+    /// percent-encoded); a parameter sent twice, or together with an
+    /// `Authorization` header, is
+    /// [`MultipleCredentials`](crate::ErrorKind::MultipleCredentials). It
+    /// wins over cookies, which the browser adds by itself.
+    ///
+    /// **Risks.** A URL is written where headers are not: proxy and access
+    /// logs, browser history, `Referer` never (WebSocket URLs are not
+    /// navigated). jwtguard never logs it, but a `TraceLayer` or a reverse
+    /// proxy logging the request line will: keep such logs off the upgrade
+    /// route or strip the query, and send short-lived tokens (Better Auth's
+    /// JWT plugin issues 15-minute ones). When the page and the API share a
+    /// site, Better Auth's session cookie needs no query parameter at all.
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
+    ///     .websocket_token_query("access_token")
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn websocket_token_query(mut self, name: impl Into<String>) -> Self {
+        self.websocket_query = Some(name.into());
+        self
+    }
+
     /// Guards a cookie-borne token against cross-site request forgery: a
     /// browser sends the [`token_cookie`](Self::token_cookie) with requests
     /// that other sites start. With this set, a token read from the cookie
@@ -416,6 +450,12 @@ impl VerifierBuilder {
         {
             return Err(ConfigError::InvalidOrigin);
         }
+        if let Some(name) = &self.websocket_query {
+            let valid = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+            if name.is_empty() || !name.bytes().all(valid) {
+                return Err(ConfigError::InvalidQueryParameter);
+            }
+        }
         let mut keys = HmacKeys::default();
         for secret in &self.secrets {
             if secret.bytes.len() < MIN_SECRET_LEN {
@@ -451,6 +491,7 @@ impl VerifierBuilder {
             max_token_len: self.max_token_len,
             cookie_name: self.cookie_name,
             cookie_origins: self.cookie_origins,
+            websocket_query: self.websocket_query,
             error_responder: self.error_responder,
             sessions,
             session_policy,

@@ -13,8 +13,9 @@ use http::Response;
 
 use crate::error::{Error, ErrorKind};
 use crate::http::credentials::{
-    HeaderSource, TokenSource, check_origin, cookie_value, is_unsafe_method,
+    HeaderSource, TokenSource, check_origin, cookie_value, is_unsafe_method, is_websocket_upgrade,
     session_token_from_authorization, token_from_authorization, token_from_headers,
+    token_from_query,
 };
 use crate::http::response::Rejection;
 use crate::keys::hmac::HmacKeys;
@@ -66,6 +67,8 @@ pub(crate) struct Inner {
     /// Origins allowed to send the cookie token with unsafe methods; empty:
     /// no check.
     pub(crate) cookie_origins: Vec<String>,
+    /// The query parameter read for a JWT on WebSocket upgrade requests.
+    pub(crate) websocket_query: Option<String>,
     pub(crate) error_responder: Option<ErrorResponder>,
     #[cfg(feature = "jwks")]
     pub(crate) jwks: Option<crate::jwks::store::Jwks>,
@@ -116,6 +119,7 @@ impl fmt::Debug for Verifier {
         .field("max_token_len", &self.inner.max_token_len)
         .field("cookie_name", &self.inner.cookie_name)
         .field("cookie_origins", &self.inner.cookie_origins)
+        .field("websocket_query", &self.inner.websocket_query)
         .field(
             "custom_error_response",
             &self.inner.error_responder.is_some(),
@@ -324,11 +328,27 @@ impl Verifier {
     /// signed session token, told apart by their dots. Without it, the
     /// [`token_cookie`](VerifierBuilder::token_cookie), then Better Auth's
     /// session cookie.
+    /// With [`websocket_token_query`](VerifierBuilder::websocket_token_query),
+    /// a WebSocket upgrade's query parameter comes before all of them (and
+    /// may not come with an `Authorization` header).
     fn credential_from_request<'h, H: HeaderSource>(
         &self,
         method: Option<&str>,
+        query: Option<&'h str>,
         headers: &'h H,
     ) -> Result<RequestCredential<'h>, ErrorKind> {
+        if let (Some(name), Some(method), Some(query)) =
+            (&self.inner.websocket_query, method, query)
+        {
+            if is_websocket_upgrade(method, headers) {
+                if let Some(token) = token_from_query(query, name)? {
+                    if headers.header_values("authorization").next().is_some() {
+                        return Err(ErrorKind::MultipleCredentials);
+                    }
+                    return Ok(RequestCredential::Jwt(token));
+                }
+            }
+        }
         let Some(sessions) = &self.inner.sessions else {
             return self
                 .token_from_request(method, headers)
@@ -389,7 +409,19 @@ impl Verifier {
         method: &str,
         headers: &impl HeaderSource,
     ) -> Result<T, Error> {
-        match self.credential_from_request(Some(method), headers)? {
+        self.verify_request_with_query(method, None, headers).await
+    }
+
+    /// [`verify_request`](Self::verify_request), with the request's query
+    /// string for [`websocket_token_query`](VerifierBuilder::websocket_token_query):
+    /// what the adapters, the layer and the middleware call.
+    pub(crate) async fn verify_request_with_query<T: DecodeClaims>(
+        &self,
+        method: &str,
+        query: Option<&str>,
+        headers: &impl HeaderSource,
+    ) -> Result<T, Error> {
+        match self.credential_from_request(Some(method), query, headers)? {
             RequestCredential::Jwt(token) => self.verify_as_async(token).await,
             RequestCredential::Session(value) => {
                 let sessions = self
@@ -401,6 +433,29 @@ impl Verifier {
                 let claims = T::decode_claims(&session.payload, &self.inner.session_policy)?;
                 Ok(claims.with_credential(session.credential))
             }
+        }
+    }
+
+    /// [`verify_request_with_query`](Self::verify_request_with_query) as far
+    /// as it goes without waiting: `None` when it would wait (a JWT whose
+    /// `kid` calls for a JWKS reload, a session token for its store); then
+    /// call the async method. The layer and middleware take this path first,
+    /// so that most requests cost no allocation and no clone of the verifier.
+    pub(crate) fn verify_request_now<T: DecodeClaims>(
+        &self,
+        method: &str,
+        query: Option<&str>,
+        headers: &impl HeaderSource,
+    ) -> Option<Result<T, Error>> {
+        match self.credential_from_request(Some(method), query, headers) {
+            Err(kind) => Some(Err(kind.into())),
+            Ok(RequestCredential::Jwt(token)) => match self.verify_token(token) {
+                Ok(claims) => Some(Ok(claims)),
+                Err(Stop::Refused(kind)) => Some(Err(kind.into())),
+                #[cfg(feature = "jwks")]
+                Err(Stop::AwaitKeys(..)) => None,
+            },
+            Ok(RequestCredential::Session(_)) => None,
         }
     }
 
@@ -421,11 +476,7 @@ impl Verifier {
         method: &str,
         headers: &impl HeaderSource,
     ) -> Result<Option<T>, Error> {
-        match self.verify_request(method, headers).await {
-            Ok(claims) => Ok(Some(claims)),
-            Err(error) if error.kind() == ErrorKind::MissingCredentials => Ok(None),
-            Err(error) => Err(error),
-        }
+        anonymous_if_missing(self.verify_request(method, headers).await)
     }
 
     /// Answers a refused request: the configured
@@ -576,6 +627,16 @@ pub(crate) struct Checked<'b> {
     /// the keys that checked it.
     #[cfg_attr(not(feature = "jwks"), allow(dead_code))]
     pub(crate) cache_generation: Option<u64>,
+}
+
+/// Optional authentication: no credentials at all is `None`, anything
+/// sent and refused is still the error.
+pub(crate) fn anonymous_if_missing<T>(result: Result<T, Error>) -> Result<Option<T>, Error> {
+    match result {
+        Ok(claims) => Ok(Some(claims)),
+        Err(error) if error.kind() == ErrorKind::MissingCredentials => Ok(None),
+        Err(error) => Err(error),
+    }
 }
 
 /// Better Auth's `jwt` cookie cache is an HS256 JWT signed with the same

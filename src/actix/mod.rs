@@ -11,7 +11,12 @@
 //! | [`Auth<C>`] | verified claims (`Claims` or your type) | 401 |
 //! | [`OptionalAuth<C>`] | `None` when no credentials were sent | 401 when invalid ones were |
 //! | [`UserId`] | the verified `sub` | 401 |
-//! | [`OwnerOf<P>`] | the verified user, only on their own `/{user_id}/` path | 401, then 403 |
+//! | [`OwnerOf<P, C>`] | the verified user, only on their own `/{user_id}/` path | 401, then 403 |
+//! | [`Require<G, C>`] | verified claims that the guard `G` allows | 401, then 403 |
+//!
+//! [`AuthMiddleware`] authenticates a whole app or scope (`.wrap(...)`);
+//! behind it, the extractors read the claims it verified instead of
+//! verifying again.
 //!
 //! Use [`OptionalAuth`], not `Option<Auth>`: actix-web turns every extractor
 //! error into `None` for `Option<T>`, so an invalid token would pass as anonymous.
@@ -48,7 +53,7 @@ use ::actix_web::body::BoxBody;
 use ::actix_web::dev::Payload;
 use ::actix_web::http::StatusCode;
 use ::actix_web::http::header::HeaderMap;
-use ::actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
+use ::actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use std::fmt;
@@ -57,13 +62,17 @@ use std::pin::Pin;
 
 use crate::error::{Error, ErrorKind};
 use crate::http::credentials::HeaderSource;
-pub use crate::http::extractors::{Auth, OwnerOf, UserId};
+pub use crate::http::extractors::{Auth, OwnerOf, Require, UserId};
 use crate::http::owner::{PathParam, owner_param};
 use crate::http::response::Rejection;
 use crate::token::claims::Claims;
 use crate::token::decode::DecodeClaims;
+use crate::token::guard::Guard;
 use crate::trace;
-use crate::verifier::Verifier;
+use crate::verifier::{Verifier, anonymous_if_missing};
+
+mod middleware;
+pub use self::middleware::{AuthMiddleware, AuthMiddlewareFuture, AuthMiddlewareService};
 
 impl HeaderSource for HeaderMap {
     fn header_values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a {
@@ -117,11 +126,14 @@ fn registered_verifier(req: &HttpRequest) -> Result<Verifier, Rejection> {
 }
 
 /// The future of every extractor here. Verification is synchronous except
-/// when a token names an unknown `kid` and a JWKS reload is awaited.
+/// when a token names an unknown `kid` and a JWKS reload is awaited, or a
+/// session token is looked up.
 pub type Extracting<T> = Pin<Box<dyn Future<Output = Result<T, Rejection>>>>;
 
-/// Verifies the request's token; `finish` turns the claims into the
-/// extractor (or refuses, with the same verifier's answer).
+/// The request's claims as `C`, then `finish` makes the extractor (or
+/// refuses, with the same verifier's answer). The claims are those an
+/// [`AuthMiddleware`] verified for this request, when it did, else a
+/// verification of the request's credentials.
 fn extract<C, T>(
     req: &HttpRequest,
     finish: impl FnOnce(&HttpRequest, C) -> Result<T, Error> + 'static,
@@ -132,14 +144,35 @@ where
 {
     let req = req.clone();
     Box::pin(async move {
+        let verified = req.extensions().get::<Claims>().map(C::from_claims);
+        if let Some(claims) = verified {
+            return claims
+                .map_err(Error::from)
+                .and_then(|claims| finish(&req, claims))
+                .map_err(|error| reject_verified(&req, error));
+        }
         let verifier = registered_verifier(&req)?;
-        let method = req.method().as_str();
-        let result = match verifier.verify_request::<C>(method, req.headers()).await {
-            Ok(claims) => finish(&req, claims),
-            Err(error) => Err(error),
-        };
-        result.map_err(|error| verifier.reject(error))
+        verifier
+            .verify_request_with_query::<C>(req.method().as_str(), req.uri().query(), req.headers())
+            .await
+            .and_then(|claims| finish(&req, claims))
+            .map_err(|error| verifier.reject(error))
     })
+}
+
+/// Refuses a request the middleware let in: with the registered verifier's
+/// rendering, or the default one when only the middleware holds a verifier.
+fn reject_verified(req: &HttpRequest, error: Error) -> Rejection {
+    match req.app_data::<web::Data<Verifier>>() {
+        Some(verifier) => verifier.reject(error),
+        None => match req.app_data::<Verifier>() {
+            Some(verifier) => verifier.reject(error),
+            None => {
+                trace::refused(&error);
+                Rejection::from(error)
+            }
+        },
+    }
 }
 
 impl<C: DecodeClaims + 'static> FromRequest for Auth<C> {
@@ -158,10 +191,21 @@ impl<C: DecodeClaims + 'static> FromRequest for OptionalAuth<C> {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
+            let verified = req.extensions().get::<Claims>().map(C::from_claims);
+            if let Some(claims) = verified {
+                return claims
+                    .map(|claims| OptionalAuth(Some(claims)))
+                    .map_err(|kind| reject_verified(&req, kind.into()));
+            }
             let verifier = registered_verifier(&req)?;
-            verifier
-                .verify_request_optional::<C>(req.method().as_str(), req.headers())
-                .await
+            let verified = verifier
+                .verify_request_with_query::<C>(
+                    req.method().as_str(),
+                    req.uri().query(),
+                    req.headers(),
+                )
+                .await;
+            anonymous_if_missing(verified)
                 .map(OptionalAuth)
                 .map_err(|error| verifier.reject(error))
         })
@@ -177,7 +221,16 @@ impl FromRequest for UserId {
     }
 }
 
-impl<P: PathParam + 'static> FromRequest for OwnerOf<P> {
+impl<G: Guard, C: DecodeClaims + 'static> FromRequest for Require<G, C> {
+    type Error = Rejection;
+    type Future = Extracting<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        extract::<Claims, _>(req, |_, claims| Require::authorize(claims))
+    }
+}
+
+impl<P: PathParam + 'static, C: DecodeClaims + 'static> FromRequest for OwnerOf<P, C> {
     type Error = Rejection;
     type Future = Extracting<Self>;
 

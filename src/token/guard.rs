@@ -1,0 +1,359 @@
+//! Claim guards: what a verified user must also hold (a role, a scope, a
+//! verified email, no ban) for a request to pass. A guard that refuses
+//! answers 403 [`ErrorKind::InsufficientClaims`]; it never says which claim
+//! was missing or what it held.
+//!
+//! Two faces, one set of rules: a [`ClaimGuard`] value for layers and
+//! middleware (`AuthLayer::require`), and the [`Guard`] trait for the
+//! `Require<G>` extractor, where the rule is a type.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::error::{Error, ErrorKind};
+use crate::token::claims::Claims;
+
+/// A rule on verified claims; every rule of a guard must hold.
+///
+/// Claims are read as Better Auth and OAuth write them:
+///
+/// - **scope**: `scope` or `scp`, a space-separated string or an array of
+///   strings (RFC 8693, RFC 9068).
+/// - **role**: `role`, the admin plugin's string, which may list several
+///   roles separated by commas (`"admin,support"`), or `roles`, an array.
+/// - **email verified**: `emailVerified` (Better Auth) or `email_verified`
+///   (OpenID Connect), the JSON `true`.
+/// - **not banned**: no `banned` claim, or `banned: false` (the admin
+///   plugin's field); any other value is refused.
+///
+/// Matching is exact and case-sensitive. A claim of an unexpected JSON type
+/// never satisfies a rule.
+///
+/// ```
+/// use jwtguard::ClaimGuard;
+///
+/// let admins = ClaimGuard::role("admin").and(ClaimGuard::not_banned());
+/// # let (verifier, _) = jwtguard::testing::doc_pair();
+/// # let token = jwtguard::testing::TokenMinter::new("a-shared-secret-of-at-least-32-bytes!")
+/// #     .subject("user-1").claim("role", "admin,user").sign();
+/// let claims = verifier.verify(&token)?;
+/// assert!(admins.check(&claims).is_ok());
+/// assert_eq!(
+///     ClaimGuard::scope("tasks:write").check(&claims).unwrap_err().kind(),
+///     jwtguard::ErrorKind::InsufficientClaims,
+/// );
+/// # Ok::<(), jwtguard::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct ClaimGuard {
+    rules: Arc<[Rule]>,
+}
+
+#[derive(Clone)]
+enum Rule {
+    Scope(Box<str>),
+    Role(Box<str>),
+    EmailVerified,
+    NotBanned,
+    Custom(Arc<dyn Fn(&Claims) -> bool + Send + Sync>),
+}
+
+impl ClaimGuard {
+    fn rule(rule: Rule) -> Self {
+        Self {
+            rules: Arc::new([rule]),
+        }
+    }
+
+    /// Requires the scope `scope` in `scope` or `scp`.
+    ///
+    /// ```
+    /// let writers = jwtguard::ClaimGuard::scope("tasks:write");
+    /// ```
+    pub fn scope(scope: impl Into<String>) -> Self {
+        Self::rule(Rule::Scope(scope.into().into_boxed_str()))
+    }
+
+    /// Requires the role `role` in `role` (comma-separated) or `roles`.
+    ///
+    /// ```
+    /// let admins = jwtguard::ClaimGuard::role("admin");
+    /// ```
+    pub fn role(role: impl Into<String>) -> Self {
+        Self::rule(Rule::Role(role.into().into_boxed_str()))
+    }
+
+    /// Requires `emailVerified` or `email_verified` to be `true`.
+    ///
+    /// ```
+    /// let verified = jwtguard::ClaimGuard::email_verified();
+    /// ```
+    pub fn email_verified() -> Self {
+        Self::rule(Rule::EmailVerified)
+    }
+
+    /// Refuses users the admin plugin banned (`banned` other than `false`).
+    ///
+    /// ```
+    /// let allowed = jwtguard::ClaimGuard::not_banned();
+    /// ```
+    pub fn not_banned() -> Self {
+        Self::rule(Rule::NotBanned)
+    }
+
+    /// Requires `predicate` to return `true` for the claims.
+    ///
+    /// ```
+    /// let paid = jwtguard::ClaimGuard::custom(|claims| {
+    ///     claims.get("plan").and_then(|plan| plan.as_str()) == Some("pro")
+    /// });
+    /// ```
+    pub fn custom(predicate: impl Fn(&Claims) -> bool + Send + Sync + 'static) -> Self {
+        Self::rule(Rule::Custom(Arc::new(predicate)))
+    }
+
+    /// Both guards' rules.
+    ///
+    /// ```
+    /// use jwtguard::ClaimGuard;
+    /// let guard = ClaimGuard::role("admin").and(ClaimGuard::email_verified());
+    /// ```
+    pub fn and(self, other: ClaimGuard) -> Self {
+        Self {
+            rules: self
+                .rules
+                .iter()
+                .chain(other.rules.iter())
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// Whether the claims satisfy every rule.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// let claims = verifier.verify(&token)?;
+    /// assert!(!jwtguard::ClaimGuard::role("admin").allows(&claims));
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn allows(&self, claims: &Claims) -> bool {
+        self.rules.iter().all(|rule| rule.allows(claims))
+    }
+
+    /// `Ok` when the claims satisfy every rule, else
+    /// [`ErrorKind::InsufficientClaims`] (403).
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// let claims = verifier.verify(&token)?;
+    /// let err = jwtguard::ClaimGuard::role("admin").check(&claims).unwrap_err();
+    /// assert_eq!(err.status(), 403);
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn check(&self, claims: &Claims) -> Result<(), Error> {
+        if self.allows(claims) {
+            Ok(())
+        } else {
+            Err(ErrorKind::InsufficientClaims.into())
+        }
+    }
+}
+
+impl fmt::Debug for ClaimGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.rules.iter().map(|rule| match rule {
+                Rule::Scope(scope) => format!("scope {scope:?}"),
+                Rule::Role(role) => format!("role {role:?}"),
+                Rule::EmailVerified => "email verified".to_owned(),
+                Rule::NotBanned => "not banned".to_owned(),
+                Rule::Custom(_) => "custom".to_owned(),
+            }))
+            .finish()
+    }
+}
+
+impl Rule {
+    fn allows(&self, claims: &Claims) -> bool {
+        match self {
+            Self::Scope(scope) => ["scope", "scp"]
+                .iter()
+                .any(|name| lists(claims.get(name), ' ', scope)),
+            Self::Role(role) => {
+                lists(claims.get("role"), ',', role) || lists(claims.get("roles"), ',', role)
+            }
+            Self::EmailVerified => ["emailVerified", "email_verified"]
+                .iter()
+                .any(|name| claims.get(name) == Some(&Value::Bool(true))),
+            Self::NotBanned => matches!(claims.get("banned"), None | Some(Value::Bool(false))),
+            Self::Custom(predicate) => predicate(claims),
+        }
+    }
+}
+
+/// Whether `value` lists `wanted`: a string of items separated by
+/// `separator` (spaces around items ignored), or an array of strings.
+fn lists(value: Option<&Value>, separator: char, wanted: &str) -> bool {
+    match value {
+        Some(Value::String(items)) => items.split(separator).any(|item| item.trim() == wanted),
+        Some(Value::Array(items)) => items.iter().any(|item| item.as_str() == Some(wanted)),
+        _ => false,
+    }
+}
+
+/// A claim guard as a type, for the `Require<G>` extractor: the rule is
+/// part of the handler's signature.
+///
+/// ```
+/// use jwtguard::{Claims, ClaimGuard, Guard};
+///
+/// struct Admin;
+/// impl Guard for Admin {
+///     fn allows(claims: &Claims) -> bool {
+///         ClaimGuard::role("admin").and(ClaimGuard::not_banned()).allows(claims)
+///     }
+/// }
+///
+/// // With the `axum` or `actix` feature: only admins reach this handler.
+/// async fn delete_user(jwtguard::Require(claims, _): jwtguard::Require<Admin>) -> String {
+///     format!("deleted by {}", claims.sub())
+/// }
+/// ```
+pub trait Guard: 'static {
+    /// Whether the claims may pass.
+    fn allows(claims: &Claims) -> bool;
+}
+
+/// Checks `G` on verified claims: [`ErrorKind::InsufficientClaims`] when it refuses.
+pub(crate) fn check_guard<G: Guard>(claims: &Claims) -> Result<(), Error> {
+    if G::allows(claims) {
+        Ok(())
+    } else {
+        Err(ErrorKind::InsufficientClaims.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::token::claims::{Credential, Fields};
+    use std::sync::OnceLock;
+
+    fn claims(extra: Value) -> Claims {
+        let Value::Object(extra) = extra else {
+            panic!("an object")
+        };
+        let payload = serde_json::to_vec(&extra).unwrap().into_boxed_slice();
+        Claims::new(Fields {
+            sub: "user-1".to_owned(),
+            exp: None,
+            nbf: None,
+            iat: None,
+            iss: None,
+            aud: Vec::new(),
+            payload,
+            extra: OnceLock::from(extra),
+            credential: Credential::Jwt,
+        })
+    }
+
+    fn allows(guard: &ClaimGuard, extra: Value) -> bool {
+        guard.allows(&claims(extra))
+    }
+
+    #[test]
+    fn scopes_are_read_from_space_separated_strings_and_arrays() {
+        let guard = ClaimGuard::scope("tasks:write");
+        assert!(allows(
+            &guard,
+            serde_json::json!({"scope": "tasks:read tasks:write"})
+        ));
+        assert!(allows(&guard, serde_json::json!({"scp": ["tasks:write"]})));
+        assert!(allows(
+            &guard,
+            serde_json::json!({"scope": ["a", "tasks:write"]})
+        ));
+        for extra in [
+            serde_json::json!({}),
+            serde_json::json!({"scope": "tasks:read"}),
+            serde_json::json!({"scope": "tasks:writer"}),
+            serde_json::json!({"scope": "Tasks:Write"}),
+            serde_json::json!({"scope": "tasks:read,tasks:write"}),
+            serde_json::json!({"scope": {"tasks:write": true}}),
+            serde_json::json!({"scope": [["tasks:write"]]}),
+            serde_json::json!({"scope": true}),
+        ] {
+            assert!(!allows(&guard, extra.clone()), "{extra}");
+        }
+    }
+
+    #[test]
+    fn roles_are_read_as_the_admin_plugin_writes_them() {
+        let guard = ClaimGuard::role("admin");
+        assert!(allows(&guard, serde_json::json!({"role": "admin"})));
+        assert!(allows(&guard, serde_json::json!({"role": "user, admin"})));
+        assert!(allows(&guard, serde_json::json!({"roles": ["admin"]})));
+        for extra in [
+            serde_json::json!({"role": "user"}),
+            serde_json::json!({"role": "administrator"}),
+            serde_json::json!({"role": "Admin"}),
+            serde_json::json!({"role": ["user"]}),
+            serde_json::json!({"role": null}),
+            serde_json::json!({}),
+        ] {
+            assert!(!allows(&guard, extra.clone()), "{extra}");
+        }
+    }
+
+    #[test]
+    fn email_verified_must_be_the_json_true() {
+        let guard = ClaimGuard::email_verified();
+        assert!(allows(&guard, serde_json::json!({"emailVerified": true})));
+        assert!(allows(&guard, serde_json::json!({"email_verified": true})));
+        for extra in [
+            serde_json::json!({"emailVerified": false}),
+            serde_json::json!({"emailVerified": "true"}),
+            serde_json::json!({"emailVerified": 1}),
+            serde_json::json!({}),
+        ] {
+            assert!(!allows(&guard, extra.clone()), "{extra}");
+        }
+    }
+
+    #[test]
+    fn banned_users_and_unreadable_bans_are_refused() {
+        let guard = ClaimGuard::not_banned();
+        assert!(allows(&guard, serde_json::json!({})));
+        assert!(allows(&guard, serde_json::json!({"banned": false})));
+        for extra in [
+            serde_json::json!({"banned": true}),
+            serde_json::json!({"banned": "false"}),
+            serde_json::json!({"banned": null}),
+            serde_json::json!({"banned": 0}),
+        ] {
+            assert!(!allows(&guard, extra.clone()), "{extra}");
+        }
+    }
+
+    #[test]
+    fn every_rule_of_a_combined_guard_must_hold() {
+        let guard = ClaimGuard::role("admin")
+            .and(ClaimGuard::email_verified())
+            .and(ClaimGuard::custom(|claims| claims.sub() == "user-1"));
+        assert!(allows(
+            &guard,
+            serde_json::json!({"role": "admin", "emailVerified": true})
+        ));
+        assert!(!allows(&guard, serde_json::json!({"role": "admin"})));
+        assert!(!allows(&guard, serde_json::json!({"emailVerified": true})));
+        let refused = guard.check(&claims(serde_json::json!({}))).unwrap_err();
+        assert_eq!(refused.kind(), ErrorKind::InsufficientClaims);
+        assert_eq!(
+            format!("{guard:?}"),
+            r#"["role \"admin\"", "email verified", "custom"]"#
+        );
+    }
+}
