@@ -1,0 +1,207 @@
+//! The cost of one authenticated request through each entry point, side by
+//! side in one run: the axum extractor, the tower `AuthLayer` (with the
+//! handler reading `Extension<Claims>`, and with the `Auth` extractor
+//! reading what the layer placed), the actix extractor and the actix
+//! `AuthMiddleware`; accepted and refused requests.
+//!
+//! `cargo bench --bench entry_points --features test-util,axum,actix,tower`
+//! runs criterion. `entry_points CASE N` sends N requests through CASE, for
+//! `scripts/entry_points.sh`, which counts instructions per request with
+//! callgrind (figures that do not move with the machine's load).
+
+use std::hint::black_box;
+
+use actix_web::{App, HttpMessage as _, HttpRequest, test as actix_test, web};
+use axum::routing::get;
+use axum::{Extension, Router};
+use criterion::Criterion;
+use jwtguard::testing::TokenMinter;
+use jwtguard::tower::AuthLayer;
+use jwtguard::{Claims, Verifier};
+use tower::ServiceExt;
+
+const SECRET: &str = "bench-secret-of-at-least-32-bytes-long!!";
+
+/// Every case: a name, and whether its request carries a valid token.
+const CASES: [&str; 8] = [
+    "axum_extractor",
+    "axum_layer",
+    "axum_layer_then_extractor",
+    "axum_extractor_refused",
+    "axum_layer_refused",
+    "actix_extractor",
+    "actix_middleware",
+    "actix_middleware_refused",
+];
+
+struct Fixture {
+    verifier: Verifier,
+    token: String,
+    forged: String,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let minter = TokenMinter::new(SECRET)
+            .subject("Xk9mP2vL7qR4tW8yB3nF6hJ1cD5gS0aE")
+            .claim("email", "ada.lovelace@example.com")
+            .claim("name", "Ada Lovelace")
+            .expires_at(4_000_000_000);
+        let token = minter.sign();
+        let mut forged = token.clone();
+        forged.replace_range(forged.len() - 2.., "AA");
+        let verifier = Verifier::builder()
+            .hs256_secret(SECRET)
+            .build()
+            .expect("valid configuration");
+        Self {
+            verifier,
+            token,
+            forged,
+        }
+    }
+
+    fn token_for(&self, case: &str) -> &str {
+        if case.ends_with("_refused") {
+            &self.forged
+        } else {
+            &self.token
+        }
+    }
+}
+
+async fn hello_extractor(jwtguard::axum::Auth(claims): jwtguard::axum::Auth) -> String {
+    format!("hello {}", claims.sub())
+}
+
+async fn hello_extension(Extension(claims): Extension<Claims>) -> String {
+    format!("hello {}", claims.sub())
+}
+
+fn axum_router(case: &str, verifier: &Verifier) -> Router {
+    match case {
+        "axum_extractor" | "axum_extractor_refused" => Router::new()
+            .route("/me", get(hello_extractor))
+            .with_state(verifier.clone()),
+        "axum_layer" | "axum_layer_refused" => Router::new()
+            .route("/me", get(hello_extension))
+            .layer(AuthLayer::new(verifier.clone())),
+        "axum_layer_then_extractor" => Router::new()
+            .route("/me", get(hello_extractor))
+            .with_state(verifier.clone())
+            .layer(AuthLayer::new(verifier.clone())),
+        other => panic!("not an axum case: {other}"),
+    }
+}
+
+fn axum_request(token: &str) -> http::Request<axum::body::Body> {
+    http::Request::get("/me")
+        .header("authorization", format!("Bearer {token}"))
+        .body(axum::body::Body::empty())
+        .expect("a valid request")
+}
+
+async fn actix_hello_extractor(jwtguard::actix::Auth(claims): jwtguard::actix::Auth) -> String {
+    format!("hello {}", claims.sub())
+}
+
+async fn actix_hello_middleware(request: HttpRequest) -> String {
+    let extensions = request.extensions();
+    let claims = extensions.get::<Claims>().expect("the middleware's claims");
+    format!("hello {}", claims.sub())
+}
+
+/// Sends `n` requests through `case`; every answer's status is checked.
+fn run(fixture: &Fixture, case: &str, n: u64) {
+    let token = fixture.token_for(case);
+    let expected = if case.ends_with("_refused") { 401 } else { 200 };
+    if case.starts_with("axum") {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        let router = axum_router(case, &fixture.verifier);
+        runtime.block_on(async {
+            for _ in 0..n {
+                let response = router
+                    .clone()
+                    .oneshot(axum_request(black_box(token)))
+                    .await
+                    .expect("infallible");
+                assert_eq!(response.status(), expected, "{case}");
+            }
+        });
+        return;
+    }
+    actix_web::rt::System::new().block_on(async {
+        let verifier = fixture.verifier.clone();
+        let middleware = jwtguard::actix::AuthMiddleware::new(verifier.clone());
+        let app = App::new().app_data(web::Data::new(verifier));
+        macro_rules! send_all {
+            ($app:expr) => {{
+                let service = actix_test::init_service($app).await;
+                for _ in 0..n {
+                    let request = actix_test::TestRequest::get()
+                        .uri("/me")
+                        .insert_header(("authorization", format!("Bearer {}", black_box(token))))
+                        .to_request();
+                    let response = actix_test::call_service(&service, request).await;
+                    assert_eq!(response.status().as_u16(), expected, "{case}");
+                }
+            }};
+        }
+        match case {
+            "actix_extractor" => send_all!(app.route("/me", web::get().to(actix_hello_extractor))),
+            "actix_middleware" | "actix_middleware_refused" => send_all!(
+                app.wrap(middleware)
+                    .route("/me", web::get().to(actix_hello_middleware))
+            ),
+            other => panic!("unknown case {other}"),
+        }
+    });
+}
+
+fn criterion_benches(fixture: &Fixture, c: &mut Criterion) {
+    let mut group = c.benchmark_group("entry_points");
+    for case in CASES {
+        let token = fixture.token_for(case);
+        let expected = if case.ends_with("_refused") { 401 } else { 200 };
+        if case.starts_with("axum") {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .expect("a runtime");
+            let router = axum_router(case, &fixture.verifier);
+            group.bench_function(case, |b| {
+                b.iter(|| {
+                    let response = runtime
+                        .block_on(router.clone().oneshot(axum_request(black_box(token))))
+                        .expect("infallible");
+                    assert_eq!(response.status(), expected);
+                })
+            });
+        } else {
+            // One request per iteration would time the actix system's
+            // start-up; batches of 100 through one service instead.
+            group.bench_function(format!("{case} (x100)"), |b| {
+                b.iter(|| run(fixture, case, 100))
+            });
+        }
+    }
+    group.finish();
+}
+
+fn main() {
+    let fixture = Fixture::new();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    if let [case, n] = args.as_slice() {
+        if let Ok(n) = n.parse() {
+            run(&fixture, case, n);
+            return;
+        }
+    }
+    let mut criterion = Criterion::default().configure_from_args();
+    criterion_benches(&fixture, &mut criterion);
+    criterion.final_summary();
+}
