@@ -21,6 +21,7 @@
 //! | `session-sql` | [`SqlSessionStore`]: session tokens resolved in Better Auth's database (sqlx: PostgreSQL, SQLite) |
 //! | `tracing` | security events: refusals at DEBUG, misconfiguration and JWKS trouble at WARN; never a token |
 //! | `test-util` | [`testing`]: mint tokens in your own tests |
+//! | `utoipa` | [`openapi`]: the bearer security scheme, the 401/403 responses and the [`ErrorBody`] schema for utoipa 5 documents |
 //!
 //! ```
 //! use jwtguard::Verifier;
@@ -43,7 +44,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-// Dependencies run one way: the faces (axum, actix, testing) -> verifier ->
+// Dependencies run one way: the faces (axum, actix, testing, openapi) -> verifier ->
 // jwks, session -> keys, http -> token -> error. Modules import from the module that
 // defines a thing, never from the re-exports below.
 mod error;
@@ -67,6 +68,10 @@ pub mod actix;
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod testing;
+
+#[cfg(feature = "utoipa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
+pub mod openapi;
 
 pub use error::config::ConfigError;
 #[cfg(feature = "jwks")]
