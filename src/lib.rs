@@ -107,7 +107,8 @@ pub use verifier::env::vars as env;
     feature = "axum",
     feature = "actix",
     feature = "jwks-fetch",
-    feature = "session-http"
+    feature = "session-http",
+    feature = "utoipa"
 ))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
