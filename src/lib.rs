@@ -22,6 +22,7 @@
 //! | `tower` | [`tower`]: `AuthLayer`, for a whole axum router, hyper service or tonic gRPC server |
 //! | `tracing` | security events: refusals at DEBUG, misconfiguration and JWKS trouble at WARN; never a token |
 //! | `test-util` | [`testing`]: mint tokens in your own tests |
+//! | `utoipa` | [`openapi`]: the bearer security scheme, the 401/403 responses and the [`ErrorBody`] schema for utoipa 5 documents |
 //!
 //! ```
 //! use jwtguard::Verifier;
@@ -44,7 +45,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-// Dependencies run one way: the faces (axum, actix, testing) -> verifier ->
+// Dependencies run one way: the faces (axum, actix, testing, openapi) -> verifier ->
 // jwks, session -> keys, http -> token -> error. Modules import from the module that
 // defines a thing, never from the re-exports below.
 mod error;
@@ -72,6 +73,10 @@ pub mod testing;
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub mod tower;
+
+#[cfg(feature = "utoipa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
+pub mod openapi;
 
 pub use error::config::ConfigError;
 #[cfg(feature = "jwks")]
@@ -108,7 +113,8 @@ pub use verifier::env::vars as env;
     feature = "axum",
     feature = "actix",
     feature = "jwks-fetch",
-    feature = "session-http"
+    feature = "session-http",
+    feature = "utoipa"
 ))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -243,4 +243,40 @@ pub(crate) mod tests_support {
         ErrorKind::WrongCredentialKind,
         ErrorKind::Misconfigured,
     ];
+
+    /// Stops compiling when a kind is added: list the new kind in
+    /// [`ALL_KINDS`] too, then add it here.
+    #[allow(dead_code)]
+    fn all_kinds_is_complete(kind: ErrorKind) {
+        match kind {
+            ErrorKind::MissingCredentials
+            | ErrorKind::InvalidAuthorizationHeader
+            | ErrorKind::MultipleCredentials
+            | ErrorKind::TokenTooLarge
+            | ErrorKind::Malformed
+            | ErrorKind::UnsupportedAlgorithm
+            | ErrorKind::UnsupportedHeader
+            | ErrorKind::UnknownKey
+            | ErrorKind::KeyMismatch
+            | ErrorKind::InvalidSignature
+            | ErrorKind::Expired
+            | ErrorKind::NotYetValid
+            | ErrorKind::IssuedInFuture
+            | ErrorKind::MissingClaim(_)
+            | ErrorKind::InvalidClaim(_)
+            | ErrorKind::InvalidIssuer
+            | ErrorKind::InvalidAudience
+            | ErrorKind::InvalidSubject
+            | ErrorKind::ClaimsShape
+            | ErrorKind::SessionCacheToken
+            | ErrorKind::Forbidden
+            | ErrorKind::InsufficientClaims
+            | ErrorKind::OriginNotAllowed
+            | ErrorKind::KeysUnavailable
+            | ErrorKind::SessionNotFound
+            | ErrorKind::SessionStoreUnavailable
+            | ErrorKind::WrongCredentialKind
+            | ErrorKind::Misconfigured => {}
+        }
+    }
 }

@@ -11,7 +11,8 @@ use crate::error::{Error, ErrorKind};
 /// The JSON body of an error response: `{"detail": "...", "code": "..."}`.
 ///
 /// `detail` is what FastAPI front ends already read; `code` is a stable,
-/// machine-readable [`ErrorKind::code`].
+/// machine-readable [`ErrorKind::code`]. With the `utoipa` feature it is a
+/// utoipa `ToSchema`, named `ErrorBody` (see the `openapi` module).
 ///
 /// ```
 /// use jwtguard::{Error, ErrorKind};
