@@ -45,7 +45,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-// Dependencies run one way: the faces (axum, actix, testing, openapi) -> verifier ->
+// Dependencies run one way: the faces (axum, actix, tower, testing, openapi) -> verifier ->
 // jwks, session -> keys, http -> token -> error. Modules import from the module that
 // defines a thing, never from the re-exports below.
 mod error;
