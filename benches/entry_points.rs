@@ -18,19 +18,24 @@ use criterion::Criterion;
 use jwtguard::testing::TokenMinter;
 use jwtguard::tower::AuthLayer;
 use jwtguard::{Claims, Verifier};
-use tower::ServiceExt;
+use tower::{Layer as _, ServiceExt};
 
 const SECRET: &str = "bench-secret-of-at-least-32-bytes-long!!";
 
-/// Every case: a name, and whether its request carries a valid token.
-const CASES: [&str; 8] = [
+/// Every case. `_layer` wraps the whole router (as `axum::serve` would
+/// serve it), `_route_layer` uses `Router::layer`, which wraps each route;
+/// `_owner_` cases take `OwnerOf` on `/api/{user_id}/tasks`.
+const CASES: [&str; 11] = [
     "axum_extractor",
     "axum_layer",
-    "axum_layer_then_extractor",
+    "axum_route_layer",
+    "axum_owner_extractor",
+    "axum_owner_layer",
     "axum_extractor_refused",
     "axum_layer_refused",
     "actix_extractor",
     "actix_middleware",
+    "actix_extractor_refused",
     "actix_middleware_refused",
 ];
 
@@ -78,24 +83,34 @@ async fn hello_extension(Extension(claims): Extension<Claims>) -> String {
     format!("hello {}", claims.sub())
 }
 
+async fn owner_tasks(owner: jwtguard::axum::OwnerOf) -> String {
+    format!("tasks of {}", owner.user_id())
+}
+
 fn axum_router(case: &str, verifier: &Verifier) -> Router {
+    let state = verifier.clone();
     match case {
         "axum_extractor" | "axum_extractor_refused" => Router::new()
             .route("/me", get(hello_extractor))
-            .with_state(verifier.clone()),
-        "axum_layer" | "axum_layer_refused" => Router::new()
+            .with_state(state),
+        "axum_layer" | "axum_layer_refused" => Router::new().route("/me", get(hello_extension)),
+        "axum_route_layer" => Router::new()
             .route("/me", get(hello_extension))
-            .layer(AuthLayer::new(verifier.clone())),
-        "axum_layer_then_extractor" => Router::new()
-            .route("/me", get(hello_extractor))
-            .with_state(verifier.clone())
-            .layer(AuthLayer::new(verifier.clone())),
+            .layer(AuthLayer::new(state)),
+        "axum_owner_extractor" | "axum_owner_layer" => Router::new()
+            .route("/api/{user_id}/tasks", get(owner_tasks))
+            .with_state(state),
         other => panic!("not an axum case: {other}"),
     }
 }
 
-fn axum_request(token: &str) -> http::Request<axum::body::Body> {
-    http::Request::get("/me")
+fn axum_request(case: &str, token: &str) -> http::Request<axum::body::Body> {
+    let path = if case.contains("owner") {
+        "/api/Xk9mP2vL7qR4tW8yB3nF6hJ1cD5gS0aE/tasks"
+    } else {
+        "/me"
+    };
+    http::Request::get(path)
         .header("authorization", format!("Bearer {token}"))
         .body(axum::body::Body::empty())
         .expect("a valid request")
@@ -111,26 +126,46 @@ async fn actix_hello_middleware(request: HttpRequest) -> String {
     format!("hello {}", claims.sub())
 }
 
+/// Sends `n` requests through an axum service, as `axum::serve` does: a
+/// clone of the service per request.
+fn send_axum<S>(service: &S, case: &str, token: &str, expected: u16, n: u64)
+where
+    S: tower::Service<
+            http::Request<axum::body::Body>,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone,
+{
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        for _ in 0..n {
+            let response = service
+                .clone()
+                .oneshot(axum_request(case, black_box(token)))
+                .await
+                .expect("infallible");
+            assert_eq!(response.status(), expected, "{case}");
+        }
+    });
+}
+
 /// Sends `n` requests through `case`; every answer's status is checked.
 fn run(fixture: &Fixture, case: &str, n: u64) {
     let token = fixture.token_for(case);
     let expected = if case.ends_with("_refused") { 401 } else { 200 };
+    if matches!(
+        case,
+        "axum_layer" | "axum_owner_layer" | "axum_layer_refused"
+    ) {
+        let service =
+            AuthLayer::new(fixture.verifier.clone()).layer(axum_router(case, &fixture.verifier));
+        return send_axum(&service, case, token, expected, n);
+    }
     if case.starts_with("axum") {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("a runtime");
         let router = axum_router(case, &fixture.verifier);
-        runtime.block_on(async {
-            for _ in 0..n {
-                let response = router
-                    .clone()
-                    .oneshot(axum_request(black_box(token)))
-                    .await
-                    .expect("infallible");
-                assert_eq!(response.status(), expected, "{case}");
-            }
-        });
-        return;
+        return send_axum(&router, case, token, expected, n);
     }
     actix_web::rt::System::new().block_on(async {
         let verifier = fixture.verifier.clone();
@@ -150,7 +185,9 @@ fn run(fixture: &Fixture, case: &str, n: u64) {
             }};
         }
         match case {
-            "actix_extractor" => send_all!(app.route("/me", web::get().to(actix_hello_extractor))),
+            "actix_extractor" | "actix_extractor_refused" => {
+                send_all!(app.route("/me", web::get().to(actix_hello_extractor)))
+            }
             "actix_middleware" | "actix_middleware_refused" => send_all!(
                 app.wrap(middleware)
                     .route("/me", web::get().to(actix_hello_middleware))
@@ -162,29 +199,12 @@ fn run(fixture: &Fixture, case: &str, n: u64) {
 
 fn criterion_benches(fixture: &Fixture, c: &mut Criterion) {
     let mut group = c.benchmark_group("entry_points");
+    // Batches of 100 requests through one service: one request per
+    // iteration would time the runtime's start-up.
     for case in CASES {
-        let token = fixture.token_for(case);
-        let expected = if case.ends_with("_refused") { 401 } else { 200 };
-        if case.starts_with("axum") {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .build()
-                .expect("a runtime");
-            let router = axum_router(case, &fixture.verifier);
-            group.bench_function(case, |b| {
-                b.iter(|| {
-                    let response = runtime
-                        .block_on(router.clone().oneshot(axum_request(black_box(token))))
-                        .expect("infallible");
-                    assert_eq!(response.status(), expected);
-                })
-            });
-        } else {
-            // One request per iteration would time the actix system's
-            // start-up; batches of 100 through one service instead.
-            group.bench_function(format!("{case} (x100)"), |b| {
-                b.iter(|| run(fixture, case, 100))
-            });
-        }
+        group.bench_function(format!("{case} (x100)"), |b| {
+            b.iter(|| run(fixture, case, 100))
+        });
     }
     group.finish();
 }

@@ -50,6 +50,7 @@ mod service;
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use tower_layer::Layer;
 
@@ -178,7 +179,7 @@ impl<S, C, A> Layer<S> for AuthLayer<C, A> {
     type Service = AuthService<S, C, A>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        AuthService::new(inner, self.settings.clone())
+        AuthService::new(inner, Arc::new(self.settings.clone()))
     }
 }
 

@@ -10,6 +10,7 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use http::{Request, Response};
@@ -36,12 +37,13 @@ use crate::token::decode::DecodeClaims;
 /// ```
 pub struct AuthService<S, C, A> {
     inner: S,
-    settings: Admission,
+    // Shared: axum clones a route's service for every request.
+    settings: Arc<Admission>,
     claims: PhantomData<fn() -> (C, A)>,
 }
 
 impl<S, C, A> AuthService<S, C, A> {
-    pub(super) fn new(inner: S, settings: Admission) -> Self {
+    pub(super) fn new(inner: S, settings: Arc<Admission>) -> Self {
         Self {
             inner,
             settings,
@@ -121,7 +123,7 @@ impl<S, C, A> AuthService<S, C, A> {
     {
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
-        let settings = self.settings.clone();
+        let settings = Arc::clone(&self.settings);
         AuthFuture::waiting(Box::pin(async move {
             let verified = settings
                 .verifier
