@@ -114,6 +114,7 @@ pub use verifier::env::vars as env;
     feature = "actix",
     feature = "jwks-fetch",
     feature = "session-http",
+    feature = "tower",
     feature = "utoipa"
 ))]
 #[doc = include_str!("../README.md")]
