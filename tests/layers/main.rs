@@ -7,9 +7,17 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod extensions;
 mod parity;
 
 /// `Authorization: Bearer <token>`.
 pub fn bearer(token: &str) -> (&'static str, String) {
     ("authorization", format!("Bearer {token}"))
+}
+
+/// A claims type of the application's own: `sub` and a required `email`.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct MyClaims {
+    pub sub: String,
+    pub email: String,
 }
