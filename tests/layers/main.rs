@@ -8,6 +8,7 @@
 mod common;
 
 mod extensions;
+mod optional;
 mod parity;
 
 /// `Authorization: Bearer <token>`.
