@@ -8,6 +8,7 @@
 mod common;
 
 mod extensions;
+mod guards;
 mod optional;
 mod parity;
 
