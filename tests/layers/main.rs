@@ -8,6 +8,7 @@
 mod common;
 
 mod extensions;
+mod grpc_answers;
 mod guards;
 mod optional;
 mod parity;
