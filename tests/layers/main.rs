@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod cors;
 mod extensions;
 mod grpc_answers;
 mod guards;
