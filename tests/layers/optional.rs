@@ -114,3 +114,45 @@ async fn a_guard_applies_only_to_requests_that_carry_claims() {
         );
     }
 }
+
+#[actix_web::test]
+async fn behind_an_optional_middleware_the_extractors_take_an_anonymous_request_as_it_did() {
+    // No verifier registered as app data: the middleware's is the only one.
+    let app = test::init_service(
+        App::new()
+            .wrap(AuthMiddleware::new(verifier()).optional())
+            .route(
+                "/optional",
+                web::get().to(
+                    |jwtguard::actix::OptionalAuth(claims): jwtguard::actix::OptionalAuth| async move {
+                        HttpResponse::Ok().json(sub_of(claims.as_ref()))
+                    },
+                ),
+            )
+            .route(
+                "/required",
+                web::get().to(|jwtguard::actix::Auth(claims): jwtguard::actix::Auth| async move {
+                    HttpResponse::Ok().json(sub_of(Some(&claims)))
+                }),
+            ),
+    )
+    .await;
+    let optional = call::actix(&app, "GET", "/optional", &[]).await;
+    assert_eq!(
+        (optional.status, &optional.body),
+        (200, &json!({"sub": null}))
+    );
+    let required = call::actix(&app, "GET", "/required", &[]).await;
+    assert_eq!(
+        (
+            required.status,
+            required.header("www-authenticate"),
+            &required.body
+        ),
+        (
+            401,
+            Some("Bearer"),
+            &json!({"detail": "Not authenticated", "code": "missing_token"})
+        )
+    );
+}
