@@ -73,7 +73,9 @@ impl AuthMiddleware {
 impl<C> AuthMiddleware<C> {
     /// Lets requests without any credentials through, with no claims in
     /// their extensions; invalid credentials are still refused. A guard
-    /// applies only to requests with claims.
+    /// applies only to requests with claims. Behind it, the extractors take
+    /// such a request as anonymous (`OptionalAuth` is `None`, the others
+    /// answer 401), with or without a verifier registered as app data.
     ///
     /// ```
     /// # let (verifier, _) = jwtguard::testing::doc_pair();
@@ -224,8 +226,14 @@ where
     }
 }
 
+/// Marks a request an optional middleware let in without credentials, so
+/// that the extractors behind it take it as anonymous instead of looking
+/// for a verifier of their own (the app may register none).
+pub(crate) struct Anonymous;
+
 /// Lets a verified request in: the guard, then the claims (and `C`) into
-/// its extensions. Without credentials, an optional middleware lets it in bare.
+/// its extensions. Without credentials, an optional middleware lets it in
+/// marked [`Anonymous`].
 fn admit<C>(
     settings: &Admission,
     verified: Result<Claims, Error>,
@@ -235,6 +243,7 @@ where
     C: DecodeClaims + Clone + 'static,
 {
     let Some(claims) = settings.admit(verified)? else {
+        request.extensions_mut().insert(Anonymous);
         return Ok(());
     };
     let mut extensions = request.extensions_mut();

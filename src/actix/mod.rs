@@ -72,6 +72,7 @@ use crate::trace;
 use crate::verifier::{Verifier, anonymous_if_missing};
 
 mod middleware;
+use self::middleware::Anonymous;
 pub use self::middleware::{AuthMiddleware, AuthMiddlewareFuture, AuthMiddlewareService};
 
 impl HeaderSource for HeaderMap {
@@ -151,6 +152,10 @@ where
                 .and_then(|claims| finish(&req, claims))
                 .map_err(|error| reject_verified(&req, error));
         }
+        if req.extensions().contains::<Anonymous>() {
+            // An optional middleware found no credentials.
+            return Err(reject_verified(&req, ErrorKind::MissingCredentials.into()));
+        }
         let verifier = registered_verifier(&req)?;
         verifier
             .verify_request_with_query::<C>(req.method().as_str(), req.uri().query(), req.headers())
@@ -196,6 +201,9 @@ impl<C: DecodeClaims + 'static> FromRequest for OptionalAuth<C> {
                 return claims
                     .map(|claims| OptionalAuth(Some(claims)))
                     .map_err(|kind| reject_verified(&req, kind.into()));
+            }
+            if req.extensions().contains::<Anonymous>() {
+                return Ok(OptionalAuth(None));
             }
             let verifier = registered_verifier(&req)?;
             let verified = verifier

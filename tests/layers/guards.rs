@@ -1,0 +1,408 @@
+//! Claim guards: `.require(ClaimGuard)` on the layer and the middleware, and
+//! the `Require<G>` extractor in both frameworks. A verified user the guard
+//! refuses gets 403 `insufficient_scope` with the RFC 6750 challenge; a
+//! request without valid credentials still gets 401. `OwnerOf` with a typed
+//! claims type keeps its own 403 `forbidden`.
+
+use actix_web::{App, HttpResponse, test, web};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use jwtguard::actix::AuthMiddleware;
+use jwtguard::tower::AuthLayer;
+use jwtguard::{ClaimGuard, Claims, Guard, UserIdParam};
+use serde_json::{Value, json};
+
+use crate::common::call::{self, Answer};
+use crate::common::{minter, verifier};
+use crate::{MyClaims, bearer};
+
+const INSUFFICIENT: &str = r#"Bearer error="insufficient_scope", error_description="Insufficient permissions for this resource""#;
+
+/// The 403 of a guard that refuses, in every entry point.
+fn assert_insufficient(answer: &Answer, context: &str) {
+    assert_eq!(answer.status, 403, "{context}: {answer:?}");
+    assert_eq!(
+        answer.body,
+        json!({"detail": "Insufficient permissions for this resource", "code": "insufficient_scope"}),
+        "{context}"
+    );
+    assert_eq!(
+        answer.header("www-authenticate"),
+        Some(INSUFFICIENT),
+        "{context}"
+    );
+    assert_eq!(
+        answer.header("content-type"),
+        Some("application/json"),
+        "{context}"
+    );
+}
+
+fn sub_of(claims: &Claims) -> Value {
+    json!({"sub": claims.sub()})
+}
+
+/// `GET /` behind the layer with `guard`.
+async fn axum_layer(guard: ClaimGuard, headers: &[(&str, String)]) -> Answer {
+    let app = Router::new()
+        .route(
+            "/",
+            get(|Extension(claims): Extension<Claims>| async move { Json(sub_of(&claims)) }),
+        )
+        .layer(AuthLayer::new(verifier()).require(guard));
+    call::axum(app, "GET", "/", headers).await
+}
+
+/// `GET /` wrapped in the middleware with `guard`.
+async fn actix_middleware(guard: ClaimGuard, headers: &[(&str, String)]) -> Answer {
+    let app = test::init_service(
+        App::new()
+            .wrap(AuthMiddleware::new(verifier()).require(guard))
+            .route(
+                "/",
+                web::get().to(|claims: web::ReqData<Claims>| async move {
+                    HttpResponse::Ok().json(sub_of(&claims))
+                }),
+            ),
+    )
+    .await;
+    call::actix(&app, "GET", "/", headers).await
+}
+
+/// The answers of the layer and the middleware, both guarded by `guard`.
+async fn both(guard: ClaimGuard, headers: &[(&str, String)]) -> [(&'static str, Answer); 2] {
+    [
+        ("axum AuthLayer", axum_layer(guard.clone(), headers).await),
+        (
+            "actix AuthMiddleware",
+            actix_middleware(guard, headers).await,
+        ),
+    ]
+}
+
+fn with_role(role: &str) -> Vec<(&'static str, String)> {
+    vec![bearer(&minter().claim("role", role).sign())]
+}
+
+#[actix_web::test]
+async fn a_verified_user_without_the_role_is_refused_with_403_insufficient_scope() {
+    for (name, answer) in both(ClaimGuard::role("admin"), &with_role("user")).await {
+        assert_insufficient(&answer, name);
+    }
+}
+
+#[actix_web::test]
+async fn a_user_with_the_role_is_let_in() {
+    for role in ["admin", "user,admin"] {
+        for (name, answer) in both(ClaimGuard::role("admin"), &with_role(role)).await {
+            assert_eq!(
+                (answer.status, &answer.body),
+                (200, &json!({"sub": "user-1"})),
+                "{name}: {role}"
+            );
+        }
+    }
+}
+
+#[actix_web::test]
+async fn a_request_without_valid_credentials_is_401_not_403() {
+    let expired = vec![bearer(&minter().claim("role", "user").expired().sign())];
+    for headers in [vec![], expired] {
+        for (name, answer) in both(ClaimGuard::role("admin"), &headers).await {
+            assert_eq!(answer.status, 401, "{name}: {answer:?}");
+            assert_ne!(answer.code(), Some("insufficient_scope"), "{name}");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn scopes_are_read_from_a_space_separated_string_or_an_array() {
+    let guard = ClaimGuard::scope("tasks:write");
+    let token = |name: &str, value: Value| vec![bearer(&minter().claim(name, value).sign())];
+    for headers in [
+        token("scope", json!("tasks:read tasks:write")),
+        token("scope", json!(["tasks:read", "tasks:write"])),
+        token("scp", json!(["tasks:write"])),
+    ] {
+        for (name, answer) in both(guard.clone(), &headers).await {
+            assert_eq!(answer.status, 200, "{name}: {answer:?}");
+        }
+    }
+    for headers in [
+        token("scope", json!("tasks:read")),
+        token("scope", json!("tasks:read,tasks:write")),
+        token("scope", json!(["tasks:read"])),
+    ] {
+        for (name, answer) in both(guard.clone(), &headers).await {
+            assert_insufficient(&answer, name);
+        }
+    }
+}
+
+#[actix_web::test]
+async fn a_banned_user_is_refused() {
+    let banned = vec![bearer(&minter().claim("banned", true).sign())];
+    for (name, answer) in both(ClaimGuard::not_banned(), &banned).await {
+        assert_insufficient(&answer, name);
+    }
+    let not_banned = vec![bearer(&minter().claim("banned", false).sign())];
+    for (name, answer) in both(ClaimGuard::not_banned(), &not_banned).await {
+        assert_eq!(answer.status, 200, "{name}: {answer:?}");
+    }
+}
+
+#[actix_web::test]
+async fn two_required_guards_must_both_hold() {
+    let layer = |headers: Vec<(&'static str, String)>| async move {
+        let app = Router::new().route("/", get(|| async { "in" })).layer(
+            AuthLayer::new(verifier())
+                .require(ClaimGuard::role("admin"))
+                .require(ClaimGuard::email_verified()),
+        );
+        call::axum(app, "GET", "/", &headers).await
+    };
+    let middleware = |headers: Vec<(&'static str, String)>| async move {
+        let app = test::init_service(
+            App::new()
+                .wrap(
+                    AuthMiddleware::new(verifier())
+                        .require(ClaimGuard::role("admin"))
+                        .require(ClaimGuard::email_verified()),
+                )
+                .route("/", web::get().to(|| async { "in" })),
+        )
+        .await;
+        call::actix(&app, "GET", "/", &headers).await
+    };
+    let token = |role: &str, verified: bool| {
+        vec![bearer(
+            &minter()
+                .claim("role", role)
+                .claim("emailVerified", verified)
+                .sign(),
+        )]
+    };
+    for (role, verified, status) in [
+        ("admin", true, 200),
+        ("admin", false, 403),
+        ("user", true, 403),
+    ] {
+        let headers = token(role, verified);
+        let answers = [layer(headers.clone()).await, middleware(headers).await];
+        for answer in answers {
+            assert_eq!(answer.status, status, "{role} {verified}: {answer:?}");
+        }
+    }
+}
+
+/// The `Require<G>` extractor's guard.
+struct Admin;
+
+impl Guard for Admin {
+    fn allows(claims: &Claims) -> bool {
+        ClaimGuard::role("admin").allows(claims)
+    }
+}
+
+/// `GET /` taking `Require<Admin>` in both frameworks, with no layer.
+async fn require_extractor(headers: &[(&str, String)]) -> [(&'static str, Answer); 2] {
+    let axum_app = Router::new()
+        .route(
+            "/",
+            get(
+                |jwtguard::axum::Require(claims, _): jwtguard::axum::Require<Admin>| async move {
+                    Json(sub_of(&claims))
+                },
+            ),
+        )
+        .with_state(verifier());
+    let actix_app = test::init_service(App::new().app_data(web::Data::new(verifier())).route(
+        "/",
+        web::get().to(
+            |jwtguard::actix::Require(claims, _): jwtguard::actix::Require<Admin>| async move {
+                HttpResponse::Ok().json(sub_of(&claims))
+            },
+        ),
+    ))
+    .await;
+    [
+        (
+            "axum Require",
+            call::axum(axum_app, "GET", "/", headers).await,
+        ),
+        (
+            "actix Require",
+            call::actix(&actix_app, "GET", "/", headers).await,
+        ),
+    ]
+}
+
+#[actix_web::test]
+async fn the_require_extractor_refuses_a_user_without_the_role_with_403() {
+    for (name, answer) in require_extractor(&with_role("user")).await {
+        assert_insufficient(&answer, name);
+    }
+}
+
+#[actix_web::test]
+async fn the_require_extractor_lets_a_user_with_the_role_in() {
+    for (name, answer) in require_extractor(&with_role("admin")).await {
+        assert_eq!(
+            (answer.status, &answer.body),
+            (200, &json!({"sub": "user-1"})),
+            "{name}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn the_require_extractor_answers_401_without_credentials() {
+    for (name, answer) in require_extractor(&[]).await {
+        assert_eq!(
+            (answer.status, answer.code()),
+            (401, Some("missing_token")),
+            "{name}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn the_require_extractor_answers_as_the_guarded_layer_does() {
+    for headers in [with_role("user"), with_role("admin"), vec![]] {
+        let [(_, layer), _] = both(ClaimGuard::role("admin"), &headers).await;
+        for (name, answer) in require_extractor(&headers).await {
+            assert_eq!(
+                (
+                    answer.status,
+                    answer.header("www-authenticate"),
+                    &answer.body
+                ),
+                (layer.status, layer.header("www-authenticate"), &layer.body),
+                "{name}: {headers:?}"
+            );
+        }
+    }
+}
+
+/// `GET /api/{user_id}/tasks` taking `OwnerOf<UserIdParam, MyClaims>`.
+async fn typed_owner(path: &str, headers: &[(&str, String)]) -> [(&'static str, Answer); 2] {
+    let axum_app = Router::new()
+        .route(
+            "/api/{user_id}/tasks",
+            get(
+                |owner: jwtguard::axum::OwnerOf<UserIdParam, MyClaims>| async move {
+                    Json(json!({"owner": owner.user_id(), "email": owner.claims().email}))
+                },
+            ),
+        )
+        .with_state(verifier());
+    let actix_app = test::init_service(App::new().app_data(web::Data::new(verifier())).route(
+        "/api/{user_id}/tasks",
+        web::get().to(
+            |owner: jwtguard::actix::OwnerOf<UserIdParam, MyClaims>| async move {
+                let email = owner.claims().email.clone();
+                HttpResponse::Ok().json(json!({"owner": owner.user_id(), "email": email}))
+            },
+        ),
+    ))
+    .await;
+    [
+        (
+            "axum OwnerOf",
+            call::axum(axum_app, "GET", path, headers).await,
+        ),
+        (
+            "actix OwnerOf",
+            call::actix(&actix_app, "GET", path, headers).await,
+        ),
+    ]
+}
+
+#[actix_web::test]
+async fn a_typed_owner_on_their_own_path_gets_their_typed_claims() {
+    let token = minter().claim("email", "ada@example.com").sign();
+    for (name, answer) in typed_owner("/api/user-1/tasks", &[bearer(&token)]).await {
+        assert_eq!(answer.status, 200, "{name}: {answer:?}");
+        assert_eq!(
+            answer.body,
+            json!({"owner": "user-1", "email": "ada@example.com"}),
+            "{name}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn a_typed_owner_on_another_users_path_is_403_forbidden() {
+    let token = minter().claim("email", "ada@example.com").sign();
+    for (name, answer) in typed_owner("/api/user-2/tasks", &[bearer(&token)]).await {
+        assert_eq!(answer.status, 403, "{name}: {answer:?}");
+        assert_eq!(
+            answer.body,
+            json!({"detail": "Not authorized to access this resource", "code": "forbidden"}),
+            "{name}"
+        );
+        assert_eq!(answer.header("www-authenticate"), None, "{name}");
+    }
+}
+
+/// The same route behind the layer and the middleware; the actix app
+/// registers no verifier, so the extractor's 403 uses the default rendering.
+async fn typed_owner_behind_the_layer(
+    path: &str,
+    headers: &[(&str, String)],
+) -> [(&'static str, Answer); 2] {
+    let axum_app = Router::new()
+        .route(
+            "/api/{user_id}/tasks",
+            get(
+                |owner: jwtguard::axum::OwnerOf<UserIdParam, MyClaims>| async move {
+                    Json(json!({"owner": owner.user_id(), "email": owner.claims().email}))
+                },
+            ),
+        )
+        .with_state(verifier())
+        .layer(AuthLayer::new(verifier()));
+    let actix_app = test::init_service(App::new().wrap(AuthMiddleware::new(verifier())).route(
+        "/api/{user_id}/tasks",
+        web::get().to(
+            |owner: jwtguard::actix::OwnerOf<UserIdParam, MyClaims>| async move {
+                let email = owner.claims().email.clone();
+                HttpResponse::Ok().json(json!({"owner": owner.user_id(), "email": email}))
+            },
+        ),
+    ))
+    .await;
+    [
+        (
+            "axum AuthLayer + OwnerOf",
+            call::axum(axum_app, "GET", path, headers).await,
+        ),
+        (
+            "actix AuthMiddleware + OwnerOf",
+            call::actix(&actix_app, "GET", path, headers).await,
+        ),
+    ]
+}
+
+#[actix_web::test]
+async fn behind_the_layer_a_typed_owner_answers_as_without_it() {
+    let token = minter().claim("email", "ada@example.com").sign();
+    for path in ["/api/user-1/tasks", "/api/user-2/tasks"] {
+        let [(_, reference), _] = typed_owner(path, &[bearer(&token)]).await;
+        for (name, answer) in typed_owner_behind_the_layer(path, &[bearer(&token)]).await {
+            assert_eq!(
+                (
+                    answer.status,
+                    answer.header("www-authenticate"),
+                    &answer.body
+                ),
+                (
+                    reference.status,
+                    reference.header("www-authenticate"),
+                    &reference.body
+                ),
+                "{name}: {path}"
+            );
+        }
+    }
+}
