@@ -1,10 +1,11 @@
 //! The service an [`AuthLayer`](super::AuthLayer) wraps around yours, and
 //! its future.
 //!
-//! Most requests are verified inside `call`, without waiting: no clone of
-//! the verifier, no allocation beyond the claims. Only a credential that
-//! must wait (a JWT whose `kid` calls for a JWKS reload, a session token
-//! looked up in its store) takes a boxed future.
+//! A JWT is verified inside `call`, without waiting: no clone of the
+//! verifier, no allocation beyond the claims. A JWT whose `kid` calls for a
+//! JWKS reload, and every Better Auth session credential (resolved
+//! asynchronously, even when its cookie cache needs no store lookup), take
+//! one boxed future.
 
 use std::fmt;
 use std::future::Future;
