@@ -205,3 +205,69 @@ async fn the_query_token_wins_over_the_token_cookie() {
     .await;
     assert_unauthorized(&answer, "token_expired");
 }
+
+#[tokio::test]
+async fn a_cookie_borne_upgrade_needs_an_allowed_origin_when_origins_are_set() {
+    // Cross-site WebSocket hijacking: a page on any site may open a socket
+    // to the API, and the browser adds the cookie (no CORS check applies to
+    // WebSockets). The upgrade is a GET, but it opens a two-way channel.
+    let verifier = builder()
+        .token_cookie("jwt")
+        .token_cookie_origins(["https://app.example.com"])
+        .websocket_token_query("access_token")
+        .build()
+        .unwrap();
+    let servers = start_all(&verifier).await;
+    let token = minter().sign();
+    let cookie = format!("jwt={token}");
+    opens_everywhere(
+        &servers,
+        "",
+        &[("cookie", &cookie), ("origin", "https://app.example.com")],
+        "user-1",
+    )
+    .await;
+    for origin in [None, Some("https://evil.example"), Some("null")] {
+        let mut headers = vec![("cookie", cookie.as_str())];
+        headers.extend(origin.map(|origin| ("origin", origin)));
+        let answer = refused_everywhere(&servers, "", &headers).await;
+        assert_eq!(answer.status, 403, "{origin:?}: {answer:?}");
+        assert_eq!(answer.code(), Some("origin_not_allowed"), "{origin:?}");
+    }
+    // The query token and the header are not sent by the browser on its
+    // own: no Origin check.
+    let bearer = format!("Bearer {token}");
+    for headers in [
+        &[("origin", "https://evil.example")][..],
+        &[("origin", "https://evil.example"), ("cookie", &cookie)],
+    ] {
+        opens_everywhere(
+            &servers,
+            &format!("?access_token={token}"),
+            headers,
+            "user-1",
+        )
+        .await;
+    }
+    opens_everywhere(
+        &servers,
+        "",
+        &[
+            ("origin", "https://evil.example"),
+            ("authorization", &bearer),
+        ],
+        "user-1",
+    )
+    .await;
+    // A plain GET with the cookie is still a safe request.
+    for server in &servers {
+        let answer = crate::client::plain(
+            server.addr,
+            "GET",
+            "/me",
+            &[("cookie", &cookie), ("origin", "https://evil.example")],
+        )
+        .await;
+        assert_eq!(answer.status, 200, "{:?}: {answer:?}", server.kind);
+    }
+}
