@@ -476,4 +476,126 @@ mod tests {
             Box::leak(format!("d.0={}", "a".repeat(MAX_CHUNKED_COOKIE_LEN + 1)).into_boxed_str());
         assert_eq!(joined(&[huge]), Err(ErrorKind::TokenTooLarge));
     }
+
+    fn upgrade_headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.append(*name, HeaderValue::from_static(value));
+        }
+        headers
+    }
+
+    #[test]
+    fn a_websocket_upgrade_is_a_get_with_upgrade_websocket_and_connection_upgrade() {
+        for upgrade in [
+            &[("upgrade", "websocket"), ("connection", "Upgrade")][..],
+            &[("upgrade", "WebSocket"), ("connection", "UPGRADE")],
+            &[("upgrade", " websocket "), ("connection", " upgrade ")],
+            &[
+                ("upgrade", "websocket"),
+                ("connection", "keep-alive, Upgrade"),
+            ],
+            &[
+                ("upgrade", "websocket"),
+                ("connection", "Upgrade,keep-alive"),
+            ],
+            // The options may come in several `Connection` headers.
+            &[
+                ("upgrade", "websocket"),
+                ("connection", "keep-alive"),
+                ("connection", "upgrade"),
+            ],
+        ] {
+            assert!(
+                is_websocket_upgrade("GET", &upgrade_headers(upgrade)),
+                "{upgrade:?}"
+            );
+        }
+        let full = [("upgrade", "websocket"), ("connection", "upgrade")];
+        for method in ["POST", "HEAD", "CONNECT", "get", ""] {
+            assert!(
+                !is_websocket_upgrade(method, &upgrade_headers(&full)),
+                "{method}"
+            );
+        }
+        for not_upgrade in [
+            &[][..],
+            &[("upgrade", "websocket")],
+            &[("connection", "upgrade")],
+            &[("upgrade", "websocket"), ("connection", "keep-alive")],
+            &[("upgrade", "websocket"), ("connection", "upgraded")],
+            &[
+                ("upgrade", "websocket"),
+                ("connection", "keep-alive upgrade"),
+            ],
+            &[("upgrade", "h2c"), ("connection", "upgrade")],
+            &[("upgrade", "websocket, h2c"), ("connection", "upgrade")],
+            &[("upgrade", ""), ("connection", "upgrade")],
+            &[
+                ("upgrade", "websocket"),
+                ("upgrade", "websocket"),
+                ("connection", "upgrade"),
+            ],
+            &[
+                ("upgrade", "websocket"),
+                ("upgrade", "h2c"),
+                ("connection", "upgrade"),
+            ],
+        ] {
+            assert!(
+                !is_websocket_upgrade("GET", &upgrade_headers(not_upgrade)),
+                "{not_upgrade:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_query_token_is_the_one_exact_parameter_as_sent() {
+        let name = "access_token";
+        for (query, found) in [
+            ("", None),
+            ("a=1&b=2", None),
+            ("access_token_x=a.b.c", None),
+            ("x_access_token=a.b.c", None),
+            ("ACCESS_TOKEN=a.b.c", None),
+            // A percent-encoded name is not the name.
+            ("access%5Ftoken=a.b.c", None),
+            ("access_token=a.b.c", Some("a.b.c")),
+            ("a=1&access_token=aB-_0.c-D.e_F&b=2", Some("aB-_0.c-D.e_F")),
+            ("&&access_token=a.b.c&", Some("a.b.c")),
+            ("access_token_x=d.e.f&access_token=a.b.c", Some("a.b.c")),
+        ] {
+            assert_eq!(token_from_query(query, name), Ok(found), "{query:?}");
+        }
+        for twice in [
+            "access_token=a.b.c&access_token=a.b.c",
+            "access_token=a.b.c&x=1&access_token=d.e.f",
+            // The second one is malformed, but two is already too many.
+            "access_token=a.b.c&access_token",
+        ] {
+            assert_eq!(
+                token_from_query(twice, name),
+                Err(ErrorKind::MultipleCredentials),
+                "{twice:?}"
+            );
+        }
+        for malformed in [
+            "access_token=",
+            "access_token",
+            "a=1&access_token&b=2",
+            // Percent-encoded, `+` or padding: not the compact token as is.
+            "access_token=a%2Eb.c",
+            "access_token=a.b.c%3D",
+            "access_token=a+b.c",
+            "access_token=a.b.c=",
+            "access_token=a/b.c",
+            "access_token=a.b c",
+        ] {
+            assert_eq!(
+                token_from_query(malformed, name),
+                Err(ErrorKind::Malformed),
+                "{malformed:?}"
+            );
+        }
+    }
 }

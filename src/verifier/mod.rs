@@ -306,15 +306,19 @@ impl Verifier {
         Ok(token)
     }
 
-    /// A credential read from a cookie on an unsafe method needs an allowed
-    /// `Origin`, when origins are configured.
+    /// A credential read from a cookie on an unsafe method, or on a
+    /// WebSocket upgrade (a `GET` that opens a two-way channel, which no
+    /// CORS check guards), needs an allowed `Origin`, when origins are
+    /// configured.
     fn check_cookie_origin<H: HeaderSource>(
         &self,
         method: Option<&str>,
         headers: &H,
     ) -> Result<(), ErrorKind> {
         let origins = &self.inner.cookie_origins;
-        if !origins.is_empty() && is_unsafe_method(method) {
+        let guarded = is_unsafe_method(method)
+            || method.is_some_and(|method| is_websocket_upgrade(method, headers));
+        if !origins.is_empty() && guarded {
             check_origin(headers, origins)?;
         }
         Ok(())

@@ -109,6 +109,29 @@ fn zero_token_cap_is_refused() {
 }
 
 #[test]
+fn a_websocket_query_parameter_name_must_be_a_plain_word() {
+    for bad in ["", "a b", "a&b", "a=b", "a%5Fb", "a+b", "a#b", "tökén"] {
+        let err = Verifier::builder()
+            .hs256_secret(SECRET)
+            .websocket_token_query(bad)
+            .build()
+            .unwrap_err();
+        assert_eq!(err, ConfigError::InvalidQueryParameter, "{bad:?}");
+        assert!(err.to_string().contains("query parameter"), "{err}");
+    }
+    for good in ["access_token", "token", "jwt-1", "a.b", "X"] {
+        assert!(
+            Verifier::builder()
+                .hs256_secret(SECRET)
+                .websocket_token_query(good)
+                .build()
+                .is_ok(),
+            "{good:?}"
+        );
+    }
+}
+
+#[test]
 fn environment_without_secret_names_the_variable_and_the_fix() {
     let err = from_vars(&[]).unwrap_err();
     let message = err.to_string();
