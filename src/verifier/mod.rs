@@ -445,6 +445,7 @@ impl Verifier {
     /// `kid` calls for a JWKS reload, a session token for its store); then
     /// call the async method. The layer and middleware take this path first,
     /// so that most requests cost no allocation and no clone of the verifier.
+    #[cfg(any(feature = "tower", feature = "actix"))]
     pub(crate) fn verify_request_now<T: DecodeClaims>(
         &self,
         method: &str,
