@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod call;
+pub mod sessions;
 
 use jwtguard::testing::TokenMinter;
 use jwtguard::{Claims, Clock, Error, Verifier, VerifierBuilder};

@@ -222,8 +222,8 @@ async fn the_grpc_mode_hands_the_service_the_claims() {
 
 #[tokio::test]
 async fn a_session_store_outage_is_unavailable_after_waiting() {
-    let store = MemoryStore::with(&session());
-    store.set_down();
+    let store = MemoryStore::with(&[&session()]);
+    store.set_down(true);
     let layer = AuthLayer::new(session_verifier(&store)).grpc();
     let (answer, _) =
         through_service(layer, "application/grpc", &[session_cookie(&session())]).await;
@@ -237,7 +237,7 @@ async fn a_session_store_outage_is_unavailable_after_waiting() {
 
 #[tokio::test]
 async fn a_signed_out_session_is_unauthenticated_after_waiting() {
-    let store = MemoryStore::with(&session());
+    let store = MemoryStore::with(&[&session()]);
     let signed_out = session().token("signedOutSessionToken0123456789ab");
     let answer = through_axum(
         AuthLayer::new(session_verifier(&store)),

@@ -15,12 +15,7 @@ mod optional;
 mod parity;
 mod waiting;
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-
 use jwtguard::testing::SessionMinter;
-use jwtguard::{SessionLookup, SessionRecord, SessionStore, SessionStoreError, SessionToken};
 
 /// `Authorization: Bearer <token>`.
 pub fn bearer(token: &str) -> (&'static str, String) {
@@ -34,52 +29,7 @@ pub struct MyClaims {
     pub email: String,
 }
 
-/// A session store in memory that counts its lookups and can be made to fail.
-#[derive(Clone, Default)]
-pub struct MemoryStore {
-    sessions: Arc<Mutex<HashMap<String, SessionRecord>>>,
-    lookups: Arc<AtomicUsize>,
-    down: Arc<AtomicBool>,
-}
-
-impl MemoryStore {
-    pub fn with(session: &SessionMinter) -> Self {
-        let store = Self::default();
-        store
-            .sessions
-            .lock()
-            .unwrap()
-            .insert(session.session_token().to_owned(), session.record());
-        store
-    }
-
-    pub fn lookups(&self) -> usize {
-        self.lookups.load(Ordering::SeqCst)
-    }
-
-    pub fn set_down(&self) {
-        self.down.store(true, Ordering::SeqCst);
-    }
-}
-
-impl SessionStore for MemoryStore {
-    fn find_session<'a>(&'a self, token: &'a SessionToken<'a>) -> SessionLookup<'a> {
-        Box::pin(async move {
-            self.lookups.fetch_add(1, Ordering::SeqCst);
-            if self.down.load(Ordering::SeqCst) {
-                return Err(SessionStoreError::new("the store is down"));
-            }
-            Ok(self.sessions.lock().unwrap().get(token.token()).cloned())
-        })
-    }
-}
-
-/// A Better Auth session of `user-1` starting at `NOW`, signed with the test secret.
-pub fn session() -> SessionMinter {
-    SessionMinter::new(common::SECRET)
-        .at(common::NOW)
-        .user_field("email", "ada@example.com")
-}
+pub use common::sessions::{MemoryStore, session};
 
 /// A verifier that resolves session cookies through `store`, asking it on
 /// every request (no cache), at `NOW`.

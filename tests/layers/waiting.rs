@@ -65,7 +65,7 @@ async fn both(
 
 #[actix_web::test]
 async fn a_session_found_in_the_store_is_let_in_with_its_claims() {
-    let store = MemoryStore::with(&session());
+    let store = MemoryStore::with(&[&session()]);
     for (name, answer) in both(
         &session_verifier(&store),
         None,
@@ -90,7 +90,7 @@ async fn a_session_found_in_the_store_is_let_in_with_its_claims() {
 
 #[actix_web::test]
 async fn a_session_missing_from_the_store_is_401_session_not_found() {
-    let store = MemoryStore::with(&session());
+    let store = MemoryStore::with(&[&session()]);
     let signed_out = session().token("signedOutSessionToken0123456789ab");
     for (name, answer) in both(
         &session_verifier(&store),
@@ -115,8 +115,8 @@ async fn a_session_missing_from_the_store_is_401_session_not_found() {
 
 #[actix_web::test]
 async fn a_store_that_cannot_answer_is_503_with_retry_after() {
-    let store = MemoryStore::with(&session());
-    store.set_down();
+    let store = MemoryStore::with(&[&session()]);
+    store.set_down(true);
     for (name, answer) in both(
         &session_verifier(&store),
         None,
@@ -138,7 +138,7 @@ async fn a_store_that_cannot_answer_is_503_with_retry_after() {
 async fn a_guard_applies_to_the_claims_of_a_session() {
     let admin = ClaimGuard::role("admin");
     let user_session = session().user_field("role", "user");
-    let store = MemoryStore::with(&user_session);
+    let store = MemoryStore::with(&[&user_session]);
     for (name, answer) in both(
         &session_verifier(&store),
         Some(admin.clone()),
@@ -153,7 +153,7 @@ async fn a_guard_applies_to_the_claims_of_a_session() {
         );
     }
     let admin_session = session().user_field("role", "admin");
-    let store = MemoryStore::with(&admin_session);
+    let store = MemoryStore::with(&[&admin_session]);
     for (name, answer) in both(
         &session_verifier(&store),
         Some(admin),
@@ -167,7 +167,7 @@ async fn a_guard_applies_to_the_claims_of_a_session() {
 
 #[tokio::test]
 async fn behind_the_layer_the_axum_extractor_does_not_look_the_session_up_again() {
-    let store = MemoryStore::with(&session());
+    let store = MemoryStore::with(&[&session()]);
     let app = Router::new()
         .route(
             "/me",
@@ -186,7 +186,7 @@ async fn behind_the_layer_the_axum_extractor_does_not_look_the_session_up_again(
 
 #[actix_web::test]
 async fn behind_the_middleware_the_actix_extractor_does_not_look_the_session_up_again() {
-    let store = MemoryStore::with(&session());
+    let store = MemoryStore::with(&[&session()]);
     let app = test::init_service(
         App::new()
             .app_data(web::Data::new(session_verifier(&store)))
@@ -208,7 +208,7 @@ async fn behind_the_middleware_the_actix_extractor_does_not_look_the_session_up_
 
 #[actix_web::test]
 async fn a_fresh_cookie_cache_is_let_in_without_asking_the_store() {
-    let store = MemoryStore::with(&session());
+    let store = MemoryStore::with(&[&session()]);
     let verifier = crate::common::builder()
         .session_secret(SECRET)
         .session_cookie_cache(CookieCacheStrategy::Compact)
