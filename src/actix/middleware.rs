@@ -13,11 +13,11 @@ use ::actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forw
 use ::actix_web::{HttpMessage, ResponseError};
 
 use crate::error::Error;
-use crate::http::admission::{Admission, typed_claims};
 use crate::token::claims::Claims;
 use crate::token::decode::DecodeClaims;
 use crate::token::guard::ClaimGuard;
 use crate::verifier::Verifier;
+use crate::verifier::admission::{Admission, typed_claims};
 
 /// Authenticates every request of the app or scope it wraps: verifies the
 /// credentials as the extractors do, puts the verified [`Claims`] (and,

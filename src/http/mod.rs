@@ -1,8 +1,6 @@
 //! Where HTTP meets verification, for any framework: finding the token in a
 //! request, answering a refusal, and what a handler can ask for.
 
-#[cfg(any(feature = "tower", feature = "actix"))]
-pub(crate) mod admission;
 pub(crate) mod credentials;
 pub(crate) mod extractors;
 pub(crate) mod grpc;

@@ -55,10 +55,10 @@ use std::sync::Arc;
 use tower_layer::Layer;
 
 pub use self::service::{AuthFuture, AuthService};
-use crate::http::admission::Admission;
 use crate::token::claims::Claims;
 use crate::token::guard::ClaimGuard;
 use crate::verifier::Verifier;
+use crate::verifier::admission::Admission;
 
 /// Authenticates every request of the service it wraps; see the
 /// [module](self) docs. `C` is the type placed in the extensions next to

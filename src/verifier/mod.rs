@@ -1,6 +1,8 @@
 //! [`Verifier`]: one shared value that turns a token, an `Authorization`
 //! value or a request's headers into verified claims.
 
+#[cfg(any(feature = "tower", feature = "actix"))]
+pub(crate) mod admission;
 pub(crate) mod builder;
 pub(crate) mod env;
 #[cfg(feature = "jwks")]
