@@ -397,9 +397,13 @@ impl Verifier {
     /// [`token_cookie_origins`](VerifierBuilder::token_cookie_origins) check
     /// the method calls for. A JWT whose `kid` names no loaded key waits for
     /// the JWKS reload it causes, as [`verify_as_async`](Self::verify_as_async)
-    /// does; a session token may wait for the session store. The adapters'
-    /// extractors call this; call it from your own middleware (tower,
-    /// hyper, gRPC). Needs no particular async runtime.
+    /// does; a session token may wait for the session store. Needs no
+    /// particular async runtime. For a whole tower service or actix-web app,
+    /// `jwtguard::tower::AuthLayer` and `jwtguard::actix::AuthMiddleware`
+    /// already do this (they, and the extractors, also see the query string
+    /// that [`websocket_token_query`](VerifierBuilder::websocket_token_query)
+    /// reads, which this method does not); call it from middleware of your
+    /// own.
     ///
     /// ```
     /// # let (verifier, token) = jwtguard::testing::doc_pair();
