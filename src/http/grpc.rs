@@ -61,16 +61,20 @@ impl Error {
     }
 }
 
-/// Whether a request is a gRPC call: `content-type: application/grpc`,
-/// alone or with a `+proto`-style suffix.
+/// Whether a request is a gRPC call: a `POST` (gRPC never sends another
+/// method) with `content-type: application/grpc`, alone or with a
+/// `+proto`-style suffix. A `GET` with that content type is answered as
+/// HTTP: a refusal as a `200` could be stored by a cache in front of the
+/// service and served to every user of that URL.
 #[cfg(any(feature = "tower", test))]
-pub(crate) fn is_grpc(headers: &http::HeaderMap) -> bool {
-    headers.get_all(CONTENT_TYPE).iter().any(|value| {
-        value
-            .as_bytes()
-            .strip_prefix(b"application/grpc")
-            .is_some_and(|rest| rest.is_empty() || rest[0] == b'+' || rest[0] == b';')
-    })
+pub(crate) fn is_grpc(method: &http::Method, headers: &http::HeaderMap) -> bool {
+    method == http::Method::POST
+        && headers.get_all(CONTENT_TYPE).iter().any(|value| {
+            value
+                .as_bytes()
+                .strip_prefix(b"application/grpc")
+                .is_some_and(|rest| rest.is_empty() || rest[0] == b'+' || rest[0] == b';')
+        })
 }
 
 #[cfg(test)]
@@ -104,7 +108,7 @@ mod tests {
     #[test]
     fn grpc_calls_are_told_by_their_content_type() {
         let mut headers = http::HeaderMap::new();
-        assert!(!is_grpc(&headers));
+        assert!(!is_grpc(&http::Method::POST, &headers));
         for (value, grpc) in [
             ("application/grpc", true),
             ("application/grpc+proto", true),
@@ -112,7 +116,8 @@ mod tests {
             ("application/json", false),
         ] {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static(value));
-            assert_eq!(is_grpc(&headers), grpc, "{value}");
+            assert_eq!(is_grpc(&http::Method::POST, &headers), grpc, "{value}");
+            assert!(!is_grpc(&http::Method::GET, &headers), "{value}");
         }
     }
 }

@@ -7,8 +7,8 @@
 //! [`Claims`] (and, with [`AuthLayer::claims`], your own type) in the
 //! request's extensions, and answers refusals exactly as the adapters do:
 //! same status, `WWW-Authenticate` challenge and JSON body, through
-//! [`Verifier::reject`]. A gRPC call (`content-type: application/grpc`) is
-//! refused with a gRPC status instead: `UNAUTHENTICATED` or
+//! [`Verifier::reject`]. A gRPC call (a `POST` with `content-type:
+//! application/grpc`) is refused with a gRPC status instead: `UNAUTHENTICATED` or
 //! `PERMISSION_DENIED` in a trailers-only response.
 //!
 //! Behind the layer, the axum extractors (`Auth`, `UserId`, `OwnerOf`,
@@ -139,10 +139,12 @@ impl<C, A> AuthLayer<C, A> {
         }
     }
 
-    /// Answers every refusal as a gRPC status, for a tonic server: the
-    /// response body then needs only `Default` (tonic's body has no JSON
-    /// to carry). Without this, gRPC calls are still answered with a gRPC
-    /// status, but the body type must also be `From<String>`.
+    /// For a tonic server: the response body then needs only `Default`
+    /// (tonic's body has no JSON to carry). gRPC calls are refused with a
+    /// gRPC status; any other request (a GET from a browser or a probe)
+    /// with its HTTP status and challenge and an empty body. Without this,
+    /// gRPC calls are still answered with a gRPC status, but the body type
+    /// must also be `From<String>`.
     ///
     /// ```
     /// # let (verifier, _) = jwtguard::testing::doc_pair();
@@ -194,7 +196,8 @@ impl<S, C, A> Layer<S> for AuthLayer<C, A> {
 #[derive(Debug, Clone, Copy)]
 pub struct Http;
 
-/// Every refusal written as a gRPC status; the response body need only be
+/// Refusals of gRPC calls written as a gRPC status, of other requests as
+/// the bare HTTP status and challenge; the response body need only be
 /// `Default` (tonic's). See [`AuthLayer::grpc`].
 ///
 /// ```
@@ -232,8 +235,19 @@ impl<B: From<String>> Refusals<B> for Http {
 }
 
 impl<B: Default> Refusals<B> for Grpc {
-    fn refuse(_: &Verifier, error: crate::error::Error, _: bool) -> http::Response<B> {
-        crate::trace::refused(&error);
-        error.to_grpc_response()
+    fn refuse(verifier: &Verifier, error: crate::error::Error, grpc: bool) -> http::Response<B> {
+        if grpc {
+            crate::trace::refused(&error);
+            return error.to_grpc_response();
+        }
+        // Not a gRPC call (a browser, a probe, a GET): the HTTP status and
+        // challenge, with the empty body the service's body type allows;
+        // never a 200 that a cache could keep.
+        let mut response = verifier
+            .reject(error)
+            .into_http_response()
+            .map(|_| B::default());
+        response.headers_mut().remove(http::header::CONTENT_TYPE);
+        response
     }
 }

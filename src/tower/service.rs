@@ -100,7 +100,7 @@ where
             Err(error) => AuthFuture::refused(A::refuse(
                 &settings.verifier,
                 error,
-                is_grpc(request.headers()),
+                is_grpc(request.method(), request.headers()),
             )),
         }
     }
@@ -139,7 +139,7 @@ impl<S, C, A> AuthService<S, C, A> {
                 Err(error) => Ok(A::refuse(
                     &settings.verifier,
                     error,
-                    is_grpc(request.headers()),
+                    is_grpc(request.method(), request.headers()),
                 )),
             }
         }))

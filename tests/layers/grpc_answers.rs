@@ -151,6 +151,24 @@ async fn a_grpc_call_without_credentials_gets_unauthenticated() {
 }
 
 #[tokio::test]
+async fn a_get_with_a_grpc_content_type_gets_the_json_refusal_never_a_cacheable_200() {
+    // gRPC is always a POST: a 200 refusal to a GET could be cached and
+    // served to everyone who asks for that URL.
+    let app = Router::new()
+        .route("/me", axum::routing::get(|| async { "hello" }))
+        .layer(AuthLayer::new(verifier()));
+    let request = Request::get("/me")
+        .header("content-type", "application/grpc")
+        .header("authorization", bad_signature()[0].1.clone())
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = app.oneshot(request).await.unwrap();
+    assert_eq!(response.status(), 401);
+    assert_eq!(response.headers().get("grpc-status"), None);
+    assert_eq!(response.headers()["content-type"], "application/json");
+}
+
+#[tokio::test]
 async fn grpc_web_is_not_a_grpc_call_and_gets_the_json_refusal() {
     let answer = through_axum(
         AuthLayer::new(verifier()),
@@ -204,10 +222,17 @@ async fn the_grpc_mode_refuses_a_guard_refusal_with_permission_denied() {
 }
 
 #[tokio::test]
-async fn the_grpc_mode_answers_a_plain_http_request_with_a_grpc_status_too() {
+async fn the_grpc_mode_answers_a_plain_http_request_with_its_http_status() {
+    // Never a 200 to what is not a gRPC call: a cache could keep it.
     let layer = AuthLayer::new(verifier()).grpc();
     let (answer, _) = through_service(layer, "application/json", &bad_signature()).await;
-    answer.assert_refused("16", "Token signature is invalid");
+    assert_eq!(answer.status, 401);
+    assert_eq!(answer.header("grpc-status"), None);
+    assert_eq!(answer.header("content-type"), None);
+    assert_eq!(
+        answer.header("www-authenticate"),
+        Some(r#"Bearer error="invalid_token", error_description="Token signature is invalid""#)
+    );
 }
 
 #[tokio::test]
