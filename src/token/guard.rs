@@ -195,10 +195,14 @@ impl Rule {
 }
 
 /// Whether `value` lists `wanted`: a string of items separated by
-/// `separator` (spaces around items ignored), or an array of strings.
+/// `separator` (ASCII spaces around items ignored), or an array of strings.
+/// Only `' '` is trimmed: `str::trim` would also drop tabs, line breaks and
+/// Unicode spaces, and let `"admin\u{a0}"` pass for `admin`.
 fn lists(value: Option<&Value>, separator: char, wanted: &str) -> bool {
     match value {
-        Some(Value::String(items)) => items.split(separator).any(|item| item.trim() == wanted),
+        Some(Value::String(items)) => items
+            .split(separator)
+            .any(|item| item.trim_matches(' ') == wanted),
         Some(Value::Array(items)) => items.iter().any(|item| item.as_str() == Some(wanted)),
         _ => false,
     }
@@ -305,6 +309,35 @@ mod tests {
             serde_json::json!({}),
         ] {
             assert!(!allows(&guard, extra.clone()), "{extra}");
+        }
+    }
+
+    #[test]
+    fn only_ascii_spaces_around_an_item_are_ignored() {
+        // Better Auth compares role names exactly, and a scope token holds
+        // no whitespace at all (RFC 6749 3.3): a role or scope padded with
+        // a tab, a line break or a Unicode space is another name.
+        let role = ClaimGuard::role("admin");
+        let scope = ClaimGuard::scope("tasks:write");
+        assert!(allows(&role, serde_json::json!({"role": " admin "})));
+        for padded in [
+            "admin\t",
+            "admin\n",
+            "\radmin",
+            "admin\u{a0}",
+            "\u{3000}admin",
+            "admin\u{2028}",
+            "user,\u{2003}admin",
+        ] {
+            assert!(
+                !allows(&role, serde_json::json!({"role": padded})),
+                "{padded:?}"
+            );
+            let scoped = padded.replace("admin", "tasks:write").replace(',', " ");
+            assert!(
+                !allows(&scope, serde_json::json!({"scope": scoped})),
+                "{scoped:?}"
+            );
         }
     }
 
