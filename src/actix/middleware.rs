@@ -24,7 +24,9 @@ use crate::verifier::admission::{Admission, typed_claims};
 /// with [`claims`](Self::claims), your own type) in the request's
 /// extensions, and answers refusals as the extractors do (through
 /// [`Verifier::reject`]). Behind it, the extractors read those claims
-/// instead of verifying again; `web::ReqData<Claims>` reads them too.
+/// instead of verifying again; `web::ReqData<Claims>` reads them too. They
+/// trust the middleware's verification: give it the verifier registered as
+/// app data.
 ///
 /// An extractor that refuses after the middleware let a request in
 /// (`OwnerOf` on another user's path, a `Require` guard) renders its 403

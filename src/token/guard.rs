@@ -25,11 +25,14 @@ use crate::token::claims::Claims;
 ///   roles separated by commas (`"admin,support"`), or `roles`, an array.
 /// - **email verified**: `emailVerified` (Better Auth) or `email_verified`
 ///   (OpenID Connect), the JSON `true`.
-/// - **not banned**: no `banned` claim, or `banned: false` (the admin
-///   plugin's field); any other value is refused.
+/// - **not banned**: no `banned` claim, or `banned` `false` or `null` (the
+///   admin plugin's field, `null` for users created before the plugin, as
+///   Better Auth reads it); any other value is refused. An expired ban
+///   (`banExpires` past) is still refused: Better Auth lifts it at the next
+///   sign-in, whose token says `banned: false`.
 ///
 /// Matching is exact and case-sensitive. A claim of an unexpected JSON type
-/// never satisfies a rule.
+/// never satisfies a rule, and an empty role or scope name never matches.
 ///
 /// ```
 /// use jwtguard::ClaimGuard;
@@ -94,7 +97,8 @@ impl ClaimGuard {
         Self::rule(Rule::EmailVerified)
     }
 
-    /// Refuses users the admin plugin banned (`banned` other than `false`).
+    /// Refuses users the admin plugin banned (`banned` other than absent,
+    /// `false` or `null`).
     ///
     /// ```
     /// let allowed = jwtguard::ClaimGuard::not_banned();
@@ -188,7 +192,10 @@ impl Rule {
             Self::EmailVerified => ["emailVerified", "email_verified"]
                 .iter()
                 .any(|name| claims.get(name) == Some(&Value::Bool(true))),
-            Self::NotBanned => matches!(claims.get("banned"), None | Some(Value::Bool(false))),
+            Self::NotBanned => matches!(
+                claims.get("banned"),
+                None | Some(Value::Null | Value::Bool(false))
+            ),
             Self::Custom(predicate) => predicate(claims),
         }
     }
@@ -199,6 +206,10 @@ impl Rule {
 /// Only `' '` is trimmed: `str::trim` would also drop tabs, line breaks and
 /// Unicode spaces, and let `"admin\u{a0}"` pass for `admin`.
 fn lists(value: Option<&Value>, separator: char, wanted: &str) -> bool {
+    if wanted.is_empty() {
+        // `"user,"` or a double space holds an empty item: no one's role.
+        return false;
+    }
     match value {
         Some(Value::String(items)) => items
             .split(separator)
@@ -342,6 +353,18 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_role_or_scope_name_never_matches() {
+        for extra in [
+            serde_json::json!({"role": "user,", "scope": "a  b"}),
+            serde_json::json!({"role": "", "scope": ""}),
+            serde_json::json!({"roles": [""], "scp": [""]}),
+        ] {
+            assert!(!allows(&ClaimGuard::role(""), extra.clone()), "{extra}");
+            assert!(!allows(&ClaimGuard::scope(""), extra.clone()), "{extra}");
+        }
+    }
+
+    #[test]
     fn email_verified_must_be_the_json_true() {
         let guard = ClaimGuard::email_verified();
         assert!(allows(&guard, serde_json::json!({"emailVerified": true})));
@@ -361,11 +384,13 @@ mod tests {
         let guard = ClaimGuard::not_banned();
         assert!(allows(&guard, serde_json::json!({})));
         assert!(allows(&guard, serde_json::json!({"banned": false})));
+        // Users created before the admin plugin: Better Auth reads null as false.
+        assert!(allows(&guard, serde_json::json!({"banned": null})));
         for extra in [
             serde_json::json!({"banned": true}),
             serde_json::json!({"banned": "false"}),
-            serde_json::json!({"banned": null}),
             serde_json::json!({"banned": 0}),
+            serde_json::json!({"banned": true, "banExpires": "2000-01-01T00:00:00.000Z"}),
         ] {
             assert!(!allows(&guard, extra.clone()), "{extra}");
         }

@@ -13,7 +13,10 @@
 //!
 //! Behind the layer, the axum extractors (`Auth`, `UserId`, `OwnerOf`,
 //! `Require`) read the claims it placed instead of verifying again;
-//! `axum::Extension<Claims>` reads them too.
+//! `axum::Extension<Claims>` reads them too. They trust the layer's
+//! verification: give the layer the verifier the routes' state holds (a
+//! laxer layer verifier, say without the audience check, would be what
+//! counts).
 //!
 //! ```
 //! use axum::{routing::get, Extension, Router};
@@ -247,7 +250,9 @@ impl<B: Default> Refusals<B> for Grpc {
             .reject(error)
             .into_http_response()
             .map(|_| B::default());
-        response.headers_mut().remove(http::header::CONTENT_TYPE);
+        let headers = response.headers_mut();
+        headers.remove(http::header::CONTENT_TYPE);
+        headers.remove(http::header::CONTENT_LENGTH);
         response
     }
 }
