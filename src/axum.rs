@@ -82,19 +82,30 @@ where
 /// The request's claims as `C`: read from those an
 /// [`AuthLayer`](crate::tower::AuthLayer) verified for this request (in its
 /// extensions), else from a verification of its credentials.
+async fn claims_of<S, C>(parts: &Parts, state: &S) -> Result<C, Error>
+where
+    Verifier: FromRef<S>,
+    C: DecodeClaims,
+{
+    match parts.extensions.get::<Claims>() {
+        Some(claims) => Ok(C::from_claims(claims)?),
+        None => {
+            Verifier::from_ref(state)
+                .verify_request_with_query(parts.method.as_str(), parts.uri.query(), &parts.headers)
+                .await
+        }
+    }
+}
+
+/// [`claims_of`], refusals rendered by the state's verifier.
 async fn verified<S, C>(parts: &Parts, state: &S) -> Result<C, Rejection>
 where
     Verifier: FromRef<S>,
     C: DecodeClaims,
 {
-    if let Some(claims) = parts.extensions.get::<Claims>() {
-        return C::from_claims(claims).map_err(|kind| reject(state, kind.into()));
-    }
-    let verifier = Verifier::from_ref(state);
-    verifier
-        .verify_request_with_query(parts.method.as_str(), parts.uri.query(), &parts.headers)
+    claims_of(parts, state)
         .await
-        .map_err(|error| verifier.reject(error))
+        .map_err(|error| reject(state, error))
 }
 
 impl<S, C> FromRequestParts<S> for Auth<C>
@@ -122,18 +133,9 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        if let Some(claims) = parts.extensions.get::<Claims>() {
-            return C::from_claims(claims)
-                .map(|claims| Some(Auth(claims)))
-                .map_err(|kind| reject(state, kind.into()));
-        }
-        let verifier = Verifier::from_ref(state);
-        let result = verifier
-            .verify_request_with_query(parts.method.as_str(), parts.uri.query(), &parts.headers)
-            .await;
-        anonymous_if_missing(result)
+        anonymous_if_missing(claims_of(parts, state).await)
             .map(|claims| claims.map(Auth))
-            .map_err(|error| verifier.reject(error))
+            .map_err(|error| reject(state, error))
     }
 }
 
