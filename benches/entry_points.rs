@@ -17,17 +17,19 @@ use axum::{Extension, Router};
 use criterion::Criterion;
 use jwtguard::testing::TokenMinter;
 use jwtguard::tower::AuthLayer;
-use jwtguard::{Claims, Verifier};
+use jwtguard::{ClaimGuard, Claims, Verifier};
 use tower::{Layer as _, ServiceExt};
 
 const SECRET: &str = "bench-secret-of-at-least-32-bytes-long!!";
 
 /// Every case. `_layer` wraps the whole router (as `axum::serve` would
 /// serve it), `_route_layer` uses `Router::layer`, which wraps each route;
-/// `_owner_` cases take `OwnerOf` on `/api/{user_id}/tasks`.
-const CASES: [&str; 11] = [
+/// `_owner_` cases take `OwnerOf` on `/api/{user_id}/tasks`; `_guarded`
+/// adds `require(ClaimGuard::role("user"))`.
+const CASES: [&str; 12] = [
     "axum_extractor",
     "axum_layer",
+    "axum_layer_guarded",
     "axum_route_layer",
     "axum_owner_extractor",
     "axum_owner_layer",
@@ -51,6 +53,8 @@ impl Fixture {
             .subject("Xk9mP2vL7qR4tW8yB3nF6hJ1cD5gS0aE")
             .claim("email", "ada.lovelace@example.com")
             .claim("name", "Ada Lovelace")
+            .claim("emailVerified", true)
+            .claim("role", "user")
             .expires_at(4_000_000_000);
         let token = minter.sign();
         let mut forged = token.clone();
@@ -161,6 +165,11 @@ fn run(fixture: &Fixture, case: &str, n: u64) {
     ) {
         let service =
             AuthLayer::new(fixture.verifier.clone()).layer(axum_router(case, &fixture.verifier));
+        return send_axum(&service, case, token, expected, n);
+    }
+    if case == "axum_layer_guarded" {
+        let layer = AuthLayer::new(fixture.verifier.clone()).require(ClaimGuard::role("user"));
+        let service = layer.layer(axum_router("axum_layer", &fixture.verifier));
         return send_axum(&service, case, token, expected, n);
     }
     if case.starts_with("axum") {

@@ -23,7 +23,7 @@ count() { # case n
   rm -f "$out"
 }
 printf '| entry point | instructions per request |\n|---|---|\n'
-for case in axum_extractor axum_layer axum_route_layer axum_owner_extractor axum_owner_layer axum_extractor_refused axum_layer_refused \
+for case in axum_extractor axum_layer axum_layer_guarded axum_route_layer axum_owner_extractor axum_owner_layer axum_extractor_refused axum_layer_refused \
             actix_extractor actix_middleware actix_extractor_refused actix_middleware_refused; do
   base=$(count "$case" 0)
   total=$(count "$case" "$N")

@@ -182,18 +182,19 @@ impl fmt::Debug for ClaimGuard {
 
 impl Rule {
     fn allows(&self, claims: &Claims) -> bool {
+        let claim = |name: &str| claims.find(name);
         match self {
             Self::Scope(scope) => ["scope", "scp"]
                 .iter()
-                .any(|name| lists(claims.get(name), ' ', scope)),
-            Self::Role(role) => {
-                lists(claims.get("role"), ',', role) || lists(claims.get("roles"), ',', role)
-            }
+                .any(|name| lists(claim(name).as_ref(), ' ', scope)),
+            Self::Role(role) => ["role", "roles"]
+                .iter()
+                .any(|name| lists(claim(name).as_ref(), ',', role)),
             Self::EmailVerified => ["emailVerified", "email_verified"]
                 .iter()
-                .any(|name| claims.get(name) == Some(&Value::Bool(true))),
+                .any(|name| claim(name) == Some(Value::Bool(true))),
             Self::NotBanned => matches!(
-                claims.get("banned"),
+                claim("banned"),
                 None | Some(Value::Null | Value::Bool(false))
             ),
             Self::Custom(predicate) => predicate(claims),
