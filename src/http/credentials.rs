@@ -86,6 +86,16 @@ pub(crate) fn is_websocket_upgrade<H: HeaderSource>(method: &str, headers: &H) -
         })
 }
 
+/// Whether a request carries any `Upgrade` header. A cookie on such a
+/// request needs an allowed `Origin` (when origins are set): it may become a
+/// WebSocket, which no CORS rule guards, and the frameworks' handshakes
+/// accept more shapes (a second `Upgrade` header, `websocket` in a list)
+/// than [`is_websocket_upgrade`] does. A browser's `fetch` cannot set the
+/// header, so only its WebSocket handshakes (which send `Origin`) carry it.
+pub(crate) fn may_upgrade<H: HeaderSource>(headers: &H) -> bool {
+    headers.header_values("upgrade").next().is_some()
+}
+
 /// The JWT in the query parameter `name`: `None` when the query has no
 /// such parameter, [`ErrorKind::MultipleCredentials`] when it has two,
 /// [`ErrorKind::Malformed`] when the value is not a bare compact token

@@ -328,8 +328,9 @@ impl VerifierBuilder {
     /// browser sends the [`token_cookie`](Self::token_cookie) with requests
     /// that other sites start. With this set, a token read from the cookie
     /// on a request whose method is not `GET`, `HEAD`, `OPTIONS` or
-    /// `TRACE`, or on a WebSocket upgrade (a `GET` that opens a two-way
-    /// channel any site may ask for: cross-site WebSocket hijacking), is
+    /// `TRACE`, or on any request with an `Upgrade` header (a WebSocket
+    /// handshake is a `GET` that opens a two-way channel any site may ask
+    /// for: cross-site WebSocket hijacking), is
     /// accepted only when the request has exactly one `Origin` header equal
     /// to one of `origins` (scheme, host and port, e.g.
     /// `https://app.example.com`; compared without regard to case). A

@@ -16,7 +16,7 @@ use http::Response;
 use crate::error::{Error, ErrorKind};
 use crate::http::credentials::{
     HeaderSource, TokenSource, check_origin, cookie_value, is_unsafe_method, is_websocket_upgrade,
-    session_token_from_authorization, token_from_authorization, token_from_headers,
+    may_upgrade, session_token_from_authorization, token_from_authorization, token_from_headers,
     token_from_query,
 };
 use crate::http::response::Rejection;
@@ -308,18 +308,17 @@ impl Verifier {
         Ok(token)
     }
 
-    /// A credential read from a cookie on an unsafe method, or on a
-    /// WebSocket upgrade (a `GET` that opens a two-way channel, which no
-    /// CORS check guards), needs an allowed `Origin`, when origins are
-    /// configured.
+    /// A credential read from a cookie on an unsafe method, or on a request
+    /// with an `Upgrade` header (a WebSocket handshake is a `GET` that opens
+    /// a two-way channel, which no CORS check guards), needs an allowed
+    /// `Origin`, when origins are configured.
     fn check_cookie_origin<H: HeaderSource>(
         &self,
         method: Option<&str>,
         headers: &H,
     ) -> Result<(), ErrorKind> {
         let origins = &self.inner.cookie_origins;
-        let guarded = is_unsafe_method(method)
-            || method.is_some_and(|method| is_websocket_upgrade(method, headers));
+        let guarded = is_unsafe_method(method) || may_upgrade(headers);
         if !origins.is_empty() && guarded {
             check_origin(headers, origins)?;
         }

@@ -92,6 +92,42 @@ fn cases() -> Vec<Case> {
             200,
             None,
         ),
+        // Any Upgrade header: the frameworks' WebSocket handshakes accept
+        // more shapes than one `Upgrade: websocket` (a second header, a list).
+        case(
+            "cookie GET with Upgrade websocket twice, without Origin",
+            "GET",
+            vec![
+                cookie.clone(),
+                ("connection", "upgrade".to_owned()),
+                ("upgrade", "websocket".to_owned()),
+                ("upgrade", "websocket".to_owned()),
+            ],
+            403,
+            forbidden,
+        ),
+        case(
+            "cookie GET with Upgrade h2c, websocket, from another site",
+            "GET",
+            vec![
+                cookie.clone(),
+                ("upgrade", "h2c, websocket".to_owned()),
+                origin("https://evil.example"),
+            ],
+            403,
+            forbidden,
+        ),
+        case(
+            "cookie GET with an Upgrade header from the app",
+            "GET",
+            vec![
+                cookie.clone(),
+                ("upgrade", "websocket".to_owned()),
+                origin(APP),
+            ],
+            200,
+            None,
+        ),
         case(
             "bearer POST without Origin",
             "POST",
