@@ -7,25 +7,12 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 N=${1:-5000}
-command -v valgrind >/dev/null || { echo "valgrind is not installed"; exit 1; }
 cd "$ROOT"
-bin=$(cargo bench --features test-util,axum,actix,tower --bench entry_points --no-run --message-format=json 2>/dev/null \
-  | python3 -c 'import json,sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "entry_points" and m.get("executable"):
-        print(m["executable"])')
-count() { # case n
-  local out
-  out=$(mktemp)
-  valgrind --tool=callgrind --callgrind-out-file="$out" "$bin" "$1" "$2" >/dev/null 2>&1
-  awk '/^summary:/ {print $2}' "$out"
-  rm -f "$out"
-}
+. scripts/callgrind-lib.sh
+bin=$(bench_binary test-util,axum,actix,tower entry_points)
 printf '| entry point | instructions per request |\n|---|---|\n'
-for case in axum_extractor axum_layer axum_layer_guarded axum_route_layer axum_owner_extractor axum_owner_layer axum_extractor_refused axum_layer_refused \
+for case in axum_extractor axum_layer axum_layer_guarded axum_route_layer axum_owner_extractor axum_owner_layer \
+            axum_extractor_refused axum_layer_refused \
             actix_extractor actix_middleware actix_extractor_refused actix_middleware_refused; do
-  base=$(count "$case" 0)
-  total=$(count "$case" "$N")
-  printf '| %s | %s |\n' "$case" "$(( (total - base) / N ))"
+  printf '| %s | %s |\n' "$case" "$(per_run "$bin" "$case" "$N")"
 done
