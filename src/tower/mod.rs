@@ -228,9 +228,8 @@ mod sealed {
 impl<B: From<String>> Refusals<B> for Http {
     fn refuse(verifier: &Verifier, error: crate::error::Error, grpc: bool) -> http::Response<B> {
         if grpc {
-            crate::trace::refused(&error);
-            return error
-                .to_grpc_response::<()>()
+            // The gRPC answer, in an empty body of this service's type.
+            return <Grpc as Refusals<()>>::refuse(verifier, error, true)
                 .map(|()| B::from(String::new()));
         }
         verifier.reject(error).into_http_response().map(B::from)
