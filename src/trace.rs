@@ -33,12 +33,33 @@ pub(crate) fn refused(error: &Error) {
 }
 
 /// A session store could not answer (the request gets 503). Its message is
-/// the store's: the provided stores never put a token in it.
-pub(crate) fn session_store_failed(error: &dyn std::fmt::Display) {
+/// the store's: the provided stores never put a token in it. A store that
+/// said when to come back (`announced`: a rate limit it backs off from) has
+/// already warned once, so each refusal is only a DEBUG event then.
+pub(crate) fn session_store_failed(error: &dyn std::fmt::Display, announced: bool) {
     #[cfg(feature = "tracing")]
-    tracing::warn!(error = %error, "jwtguard: session store did not answer");
+    if announced {
+        tracing::debug!(error = %error, "jwtguard: session store backing off");
+    } else {
+        tracing::warn!(error = %error, "jwtguard: session store did not answer");
+    }
     #[cfg(not(feature = "tracing"))]
-    let _ = error;
+    let _ = (error, announced);
+}
+
+/// Better Auth answered `get-session` with 429: its rate limiter counts
+/// every lookup of this service as one client. Warned once per store.
+#[cfg(feature = "session-http")]
+pub(crate) fn get_session_rate_limited(retry_after_secs: u64) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        retry_after_secs,
+        "jwtguard: Better Auth rate-limited get-session (429); session lookups pause until \
+         its Retry-After. Exempt this service in the Better Auth app: \
+         rateLimit.customRules = {{ \"/get-session\": false }} (see HttpSessionStore's docs)"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = retry_after_secs;
 }
 
 /// The server is set up wrong; `what` says how to fix it.

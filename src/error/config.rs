@@ -38,6 +38,38 @@ pub enum ConfigError {
         /// Its length in bytes.
         len: usize,
     },
+    /// A secret is Better Auth's public default,
+    /// `better-auth-secret-12345678901234567890`, which Better Auth uses
+    /// when the app sets none: anyone can sign credentials with it.
+    #[error(
+        "{origin} is Better Auth's public default secret: anyone can sign tokens and session \
+         cookies with it. Set BETTER_AUTH_SECRET in the Next.js app and here to the same long \
+         random value, e.g. `openssl rand -base64 32`"
+    )]
+    PublicDefaultSecret {
+        /// Where the secret came from (an environment variable or the builder call).
+        origin: String,
+    },
+    /// A session secret is empty: anyone could sign a session cookie.
+    #[error("{origin} is empty: set it to the Better Auth app's BETTER_AUTH_SECRET")]
+    EmptySecret {
+        /// Where the secret came from.
+        origin: String,
+    },
+    /// A session secret is shorter than [`MIN_SECRET_LEN`](crate::limits::MIN_SECRET_LEN)
+    /// bytes, and short secrets were not explicitly allowed.
+    #[error(
+        "{origin} is too short ({len} bytes): session cookies signed with it can be forged by \
+         guessing it. Rotate the Better Auth app's secret to at least 32 random bytes \
+         (`openssl rand -base64 32`); until then, .allow_short_session_secret() or \
+         BETTER_AUTH_ALLOW_SHORT_SECRET=true accepts it"
+    )]
+    SessionSecretTooShort {
+        /// Where the secret came from.
+        origin: String,
+        /// Its length in bytes.
+        len: usize,
+    },
     /// More keys than [`MAX_KEYS`](crate::limits::MAX_KEYS) were configured.
     #[error("at most {max} keys may be active at once")]
     TooManyKeys {

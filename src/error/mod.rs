@@ -33,6 +33,8 @@ pub(crate) mod jwks;
 #[error("{kind}")]
 pub struct Error {
     kind: ErrorKind,
+    /// For a 503: when to try again, in seconds, when the cause said so.
+    retry_after: Option<u32>,
 }
 
 impl Error {
@@ -45,11 +47,40 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
+
+    /// For a 503, how long the client should wait before trying again, in
+    /// whole seconds: the `Retry-After` of [`to_response`](Self::to_response).
+    /// That is what the session store said (a rate limit's `Retry-After`,
+    /// for example) or else [`RETRY_AFTER_SECS`](crate::limits::RETRY_AFTER_SECS);
+    /// `None` for any other status.
+    ///
+    /// ```
+    /// use jwtguard::{Error, ErrorKind};
+    /// assert_eq!(Error::from(ErrorKind::SessionStoreUnavailable).retry_after(), Some(10));
+    /// assert_eq!(Error::from(ErrorKind::Expired).retry_after(), None);
+    /// ```
+    pub fn retry_after(&self) -> Option<u32> {
+        (self.status() == http::StatusCode::SERVICE_UNAVAILABLE).then(|| {
+            self.retry_after
+                .unwrap_or(crate::http::response::RETRY_AFTER_SECS)
+        })
+    }
+
+    /// The same error, asking the client to wait `wait` (rounded up to
+    /// whole seconds, at least 1, at most an hour).
+    pub(crate) fn with_retry_after(mut self, wait: std::time::Duration) -> Self {
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        self.retry_after = Some(secs.clamp(1, 3600) as u32);
+        self
+    }
 }
 
 impl From<ErrorKind> for Error {
     fn from(kind: ErrorKind) -> Self {
-        Self { kind }
+        Self {
+            kind,
+            retry_after: None,
+        }
     }
 }
 

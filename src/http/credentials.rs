@@ -30,6 +30,9 @@ impl HeaderSource for http::HeaderMap {
 
 /// The token in an `Authorization` value: `Bearer`, matched without regard
 /// to case (RFC 7235), one space, then base64url characters and dots only.
+/// A value of that shape whose token holds other visible characters (the
+/// bearer plugin's `+`, `/`, `=` or `%`, when its tokens are not accepted)
+/// is [`ErrorKind::Malformed`]: the header is right, the token is not.
 pub(crate) fn token_from_authorization(value: &[u8]) -> Result<&str, ErrorKind> {
     let (scheme, token) = value
         .split_at_checked(SCHEME.len())
@@ -40,7 +43,13 @@ pub(crate) fn token_from_authorization(value: &[u8]) -> Result<&str, ErrorKind> 
     let token = token
         .strip_prefix(b" ")
         .ok_or(ErrorKind::InvalidAuthorizationHeader)?;
-    token_text(token).ok_or(ErrorKind::InvalidAuthorizationHeader)
+    token_text(token).ok_or_else(|| {
+        if !token.is_empty() && token.iter().all(u8::is_ascii_graphic) {
+            ErrorKind::Malformed
+        } else {
+            ErrorKind::InvalidAuthorizationHeader
+        }
+    })
 }
 
 /// Where a request's token was found.
@@ -183,49 +192,63 @@ pub(crate) fn session_token_from_authorization(value: &[u8]) -> Result<&str, Err
 /// The longest cookie cache read, all chunks together.
 pub const MAX_CHUNKED_COOKIE_LEN: usize = 32 * 1024;
 
-/// The value of the one cookie named any of `names`. Sent twice, or under
-/// two of the names, is [`ErrorKind::MultipleCredentials`]. Values are
-/// visible ASCII.
-pub(crate) fn cookie_value<'h, H: HeaderSource>(
+/// The cookie named by the first of `names` (in order of precedence) that
+/// the request carries, with that name: `__Secure-` names come first, so a
+/// `__Secure-` cookie wins over a plain one that anyone on a sibling
+/// subdomain or a plain-HTTP page could have planted, as in Better Auth's
+/// `getSessionCookie`. The winning name sent twice is
+/// [`ErrorKind::MultipleCredentials`]. Values are visible ASCII.
+pub(crate) fn cookie_value<'h, 'n, H: HeaderSource>(
     headers: &'h H,
-    names: &[String],
-) -> Result<Option<&'h str>, ErrorKind> {
-    let mut found = None;
-    for (name, value) in cookies(headers) {
-        if names.iter().any(|wanted| wanted.as_bytes() == name) {
+    names: &'n [String],
+) -> Result<Option<(&'n str, &'h str)>, ErrorKind> {
+    for wanted in names {
+        let mut found = None;
+        for (_, value) in cookies(headers).filter(|(name, _)| *name == wanted.as_bytes()) {
             if found.is_some() {
                 return Err(ErrorKind::MultipleCredentials);
             }
             found = Some(cookie_text(value)?);
         }
+        if let Some(value) = found {
+            return Ok(Some((wanted.as_str(), value)));
+        }
     }
-    Ok(found)
+    Ok(None)
 }
 
-/// A cookie Better Auth may split when it is large: the cookie named one of
-/// `names`, else the chunks `<name>.0`, `<name>.1`, ... joined in order (at
-/// most [`MAX_CHUNKED_COOKIE_LEN`] bytes; a missing or repeated chunk is
-/// malformed).
+/// A cookie Better Auth may split when it is large, under the first of
+/// `names` (in order of precedence) the request carries in either form: the
+/// cookie itself, else its chunks `<name>.0`, `<name>.1`, ... joined in
+/// order. Either way at most [`MAX_CHUNKED_COOKIE_LEN`] bytes
+/// ([`ErrorKind::TokenTooLarge`]); a missing or repeated chunk is
+/// malformed. Chunks of two names are never mixed.
 pub(crate) fn chunked_cookie<'h, H: HeaderSource>(
     headers: &'h H,
     names: &[String],
 ) -> Result<Option<std::borrow::Cow<'h, str>>, ErrorKind> {
-    if let Some(whole) = cookie_value(headers, names)? {
-        return Ok(Some(whole.into()));
+    for wanted in names {
+        if let Some((_, whole)) = cookie_value(headers, std::slice::from_ref(wanted))? {
+            if whole.len() > MAX_CHUNKED_COOKIE_LEN {
+                return Err(ErrorKind::TokenTooLarge);
+            }
+            return Ok(Some(whole.into()));
+        }
+        if let Some(joined) = chunks_of(headers, wanted)? {
+            return Ok(Some(joined.into()));
+        }
     }
+    Ok(None)
+}
+
+/// The chunks `<name>.0`, `<name>.1`, ... of one cookie, joined.
+fn chunks_of<H: HeaderSource>(headers: &H, name: &str) -> Result<Option<String>, ErrorKind> {
     let mut chunks: Vec<(usize, &str)> = Vec::new();
     let mut total = 0;
-    for (name, value) in cookies(headers) {
-        let index = names.iter().find_map(|wanted| {
-            let suffix = name.strip_prefix(wanted.as_bytes())?.strip_prefix(b".")?;
-            let digits = std::str::from_utf8(suffix).ok()?;
-            let canonical = digits == "0" || (!digits.starts_with('0') && !digits.is_empty());
-            digits
-                .parse::<usize>()
-                .ok()
-                .filter(|_| canonical && digits.bytes().all(|b| b.is_ascii_digit()))
-        });
-        let Some(index) = index else { continue };
+    for (pair_name, value) in cookies(headers) {
+        let Some(index) = chunk_index(pair_name, name) else {
+            continue;
+        };
         let value = cookie_text(value)?;
         total += value.len();
         if total > MAX_CHUNKED_COOKIE_LEN {
@@ -244,13 +267,20 @@ pub(crate) fn chunked_cookie<'h, H: HeaderSource>(
     {
         return Err(ErrorKind::Malformed);
     }
-    Ok(Some(
-        chunks
-            .into_iter()
-            .map(|(_, value)| value)
-            .collect::<String>()
-            .into(),
-    ))
+    Ok(Some(chunks.into_iter().map(|(_, value)| value).collect()))
+}
+
+/// `n` when `pair_name` is `<name>.<n>` with `n` written as Better Auth
+/// writes chunk numbers (no sign, no leading zero).
+fn chunk_index(pair_name: &[u8], name: &str) -> Option<usize> {
+    let digits = pair_name
+        .strip_prefix(name.as_bytes())?
+        .strip_prefix(b".")?;
+    let canonical = digits == b"0" || (!digits.is_empty() && digits[0] != b'0');
+    if !canonical || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(digits).ok()?.parse().ok()
 }
 
 /// Every `name=value` pair of every `Cookie` header.
@@ -320,13 +350,25 @@ mod tests {
             "Basic a.b.c",
             "Bearera.b.c",
             "Bearer a b",
-            "Bearer a+b/c=",
             "Token a.b.c",
         ] {
             assert_eq!(
                 token_from_authorization(bad.as_bytes()).unwrap_err(),
                 ErrorKind::InvalidAuthorizationHeader,
                 "{bad:?}"
+            );
+        }
+        // The right header around a token that is not a compact JWT (a
+        // bearer-plugin session token when those are off).
+        for malformed in [
+            "Bearer a+b/c=",
+            "Bearer abc.d%2Bef%3D",
+            "Bearer abc.de+f/g=",
+        ] {
+            assert_eq!(
+                token_from_authorization(malformed.as_bytes()).unwrap_err(),
+                ErrorKind::Malformed,
+                "{malformed:?}"
             );
         }
         assert!(token_from_authorization(b"Bearer \xff").is_err());
@@ -444,9 +486,9 @@ mod tests {
     fn a_cookie_is_found_under_any_of_its_names_once() {
         let names = ["__Secure-a".to_owned(), "a".to_owned()];
         let found = cookie_headers(&["x=1; __Secure-a=v"]);
-        assert_eq!(cookie_value(&found, &names), Ok(Some("v")));
+        assert_eq!(cookie_value(&found, &names), Ok(Some(("__Secure-a", "v"))));
         assert_eq!(cookie_value(&cookie_headers(&["x=1"]), &names), Ok(None));
-        for twice in [&["a=1; a=2"][..], &["a=1", "__Secure-a=2"]] {
+        for twice in [&["a=1; a=2"][..], &["__Secure-a=1", "__Secure-a=2; a=3"]] {
             assert_eq!(
                 cookie_value(&cookie_headers(twice), &names),
                 Err(ErrorKind::MultipleCredentials)
@@ -455,6 +497,62 @@ mod tests {
         assert_eq!(
             cookie_value(&cookie_headers(&["a="]), &names),
             Err(ErrorKind::Malformed)
+        );
+    }
+
+    #[test]
+    fn a_secure_cookie_wins_over_a_plain_one_in_either_order() {
+        let names = ["__Secure-a".to_owned(), "a".to_owned()];
+        for headers in [
+            &["__Secure-a=victim; a=attacker"][..],
+            &["a=attacker; __Secure-a=victim"],
+            &["a=attacker", "__Secure-a=victim"],
+            // The plain name twice does not matter when the secure one is there.
+            &["a=x; __Secure-a=victim; a=y"],
+        ] {
+            assert_eq!(
+                cookie_value(&cookie_headers(headers), &names),
+                Ok(Some(("__Secure-a", "victim"))),
+                "{headers:?}"
+            );
+        }
+        assert_eq!(
+            cookie_value(&cookie_headers(&["a=plain"]), &names),
+            Ok(Some(("a", "plain")))
+        );
+    }
+
+    #[test]
+    fn chunks_of_a_secure_cache_are_never_mixed_with_plain_ones() {
+        let names = ["__Secure-d".to_owned(), "d".to_owned()];
+        let joined = |values: &[&'static str]| {
+            chunked_cookie(&cookie_headers(values), &names)
+                .map(|found| found.map(|v| v.into_owned()))
+        };
+        assert_eq!(
+            joined(&["__Secure-d.0=ab; d.1=planted; __Secure-d.1=cd"])
+                .unwrap()
+                .as_deref(),
+            Some("abcd")
+        );
+        assert_eq!(
+            joined(&["d=planted; __Secure-d.0=ab"]).unwrap().as_deref(),
+            Some("ab")
+        );
+        assert_eq!(
+            joined(&["d.0=ab; d.1=cd"]).unwrap().as_deref(),
+            Some("abcd")
+        );
+    }
+
+    #[test]
+    fn a_whole_cache_cookie_is_capped_as_chunks_are() {
+        let names = ["d".to_owned()];
+        let huge: &'static str =
+            Box::leak(format!("d={}", "a".repeat(MAX_CHUNKED_COOKIE_LEN + 1)).into_boxed_str());
+        assert_eq!(
+            chunked_cookie(&cookie_headers(&[huge]), &names),
+            Err(ErrorKind::TokenTooLarge)
         );
     }
 

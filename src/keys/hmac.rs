@@ -18,6 +18,15 @@ pub(crate) const TAG_LEN: usize = 32;
 /// same size as the hash output).
 pub const MIN_SECRET_LEN: usize = 32;
 
+/// Better Auth's built-in secret, used when the app sets none: public, so
+/// anyone can sign with it (Better Auth itself refuses it in production).
+const BETTER_AUTH_DEFAULT_SECRET: &[u8] = b"better-auth-secret-12345678901234567890";
+
+/// Whether `secret` is Better Auth's public default secret.
+pub(crate) fn is_public_default_secret(secret: &[u8]) -> bool {
+    secret == BETTER_AUTH_DEFAULT_SECRET
+}
+
 /// The most secrets one verifier holds. A token without `kid` is checked
 /// against each, so this bounds the work an invalid token can cause.
 pub const MAX_KEYS: usize = 4;

@@ -16,6 +16,47 @@
 //! Both sit behind the verifier's cache, so a session is looked up at most
 //! once per [`DEFAULT_SESSION_CACHE_TTL`](crate::limits::DEFAULT_SESSION_CACHE_TTL).
 //!
+//! # Production settings: cookie names and the rate limit
+//!
+//! - **Cookie names.** A session token that came in a cookie is sent to
+//!   `get-session` under the name it came in: the browser holds the name
+//!   the app set (`__Secure-better-auth.session_token` for an `https://`
+//!   app, `<cookiePrefix>.session_token`, or an `advanced.cookies` rename),
+//!   which is the name the app reads. A bearer-plugin token is sent under
+//!   the name Better Auth would give it: `__Secure-` when the store's URL is
+//!   `https://` (as Better Auth decides from its `baseURL`), and
+//!   [`cookie_prefix`](HttpSessionStore::cookie_prefix),
+//!   [`secure_cookies`](HttpSessionStore::secure_cookies) or
+//!   [`cookie_name`](HttpSessionStore::cookie_name) for apps configured
+//!   otherwise ([`Verifier::from_env`](crate::Verifier::from_env) passes
+//!   `BETTER_AUTH_COOKIE_PREFIX` and `BETTER_AUTH_SECURE_COOKIES` on).
+//! - **No refresh.** Lookups ask with `disableRefresh=true`: Better Auth's
+//!   refresh would extend the session (even a "don't remember me" one,
+//!   whose `dont_remember` cookie the service never sees) with a
+//!   `Set-Cookie` that no browser receives. The browser's own calls to the
+//!   app keep refreshing it.
+//! - **Better Auth's rate limit.** In production Better Auth limits every
+//!   path, `get-session` included, to 100 requests per 10 s per client IP,
+//!   and this service is one client: past that, lookups get 429. The store
+//!   then honours Better Auth's `X-Retry-After` (or `Retry-After`): no
+//!   lookup is sent until it has passed, requests that need one get 503
+//!   with that `Retry-After`, and one WARN event (feature `tracing`) names
+//!   the fix. The verifier already makes one lookup per token at a time and
+//!   keeps answers for its cache's TTL; exempt the service in the app:
+//!
+//!   ```ts
+//!   export const auth = betterAuth({
+//!     rateLimit: {
+//!       // Lookups by the Rust API: cached there, one per session per 30 s.
+//!       customRules: { "/get-session": false },
+//!     },
+//!   });
+//!   ```
+//!
+//!   or give it a larger rule (`{ window: 10, max: 1000 }`). A rule per
+//!   client is possible too, since the client IP is read from
+//!   `advanced.ipAddress.ipAddressHeaders` (default `x-forwarded-for`).
+//!
 //! # How a lookup runs
 //!
 //! ureq is blocking and the [`SessionStore`] future must not depend on any
@@ -29,10 +70,10 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -91,7 +132,9 @@ const DEFAULT_BASE_PATH: &str = "/api/auth";
 
 /// A [`SessionStore`] that asks Better Auth: `GET {base}/get-session` with
 /// the session cookie, `disableCookieCache` set so that the database is
-/// consulted rather than a cookie cache the request does not carry.
+/// consulted rather than a cookie cache the request does not carry, and
+/// `disableRefresh` so that the lookup changes nothing (see the module
+/// docs: cookie names, Better Auth's rate limit).
 ///
 /// The URL must be `https://`, or `http://` to a loopback host (a Next.js
 /// app on the same machine): over plain HTTP anywhere else the session
@@ -101,12 +144,13 @@ const DEFAULT_BASE_PATH: &str = "/api/auth";
 /// `Debug` shows the endpoint, cookie name and limits; tokens never appear
 /// in `Debug` output or in errors.
 ///
-/// ```no_run
+/// ```
 /// use jwtguard::HttpSessionStore;
 ///
 /// # fn main() -> Result<(), jwtguard::SessionStoreError> {
-/// let store = HttpSessionStore::new("https://app.example.com")?
-///     .cookie_name("__Secure-better-auth.session_token")?;
+/// // An https:// app with `advanced.cookiePrefix: "myapp"`.
+/// let store = HttpSessionStore::new("https://app.example.com")?.cookie_prefix("myapp")?;
+/// assert!(format!("{store:?}").contains("__Secure-myapp.session_token"));
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -114,6 +158,38 @@ pub struct HttpSessionStore {
     inner: Arc<Inner>,
     max_in_flight: usize,
     in_flight: Arc<AtomicUsize>,
+    /// Set while Better Auth's rate limit holds lookups back.
+    backoff: Arc<Backoff>,
+}
+
+/// Better Auth's rate limit, as this store last heard it.
+#[derive(Default)]
+struct Backoff {
+    /// No lookup is sent before this instant.
+    until: Mutex<Option<Instant>>,
+    /// The WARN naming the fix was given.
+    warned: AtomicBool,
+}
+
+impl Backoff {
+    /// How long lookups must still wait, if they must.
+    fn remaining(&self) -> Option<Duration> {
+        let until = *self.until.lock().unwrap_or_else(PoisonError::into_inner);
+        until.and_then(|until| until.checked_duration_since(Instant::now()))
+    }
+
+    /// Holds lookups back for `wait`, and warns the first time.
+    fn hold(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut slot = self.until.lock().unwrap_or_else(PoisonError::into_inner);
+        if slot.is_none_or(|held| held < until) {
+            *slot = Some(until);
+        }
+        drop(slot);
+        if !self.warned.swap(true, Ordering::AcqRel) {
+            crate::trace::get_session_rate_limited(wait.as_secs());
+        }
+    }
 }
 
 /// What a lookup thread needs, shared with it by one `Arc`.
@@ -123,7 +199,9 @@ struct Inner {
     /// The full `get-session` URL, query included.
     endpoint: String,
     https: bool,
-    cookie_name: String,
+    /// The cookie a bearer-plugin token is sent in (a token that came in a
+    /// cookie goes back under that cookie's name).
+    cookie_name: CookieName,
     connect_timeout: Duration,
     timeout: Duration,
     max_body_len: u64,
@@ -133,7 +211,7 @@ impl fmt::Debug for HttpSessionStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpSessionStore")
             .field("endpoint", &self.inner.endpoint)
-            .field("cookie_name", &self.inner.cookie_name)
+            .field("cookie_name", &self.inner.cookie_name.to_string())
             .field("connect_timeout", &self.inner.connect_timeout)
             .field("timeout", &self.inner.timeout)
             .field("max_in_flight", &self.max_in_flight)
@@ -159,13 +237,16 @@ impl HttpSessionStore {
     /// assert!(HttpSessionStore::new("http://localhost:3000").is_ok());
     /// assert!(HttpSessionStore::new("http://app.example.com").is_err());
     /// ```
-    pub fn new(base_url: &str) -> Result<Self, SessionStoreError> {
-        let (endpoint, https) = endpoint(base_url)?;
+    pub fn new(base_url: impl AsRef<str>) -> Result<Self, SessionStoreError> {
+        let (endpoint, https) = endpoint(base_url.as_ref())?;
         let mut inner = Inner {
             agent: ureq::Agent::new_with_defaults(),
             endpoint,
             https,
-            cookie_name: DEFAULT_SESSION_COOKIE_NAME.to_owned(),
+            cookie_name: CookieName::Better {
+                prefix: crate::session::settings::DEFAULT_COOKIE_PREFIX.to_owned(),
+                secure: https,
+            },
             connect_timeout: SESSION_HTTP_CONNECT_TIMEOUT,
             timeout: SESSION_HTTP_TIMEOUT,
             max_body_len: DEFAULT_MAX_GET_SESSION_LEN,
@@ -175,29 +256,81 @@ impl HttpSessionStore {
             inner: Arc::new(inner),
             max_in_flight: DEFAULT_MAX_SESSION_LOOKUPS,
             in_flight: Arc::new(AtomicUsize::new(0)),
+            backoff: Arc::default(),
         })
     }
 
-    /// The session-token cookie to send: Better Auth's name for it, e.g.
-    /// `__Secure-better-auth.session_token` when the app uses secure cookies
-    /// or `myapp.session_token` with `advanced.cookiePrefix = "myapp"`.
-    /// Default [`DEFAULT_SESSION_COOKIE_NAME`]. Fails unless `name` is a
+    /// Better Auth's `advanced.cookiePrefix` (default `better-auth`): a
+    /// bearer-plugin token is sent as `<prefix>.session_token`, with
+    /// `__Secure-` in front as [`secure_cookies`](Self::secure_cookies)
+    /// says. Fails unless `<prefix>.session_token` is a valid cookie name.
+    ///
+    /// ```
+    /// let store = jwtguard::HttpSessionStore::new("http://localhost:3000")?
+    ///     .cookie_prefix("myapp")?;
+    /// assert!(format!("{store:?}").contains("\"myapp.session_token\""));
+    /// # Ok::<(), jwtguard::SessionStoreError>(())
+    /// ```
+    pub fn cookie_prefix(mut self, prefix: impl AsRef<str>) -> Result<Self, SessionStoreError> {
+        let inner = Arc::make_mut(&mut self.inner);
+        let secure = match &inner.cookie_name {
+            CookieName::Better { secure, .. } => *secure,
+            CookieName::Custom(_) => inner.https,
+        };
+        // Better Auth reads `cookiePrefix || "better-auth"`.
+        let prefix = match prefix.as_ref() {
+            "" => crate::session::settings::DEFAULT_COOKIE_PREFIX,
+            prefix => prefix,
+        };
+        let name = CookieName::Better {
+            prefix: prefix.to_owned(),
+            secure,
+        };
+        check_cookie_name(&name.to_string())?;
+        inner.cookie_name = name;
+        Ok(self)
+    }
+
+    /// Whether the app uses secure cookies (`__Secure-` names): Better Auth's
+    /// `advanced.useSecureCookies`. Default: `true` for an `https://` URL,
+    /// as Better Auth decides from its `baseURL`.
+    ///
+    /// ```
+    /// // A Next.js app behind a TLS proxy, reached here over loopback.
+    /// let store = jwtguard::HttpSessionStore::new("http://127.0.0.1:3000")?
+    ///     .secure_cookies(true);
+    /// assert!(format!("{store:?}").contains("__Secure-better-auth.session_token"));
+    /// # Ok::<(), jwtguard::SessionStoreError>(())
+    /// ```
+    #[must_use]
+    pub fn secure_cookies(mut self, secure: bool) -> Self {
+        let inner = Arc::make_mut(&mut self.inner);
+        if let CookieName::Better {
+            secure: current, ..
+        } = &mut inner.cookie_name
+        {
+            *current = secure;
+        }
+        self
+    }
+
+    /// The exact cookie name a bearer-plugin token is sent in, for an app
+    /// that renames it (`advanced.cookies.session_token.name`; give the
+    /// `__Secure-` form if the app uses secure cookies). Replaces
+    /// [`cookie_prefix`](Self::cookie_prefix) and
+    /// [`secure_cookies`](Self::secure_cookies). Fails unless `name` is a
     /// valid cookie name.
     ///
     /// ```
     /// let store = jwtguard::HttpSessionStore::new("https://app.example.com")
     ///     .unwrap()
-    ///     .cookie_name("__Secure-better-auth.session_token")
+    ///     .cookie_name("__Secure-sid")
     ///     .unwrap();
     /// ```
-    pub fn cookie_name(mut self, name: &str) -> Result<Self, SessionStoreError> {
-        if !is_cookie_name(name) {
-            return Err(SessionStoreError::new(
-                "the session cookie name must be a non-empty RFC 6265 token \
-                 (no spaces, `=`, `;` or other separators)",
-            ));
-        }
-        Arc::make_mut(&mut self.inner).cookie_name = name.to_owned();
+    pub fn cookie_name(mut self, name: impl AsRef<str>) -> Result<Self, SessionStoreError> {
+        let name = name.as_ref();
+        check_cookie_name(name)?;
+        Arc::make_mut(&mut self.inner).cookie_name = CookieName::Custom(name.to_owned());
         Ok(self)
     }
 
@@ -293,11 +426,14 @@ impl Inner {
         config.build().into()
     }
 
-    /// One blocking `get-session` call.
+    /// One blocking `get-session` call, with the session cookie `cookie`
+    /// (`None`: the store's name for it).
     fn lookup(
         &self,
         token: &str,
         signed: &str,
+        cookie: Option<&str>,
+        backoff: &Backoff,
     ) -> Result<Option<SessionRecord>, SessionStoreError> {
         if !is_cookie_value(signed) {
             // The verifier checked its signature, so this does not happen;
@@ -306,7 +442,11 @@ impl Inner {
                 "the signed session token is not a valid cookie value",
             ));
         }
-        let cookie = format!("{}={}", self.cookie_name, signed);
+        let cookie = match cookie {
+            // One of the verifier's configured names, checked when it was built.
+            Some(name) => format!("{name}={signed}"),
+            None => format!("{}={signed}", self.cookie_name),
+        };
         let mut response = self
             .agent
             .get(&self.endpoint)
@@ -326,6 +466,17 @@ impl Inner {
                  give the app's final URL"
             )));
         }
+        if status == ureq::http::StatusCode::TOO_MANY_REQUESTS {
+            let wait = retry_after(response.headers());
+            backoff.hold(wait);
+            return Err(store_error(format_args!(
+                "get-session answered 429: Better Auth's rate limit counts this service's \
+                 lookups as one client; none is sent for {} s. Exempt it with \
+                 rateLimit.customRules[\"/get-session\"] = false",
+                wait.as_secs()
+            ))
+            .retry_after(wait));
+        }
         if status != ureq::http::StatusCode::OK {
             return Err(store_error(format_args!("get-session answered {status}")));
         }
@@ -342,6 +493,12 @@ impl Inner {
 impl SessionStore for HttpSessionStore {
     fn find_session<'a>(&'a self, token: &'a SessionToken<'a>) -> SessionLookup<'a> {
         Box::pin(async move {
+            if let Some(wait) = self.backoff.remaining() {
+                return Err(SessionStoreError::new(
+                    "Better Auth rate-limited get-session: waiting for its Retry-After",
+                )
+                .retry_after(wait));
+            }
             let Some(permit) = Permit::acquire(&self.in_flight, self.max_in_flight) else {
                 return Err(SessionStoreError::new(
                     "too many session lookups in flight: the Better Auth app is slow or down",
@@ -351,10 +508,12 @@ impl SessionStore for HttpSessionStore {
             let inner = Arc::clone(&self.inner);
             let token_owned = token.token().to_owned();
             let signed = token.signed_value().to_owned();
+            let cookie = token.cookie_name().map(str::to_owned);
+            let backoff = Arc::clone(&self.backoff);
             let spawned = std::thread::Builder::new()
                 .name("jwtguard-session".into())
                 .spawn(move || {
-                    let answer = inner.lookup(&token_owned, &signed);
+                    let answer = inner.lookup(&token_owned, &signed, cookie.as_deref(), &backoff);
                     // Free the slot before answering, so that whoever awaits
                     // the answer can start the next lookup at once.
                     drop(permit);
@@ -379,10 +538,16 @@ impl SessionStore for HttpSessionStore {
 /// The `get-session` URL for `base_url`, and whether it is HTTPS.
 fn endpoint(base_url: &str) -> Result<(String, bool), SessionStoreError> {
     let invalid = || {
-        SessionStoreError::new(
-            "the Better Auth URL must be https://, or http:// to localhost, 127.0.0.0/8 or [::1], \
-             without credentials, query or fragment",
-        )
+        // The URL is named unless it may carry a password.
+        let shown = if base_url.contains('@') || base_url.len() > 200 {
+            "the Better Auth URL".to_owned()
+        } else {
+            format!("the Better Auth URL {base_url:?}")
+        };
+        SessionStoreError::new(format!(
+            "{shown} must be https://, or http:// to localhost, 127.0.0.0/8 or [::1], \
+             without credentials, query or fragment"
+        ))
     };
     // `http::Uri` tolerates a fragment; a base URL has no use for one.
     if base_url.contains('#') {
@@ -407,7 +572,9 @@ fn endpoint(base_url: &str) -> Result<(String, bool), SessionStoreError> {
     };
     let scheme = if https { "https" } else { "http" };
     Ok((
-        format!("{scheme}://{authority}{path}/get-session?disableCookieCache=true"),
+        format!(
+            "{scheme}://{authority}{path}/get-session?disableCookieCache=true&disableRefresh=true"
+        ),
         https,
     ))
 }
@@ -420,6 +587,57 @@ fn is_cookie_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| (0x21..=0x7e).contains(&b) && !SEPARATORS.contains(&b))
+}
+
+fn check_cookie_name(name: &str) -> Result<(), SessionStoreError> {
+    if is_cookie_name(name) {
+        Ok(())
+    } else {
+        Err(SessionStoreError::new(
+            "the session cookie name must be a non-empty RFC 6265 token \
+             (no spaces, `=`, `;` or other separators)",
+        ))
+    }
+}
+
+/// The name a bearer-plugin token is sent under.
+#[derive(Clone)]
+enum CookieName {
+    /// Better Auth's own: `[__Secure-]<prefix>.session_token`.
+    Better { prefix: String, secure: bool },
+    /// An `advanced.cookies` rename, as given.
+    Custom(String),
+}
+
+impl fmt::Display for CookieName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Better { prefix, secure } => {
+                let secure = if *secure { "__Secure-" } else { "" };
+                write!(f, "{secure}{prefix}.session_token")
+            }
+            Self::Custom(name) => f.write_str(name),
+        }
+    }
+}
+
+/// How long Better Auth's 429 asks to wait: its `X-Retry-After`, else a
+/// standard `Retry-After`, in whole seconds; Better Auth's window (10 s)
+/// when neither is a number. At least 1 s, at most 10 minutes.
+fn retry_after(headers: &ureq::http::HeaderMap) -> Duration {
+    let secs = ["x-retry-after", "retry-after"]
+        .iter()
+        .find_map(|name| {
+            headers
+                .get(*name)?
+                .to_str()
+                .ok()?
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .unwrap_or(10);
+    Duration::from_secs(secs.clamp(1, 600))
 }
 
 /// RFC 6265 cookie-octets: what a URL-encoded signed token is made of.
@@ -696,7 +914,9 @@ mod tests {
 
         let head = heads.recv().unwrap();
         assert!(
-            head.starts_with("GET /api/auth/get-session?disableCookieCache=true HTTP/1.1\r\n"),
+            head.starts_with(
+                "GET /api/auth/get-session?disableCookieCache=true&disableRefresh=true HTTP/1.1\r\n"
+            ),
             "{head}"
         );
         let cookie = format!("cookie: better-auth.session_token={SIGNED}\r\n");
@@ -707,33 +927,161 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_cookie_name_and_base_path_are_configurable() {
+    /// The `cookie` header of a lookup of `token` through `store`.
+    fn cookie_sent(
+        store: impl FnOnce(&str) -> HttpSessionStore,
+        token: SessionToken<'_>,
+    ) -> String {
         let (url, heads) = serve(vec![(Duration::ZERO, response("200 OK", "null"))]);
-        let store = HttpSessionStore::new(&format!("{url}/custom/auth/"))
-            .unwrap()
-            .cookie_name("__Secure-better-auth.session_token")
-            .unwrap();
+        let store = store(&url);
+        assert!(block_on(store.find_session(&token)).unwrap().is_none());
+        let head = heads.recv().unwrap();
+        head.lines()
+            .find_map(|line| {
+                let (name, value) = line.split_once(": ")?;
+                name.eq_ignore_ascii_case("cookie")
+                    .then(|| value.to_owned())
+            })
+            .unwrap_or_else(|| panic!("no cookie in {head}"))
+    }
+
+    #[test]
+    fn a_token_from_a_cookie_goes_back_under_that_cookies_name() {
+        for name in [
+            "__Secure-better-auth.session_token",
+            "__Secure-myapp.session_token",
+            "myapp.session_token",
+            "renamed_sid",
+        ] {
+            let token = SessionToken {
+                token: TOKEN,
+                signed: SIGNED,
+                cookie_name: Some(name),
+            };
+            let sent = cookie_sent(|url| HttpSessionStore::new(url).unwrap(), token);
+            assert_eq!(sent, format!("{name}={SIGNED}"));
+        }
+    }
+
+    #[test]
+    fn a_bearer_token_goes_in_the_cookie_better_auth_would_name() {
+        let bearer = || SessionToken::for_test(TOKEN, SIGNED);
+        // A loopback http:// app: no `__Secure-`, as Better Auth decides it.
+        let sent = cookie_sent(|url| HttpSessionStore::new(url).unwrap(), bearer());
+        assert_eq!(sent, format!("better-auth.session_token={SIGNED}"));
+        let sent = cookie_sent(
+            |url| {
+                HttpSessionStore::new(url)
+                    .unwrap()
+                    .cookie_prefix("myapp")
+                    .unwrap()
+                    .secure_cookies(true)
+            },
+            bearer(),
+        );
+        assert_eq!(sent, format!("__Secure-myapp.session_token={SIGNED}"));
+        let sent = cookie_sent(
+            |url| {
+                HttpSessionStore::new(url)
+                    .unwrap()
+                    .cookie_name("sid")
+                    .unwrap()
+            },
+            bearer(),
+        );
+        assert_eq!(sent, format!("sid={SIGNED}"));
+
+        // An https:// app sets `__Secure-` names.
+        let https = HttpSessionStore::new("https://app.example.com").unwrap();
+        assert_eq!(
+            https.inner.cookie_name.to_string(),
+            "__Secure-better-auth.session_token"
+        );
+        let prefixed = https.cookie_prefix("myapp").unwrap();
+        assert_eq!(
+            prefixed.inner.cookie_name.to_string(),
+            "__Secure-myapp.session_token"
+        );
+        let plain = prefixed.secure_cookies(false);
+        assert_eq!(plain.inner.cookie_name.to_string(), "myapp.session_token");
+    }
+
+    #[test]
+    fn the_base_path_is_configurable_and_cookie_names_are_checked() {
+        let (url, heads) = serve(vec![(Duration::ZERO, response("200 OK", "null"))]);
+        let store = HttpSessionStore::new(format!("{url}/custom/auth/")).unwrap();
         assert!(find(&store).unwrap().is_none());
         let head = heads.recv().unwrap();
         assert!(
-            head.starts_with("GET /custom/auth/get-session?disableCookieCache=true "),
+            head.starts_with(
+                "GET /custom/auth/get-session?disableCookieCache=true&disableRefresh=true "
+            ),
             "{head}"
         );
-        assert!(
-            head.contains(&format!("__Secure-better-auth.session_token={SIGNED}")),
-            "{head}"
-        );
-
         for bad in ["", "a b", "a=b", "a;b", "é"] {
-            assert!(
-                HttpSessionStore::new(&url)
-                    .unwrap()
-                    .cookie_name(bad)
-                    .is_err(),
+            let store = HttpSessionStore::new(&url).unwrap();
+            assert!(store.clone().cookie_name(bad).is_err(), "{bad:?}");
+            assert_eq!(
+                store.cookie_prefix(bad).is_err(),
+                !bad.is_empty(),
                 "{bad:?}"
             );
         }
+        // An empty prefix is Better Auth's default one, as in Better Auth.
+        let store = HttpSessionStore::new(&url)
+            .unwrap()
+            .cookie_prefix("")
+            .unwrap();
+        assert_eq!(
+            store.inner.cookie_name.to_string(),
+            "better-auth.session_token"
+        );
+    }
+
+    #[test]
+    fn a_429_pauses_every_lookup_for_its_retry_after() {
+        let limited = "HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\n\
+                       x-retry-after: 3\r\nconnection: close\r\ncontent-length: 2\r\n\r\n{}";
+        let (url, heads) = serve(vec![(Duration::ZERO, limited.as_bytes().to_vec())]);
+        let store = HttpSessionStore::new(&url).unwrap();
+        let err = find(&store).unwrap_err();
+        assert!(err.to_string().contains("429"), "{err}");
+        assert!(err.to_string().contains("/get-session"), "{err}");
+        assert_eq!(err.retry_after_hint(), Some(Duration::from_secs(3)));
+        heads.recv().unwrap();
+        // The next lookups are not sent: the server would answer nothing more.
+        let started = Instant::now();
+        let again = find(&store.clone()).unwrap_err();
+        assert!(started.elapsed() < Duration::from_millis(200));
+        let wait = again.retry_after_hint().expect("a wait");
+        assert!(
+            wait <= Duration::from_secs(3) && wait > Duration::from_secs(2),
+            "{wait:?}"
+        );
+        assert!(heads.try_recv().is_err());
+        assert_no_secret(&again.to_string());
+    }
+
+    #[test]
+    fn retry_after_reads_better_auths_header_then_the_standard_one() {
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut map = ureq::http::HeaderMap::new();
+            for (name, value) in pairs {
+                map.insert(*name, ureq::http::HeaderValue::from_static(value));
+            }
+            map
+        };
+        let secs = |pairs: &[(&'static str, &'static str)]| retry_after(&headers(pairs)).as_secs();
+        assert_eq!(secs(&[("x-retry-after", "7")]), 7);
+        assert_eq!(secs(&[("retry-after", "4")]), 4);
+        assert_eq!(secs(&[("x-retry-after", "7"), ("retry-after", "4")]), 7);
+        assert_eq!(secs(&[]), 10);
+        assert_eq!(
+            secs(&[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")]),
+            10
+        );
+        assert_eq!(secs(&[("retry-after", "0")]), 1);
+        assert_eq!(secs(&[("retry-after", "99999999")]), 600);
     }
 
     #[test]
@@ -837,7 +1185,7 @@ mod tests {
             .local_addr()
             .unwrap()
             .port();
-        let store = HttpSessionStore::new(&format!("http://127.0.0.1:{port}")).unwrap();
+        let store = HttpSessionStore::new(format!("http://127.0.0.1:{port}")).unwrap();
         expect_error(&store, "get-session request to");
     }
 
@@ -894,6 +1242,19 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_url_is_named_unless_it_may_hold_a_password() {
+        let err = HttpSessionStore::new("http://app.example.com").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("the Better Auth URL \"http://app.example.com\" must be https://"),
+            "{err}"
+        );
+        let err = HttpSessionStore::new(String::from("https://user:hunter2@app.example.com"))
+            .unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
     fn the_endpoint_follows_better_auth_base_url_rules() {
         let cases = [
             (
@@ -915,7 +1276,10 @@ mod tests {
         ];
         for (base, expected) in cases {
             let (endpoint, _) = endpoint(base).unwrap();
-            assert_eq!(endpoint, format!("{expected}?disableCookieCache=true"));
+            assert_eq!(
+                endpoint,
+                format!("{expected}?disableCookieCache=true&disableRefresh=true")
+            );
         }
     }
 
@@ -927,7 +1291,10 @@ mod tests {
             debug.contains("https://app.example.com/api/auth/get-session"),
             "{debug}"
         );
-        assert!(debug.contains("better-auth.session_token"), "{debug}");
+        assert!(
+            debug.contains("__Secure-better-auth.session_token"),
+            "{debug}"
+        );
     }
 
     #[test]

@@ -28,10 +28,10 @@ pub(crate) mod store;
 
 use std::sync::Arc;
 
-use crate::error::ErrorKind;
+use crate::error::{Error, ErrorKind};
 use crate::http::credentials::{HeaderSource, chunked_cookie};
 use crate::session::cookie_cache::{CacheKeys, CookieCacheStrategy};
-use crate::session::store::{Resolved, SessionStore, SessionToken, StoreCache};
+use crate::session::store::{Resolved, SessionStore, SessionToken, StoreCache, Unavailable};
 use crate::token::claims::Credential;
 use crate::token::clock::Clock;
 use crate::trace;
@@ -39,10 +39,10 @@ use crate::trace;
 /// The session credentials a verifier accepts, ready to check.
 pub(crate) struct Sessions {
     pub(crate) keys: CacheKeys,
-    /// The session-token cookie's names (with and without `__Secure-`, as
-    /// configured).
+    /// The session-token cookie's names, `__Secure-` first: when both are
+    /// sent, it wins, as in Better Auth's `getSessionCookie`.
     pub(crate) token_cookies: Vec<String>,
-    /// The cookie cache's names.
+    /// The cookie cache's names, in the same order.
     pub(crate) data_cookies: Vec<String>,
     pub(crate) cookie_cache: Option<CookieCacheStrategy>,
     pub(crate) cache_version: String,
@@ -73,26 +73,31 @@ pub(crate) struct SessionClaims {
 }
 
 impl Sessions {
-    /// Resolves the signed session token `value` (from a cookie or the
-    /// bearer plugin) to its session: the cookie cache when the request
-    /// carries a valid, fresh one for this token, else the store.
+    /// Resolves the signed session token `value` (from the cookie
+    /// `cookie_name`, or the bearer plugin's header when `None`) to its
+    /// session: the cookie cache when the request carries a valid, fresh one
+    /// for this token, else the store.
     ///
     /// Better Auth does the same (`api/routes/session.mjs`): a cache is used
     /// only with a valid session token equal to its `session.token`, of the
     /// expected version, before its own expiry and the session's. Any other
-    /// cache is ignored when a store can answer, and refuses the request
-    /// when none is configured.
+    /// cache (missing, stale, broken, sent twice, too large) is ignored when
+    /// a store can answer, and refuses the request only when none is
+    /// configured: a cookie planted by a sibling subdomain cannot lock the
+    /// user out of the API while the web app keeps working.
     pub(crate) async fn resolve<H: HeaderSource>(
         &self,
         value: &str,
+        cookie_name: Option<&str>,
         headers: &H,
-    ) -> Result<SessionClaims, ErrorKind> {
+    ) -> Result<SessionClaims, Error> {
         let signed = signed_token::verify(value, &self.keys.current)?;
         let cache_refusal = match self.cookie_cache {
             None => ErrorKind::SessionNotFound,
-            Some(strategy) => match chunked_cookie(headers, &self.data_cookies)? {
-                None => ErrorKind::SessionNotFound,
-                Some(data) => match self.read_cache(strategy, &data, signed.token) {
+            Some(strategy) => match chunked_cookie(headers, &self.data_cookies) {
+                Ok(None) => ErrorKind::SessionNotFound,
+                Err(refusal) => refusal,
+                Ok(Some(data)) => match self.read_cache(strategy, &data, signed.token) {
                     Ok(payload) => {
                         return Ok(SessionClaims {
                             payload,
@@ -104,34 +109,46 @@ impl Sessions {
             },
         };
         let Some(store) = &self.store else {
-            return Err(cache_refusal);
+            return Err(cache_refusal.into());
         };
-        let key = StoreCache::key(signed.token);
-        let resolved = match self.store_cache.get(&key) {
-            Some(resolved) => resolved,
-            None => {
-                let token = SessionToken {
-                    token: signed.token,
-                    signed: &signed.cookie_value,
-                };
-                let resolved = match store.find_session(&token).await {
-                    Ok(record) => Resolved {
-                        payload: record.map(|record| Arc::from(record.to_payload())),
-                    },
-                    Err(error) => {
-                        trace::session_store_failed(&error);
-                        return Err(ErrorKind::SessionStoreUnavailable);
-                    }
-                };
-                self.store_cache.put(key, resolved.clone());
-                resolved
+        let token = SessionToken {
+            token: signed.token,
+            signed: &signed.cookie_value,
+            cookie_name,
+        };
+        let lookup = async {
+            match store.find_session(&token).await {
+                Ok(record) => Ok(Resolved {
+                    payload: record.map(|record| Arc::from(record.to_payload())),
+                }),
+                Err(error) => {
+                    trace::session_store_failed(&error, error.retry_after_hint().is_some());
+                    Err(Unavailable {
+                        retry_after: error.retry_after_hint(),
+                    })
+                }
             }
         };
-        let payload = resolved.payload.ok_or(ErrorKind::SessionNotFound)?;
-        Ok(SessionClaims {
-            payload,
-            credential: Credential::SessionToken,
-        })
+        match self
+            .store_cache
+            .resolve(StoreCache::key(signed.token), lookup)
+            .await
+        {
+            Ok(Resolved {
+                payload: Some(payload),
+            }) => Ok(SessionClaims {
+                payload,
+                credential: Credential::SessionToken,
+            }),
+            Ok(Resolved { payload: None }) => Err(ErrorKind::SessionNotFound.into()),
+            Err(unavailable) => {
+                let error = Error::from(ErrorKind::SessionStoreUnavailable);
+                Err(match unavailable.retry_after {
+                    Some(wait) => error.with_retry_after(wait),
+                    None => error,
+                })
+            }
+        }
     }
 
     /// The claims payload of a cookie cache that vouches for `token` now.

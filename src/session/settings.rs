@@ -8,7 +8,7 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use crate::error::config::ConfigError;
-use crate::keys::hmac::{HmacKey, MAX_KEYS};
+use crate::keys::hmac::{HmacKey, MAX_KEYS, MIN_SECRET_LEN, is_public_default_secret};
 use crate::session::Sessions;
 use crate::session::cookie_cache::{CacheKeys, CookieCacheStrategy};
 use crate::session::store::{
@@ -44,8 +44,11 @@ pub enum SecureCookies {
 
 /// The session settings a [`VerifierBuilder`](crate::VerifierBuilder) collects.
 pub(crate) struct SessionSettings {
-    /// Better Auth's secrets, the current first.
-    pub(crate) secrets: Vec<Zeroizing<Vec<u8>>>,
+    /// Better Auth's secrets, the current first, each with where it came
+    /// from (for errors).
+    pub(crate) secrets: Vec<(String, Zeroizing<Vec<u8>>)>,
+    /// Accept secrets shorter than [`MIN_SECRET_LEN`] (never empty ones).
+    pub(crate) allow_short_secret: bool,
     pub(crate) cookie_prefix: String,
     pub(crate) token_cookie_name: Option<String>,
     pub(crate) data_cookie_name: Option<String>,
@@ -62,6 +65,7 @@ impl Default for SessionSettings {
     fn default() -> Self {
         Self {
             secrets: Vec::new(),
+            allow_short_secret: false,
             cookie_prefix: DEFAULT_COOKIE_PREFIX.to_owned(),
             token_cookie_name: None,
             data_cookie_name: None,
@@ -88,6 +92,8 @@ impl SessionSettings {
     fn names(&self, cookie: &str, custom: Option<&String>) -> Vec<String> {
         let name = match custom {
             Some(name) => name.clone(),
+            // Better Auth reads `cookiePrefix || "better-auth"`.
+            None if self.cookie_prefix.is_empty() => format!("{DEFAULT_COOKIE_PREFIX}.{cookie}"),
             None => format!("{}.{cookie}", self.cookie_prefix),
         };
         match self.secure {
@@ -107,9 +113,12 @@ impl SessionSettings {
         if !self.is_set() {
             return Ok(None);
         }
-        let Some(current) = self.secrets.first() else {
+        let Some((_, current)) = self.secrets.first() else {
             return Err(ConfigError::SessionsWithoutSecret);
         };
+        for (origin, secret) in &self.secrets {
+            check_session_secret(origin, secret, self.allow_short_secret)?;
+        }
         // A `jwe` cache without `kid` is tried against each: bound the work.
         if self.secrets.len() > MAX_KEYS {
             return Err(ConfigError::TooManyKeys { max: MAX_KEYS });
@@ -144,7 +153,7 @@ impl SessionSettings {
                 current: HmacKey::new(current),
                 #[cfg(feature = "session-jwe")]
                 jwe: crate::session::jwe::JweKeys::derive(
-                    self.secrets.iter().map(|s| s.as_slice()),
+                    self.secrets.iter().map(|(_, s)| s.as_slice()),
                 ),
             },
             token_cookies,
@@ -160,9 +169,58 @@ impl SessionSettings {
     }
 }
 
+/// A session secret signs cookies that stand for any user: refuse one that
+/// anyone can know (empty, Better Auth's public default) and, unless the
+/// app explicitly cannot rotate yet, one short enough to guess.
+fn check_session_secret(origin: &str, secret: &[u8], allow_short: bool) -> Result<(), ConfigError> {
+    if secret.is_empty() {
+        return Err(ConfigError::EmptySecret {
+            origin: origin.to_owned(),
+        });
+    }
+    if is_public_default_secret(secret) {
+        return Err(ConfigError::PublicDefaultSecret {
+            origin: origin.to_owned(),
+        });
+    }
+    if secret.len() < MIN_SECRET_LEN && !allow_short {
+        return Err(ConfigError::SessionSecretTooShort {
+            origin: origin.to_owned(),
+            len: secret.len(),
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn session_secrets_that_anyone_can_know_are_refused() {
+        let check =
+            |secret: &str, allow_short| check_session_secret("X", secret.as_bytes(), allow_short);
+        assert_eq!(
+            check("", true),
+            Err(ConfigError::EmptySecret { origin: "X".into() })
+        );
+        assert_eq!(
+            check("better-auth-secret-12345678901234567890", true),
+            Err(ConfigError::PublicDefaultSecret { origin: "X".into() })
+        );
+        assert_eq!(
+            check("short-secret", false),
+            Err(ConfigError::SessionSecretTooShort {
+                origin: "X".into(),
+                len: 12
+            })
+        );
+        assert_eq!(check("short-secret", true), Ok(()));
+        assert_eq!(
+            check("better-auth-secret-0123456789abcdefghij", false),
+            Ok(())
+        );
+    }
 
     #[test]
     fn cookie_names_follow_better_auths_prefix_rules() {

@@ -2,12 +2,13 @@
 //! trait, what a store answers ([`SessionRecord`]), and the bounded,
 //! short-lived cache in front of every store.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use quick_cache::sync::{Cache, EntryAction, EntryResult};
 
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -154,7 +155,10 @@ impl SessionRecord {
 /// assert_eq!(err.to_string(), "database unreachable");
 /// ```
 #[derive(Debug)]
-pub struct SessionStoreError(Box<dyn std::error::Error + Send + Sync>);
+pub struct SessionStoreError {
+    error: Box<dyn std::error::Error + Send + Sync>,
+    retry_after: Option<Duration>,
+}
 
 impl SessionStoreError {
     /// Wraps any error (or a message).
@@ -164,19 +168,50 @@ impl SessionStoreError {
     /// let err = jwtguard::SessionStoreError::new(io);
     /// ```
     pub fn new(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
-        Self(error.into())
+        Self {
+            error: error.into(),
+            retry_after: None,
+        }
+    }
+
+    /// Says when the store expects to answer again (for example a rate
+    /// limit's `Retry-After`): the 503 then carries it as its `Retry-After`,
+    /// in whole seconds (at least 1), instead of
+    /// [`RETRY_AFTER_SECS`](crate::limits::RETRY_AFTER_SECS). A store
+    /// that says this has already reported why (the refusal itself is
+    /// logged at DEBUG, not WARN).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let err = jwtguard::SessionStoreError::new("rate limited")
+    ///     .retry_after(Duration::from_secs(7));
+    /// assert_eq!(err.retry_after_hint(), Some(Duration::from_secs(7)));
+    /// ```
+    #[must_use]
+    pub fn retry_after(mut self, wait: Duration) -> Self {
+        self.retry_after = Some(wait);
+        self
+    }
+
+    /// The wait given to [`retry_after`](Self::retry_after), if any.
+    ///
+    /// ```
+    /// assert_eq!(jwtguard::SessionStoreError::new("down").retry_after_hint(), None);
+    /// ```
+    pub fn retry_after_hint(&self) -> Option<Duration> {
+        self.retry_after
     }
 }
 
 impl fmt::Display for SessionStoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        self.error.fmt(f)
     }
 }
 
 impl std::error::Error for SessionStoreError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.0.source()
+        self.error.source()
     }
 }
 
@@ -191,6 +226,7 @@ impl std::error::Error for SessionStoreError {
 pub struct SessionToken<'a> {
     pub(crate) token: &'a str,
     pub(crate) signed: &'a str,
+    pub(crate) cookie_name: Option<&'a str>,
 }
 
 impl fmt::Debug for SessionToken<'_> {
@@ -204,7 +240,11 @@ impl<'a> SessionToken<'a> {
     /// checking the signature).
     #[cfg(test)]
     pub(crate) fn for_test(token: &'a str, signed: &'a str) -> Self {
-        Self { token, signed }
+        Self {
+            token,
+            signed,
+            cookie_name: None,
+        }
     }
 
     /// The token itself, as Better Auth stores it in `session.token`.
@@ -228,6 +268,20 @@ impl<'a> SessionToken<'a> {
     /// ```
     pub fn signed_value(&self) -> &'a str {
         self.signed
+    }
+
+    /// The name of the cookie the token came in (`better-auth.session_token`,
+    /// `__Secure-myapp.session_token`...), or `None` for the bearer
+    /// plugin's `Authorization` header. The browser holds the cookie under
+    /// the name the Better Auth app set, so it is the name the app reads.
+    ///
+    /// ```
+    /// # fn f(token: jwtguard::SessionToken<'_>) {
+    /// let name = token.cookie_name().unwrap_or("better-auth.session_token");
+    /// # }
+    /// ```
+    pub fn cookie_name(&self) -> Option<&'a str> {
+        self.cookie_name
     }
 }
 
@@ -271,17 +325,42 @@ pub(crate) struct Resolved {
     pub(crate) payload: Option<Arc<[u8]>>,
 }
 
+/// A store that could not answer, as the requests that waited for it see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Unavailable {
+    /// The store's own estimate of when it answers again.
+    pub(crate) retry_after: Option<Duration>,
+}
+
+/// What one lookup gave: an answer, or a store that could not answer.
+pub(crate) type Lookup = Result<Resolved, Unavailable>;
+
+#[derive(Clone)]
 struct Entry {
-    resolved: Resolved,
+    lookup: Lookup,
     at: Instant,
 }
 
+impl Entry {
+    /// Whether a request that started at `started` may use this entry: an
+    /// answer within the time to live, or anything the lookup it waited
+    /// for produced (so a zero TTL still makes one lookup for every
+    /// request that arrived while it ran, and failures are shared with
+    /// those requests only).
+    fn usable(&self, ttl: Duration, started: Instant) -> bool {
+        self.at >= started || (self.lookup.is_ok() && self.at.elapsed() < ttl)
+    }
+}
+
 /// The cache in front of a store: answers (found and not found) keyed by a
-/// SHA-256 of the token, so the tokens themselves are not kept.
+/// SHA-256 of the token, so the tokens themselves are not kept. Bounded
+/// (quick_cache's eviction), and single-flight: while one request looks a
+/// token up, the others with the same token wait for its answer instead of
+/// asking the store again.
 pub(crate) struct StoreCache {
     ttl: Duration,
     max_entries: usize,
-    entries: Mutex<HashMap<[u8; 32], Entry>>,
+    entries: Cache<CacheKey, Entry>,
 }
 
 impl fmt::Debug for StoreCache {
@@ -300,7 +379,7 @@ impl StoreCache {
         Self {
             ttl,
             max_entries,
-            entries: Mutex::new(HashMap::new()),
+            entries: Cache::new(max_entries.max(1)),
         }
     }
 
@@ -308,41 +387,51 @@ impl StoreCache {
         Sha256::digest(token.as_bytes()).into()
     }
 
-    /// A fresh answer for `key`, if there is one.
-    pub(crate) fn get(&self, key: &CacheKey) -> Option<Resolved> {
-        if self.ttl.is_zero() {
-            return None;
-        }
-        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        entries
-            .get(key)
-            .filter(|entry| entry.at.elapsed() < self.ttl)
-            .map(|entry| entry.resolved.clone())
-    }
-
-    /// Keeps an answer. When full, stale entries go first; if all are
-    /// fresh, an arbitrary one makes room (the cache only saves lookups).
-    pub(crate) fn put(&self, key: CacheKey, resolved: Resolved) {
-        if self.ttl.is_zero() {
-            return;
-        }
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if entries.len() >= self.max_entries && !entries.contains_key(&key) {
-            let ttl = self.ttl;
-            entries.retain(|_, entry| entry.at.elapsed() < ttl);
-            if entries.len() >= self.max_entries {
-                if let Some(victim) = entries.keys().next().copied() {
-                    entries.remove(&victim);
-                }
+    /// The answer for `key`: a fresh one from the cache, the one a lookup
+    /// already under way for it gives, or else `lookup`'s (kept for the
+    /// time to live when the store answered). When the request that runs a
+    /// lookup is dropped, a waiting one takes over.
+    pub(crate) async fn resolve(
+        &self,
+        key: CacheKey,
+        lookup: impl Future<Output = Lookup>,
+    ) -> Lookup {
+        let started = Instant::now();
+        // The common case, under a read lock only.
+        if let Some(entry) = self.entries.get(&key) {
+            if entry.usable(self.ttl, started) {
+                return entry.lookup;
             }
         }
-        entries.insert(
-            key,
-            Entry {
-                resolved,
+        let guard = match self
+            .entries
+            .entry_async(&key, |_, entry| {
+                if entry.usable(self.ttl, started) {
+                    EntryAction::Retain(entry.lookup.clone())
+                } else {
+                    EntryAction::ReplaceWithGuard
+                }
+            })
+            .await
+        {
+            EntryResult::Retained(lookup) => return lookup,
+            EntryResult::Vacant(guard) | EntryResult::Replaced(guard, _) => Some(guard),
+            // Neither is produced by this callback or by `entry_async`.
+            EntryResult::Removed(..) | EntryResult::Timeout => None,
+        };
+        let answer = lookup.await;
+        if let Some(guard) = guard {
+            let _ = guard.insert(Entry {
+                lookup: answer.clone(),
                 at: Instant::now(),
-            },
-        );
+            });
+        }
+        answer
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.entries.len()
     }
 }
 
@@ -369,27 +458,65 @@ mod tests {
         assert!(!format!("{record:?}").contains("a@example.com"));
     }
 
-    #[test]
-    fn the_cache_forgets_after_its_ttl_and_stays_bounded() {
-        let found = Resolved {
-            payload: Some(Arc::from(&b"{}"[..])),
-        };
-        let cache = StoreCache::new(Duration::from_secs(600), 2);
-        cache.put(StoreCache::key("a"), found.clone());
-        assert!(cache.get(&StoreCache::key("a")).is_some());
-        assert!(cache.get(&StoreCache::key("b")).is_none());
-        cache.put(StoreCache::key("b"), found.clone());
-        cache.put(StoreCache::key("c"), found.clone());
-        assert_eq!(cache.entries.lock().unwrap().len(), 2);
-        assert!(cache.get(&StoreCache::key("c")).is_some());
+    /// Polls a future to completion on this thread (the lookups here never wait).
+    fn now<F: Future>(future: F) -> F::Output {
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let mut future = std::pin::pin!(future);
+        match future.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(out) => out,
+            std::task::Poll::Pending => panic!("the lookup waited"),
+        }
+    }
 
+    fn found() -> Lookup {
+        Ok(Resolved {
+            payload: Some(Arc::from(&b"{}"[..])),
+        })
+    }
+
+    #[test]
+    fn the_cache_reuses_answers_within_its_ttl_and_stays_bounded() {
+        let cache = StoreCache::new(Duration::from_secs(600), 2);
+        let lookups = std::cell::Cell::new(0);
+        let counted = |answer: Lookup| {
+            let lookups = &lookups;
+            async move {
+                lookups.set(lookups.get() + 1);
+                answer
+            }
+        };
+        assert!(now(cache.resolve(StoreCache::key("a"), counted(found()))).is_ok());
+        assert!(now(cache.resolve(StoreCache::key("a"), counted(found()))).is_ok());
+        assert_eq!(lookups.get(), 1);
+        for token in ["b", "c", "d", "e"] {
+            now(cache.resolve(StoreCache::key(token), counted(found()))).unwrap();
+        }
+        assert!(cache.len() <= 2, "{}", cache.len());
+    }
+
+    #[test]
+    fn a_stale_answer_or_a_failure_is_looked_up_again() {
         let short = StoreCache::new(Duration::from_millis(1), 2);
-        short.put(StoreCache::key("a"), found);
+        now(short.resolve(StoreCache::key("a"), std::future::ready(found()))).unwrap();
         std::thread::sleep(Duration::from_millis(5));
-        assert!(short.get(&StoreCache::key("a")).is_none());
+        let gone = Ok(Resolved { payload: None });
+        let answer = now(short.resolve(StoreCache::key("a"), std::future::ready(gone)));
+        assert!(answer.unwrap().payload.is_none());
+
+        let cache = StoreCache::new(Duration::from_secs(600), 2);
+        let down = Err(Unavailable { retry_after: None });
+        assert!(now(cache.resolve(StoreCache::key("a"), std::future::ready(down))).is_err());
+        // A failure is not kept for later requests.
+        assert!(now(cache.resolve(StoreCache::key("a"), std::future::ready(found()))).is_ok());
 
         let off = StoreCache::new(Duration::ZERO, 2);
-        off.put(StoreCache::key("a"), Resolved { payload: None });
-        assert!(off.get(&StoreCache::key("a")).is_none());
+        now(off.resolve(StoreCache::key("a"), std::future::ready(found()))).unwrap();
+        let gone = Ok(Resolved { payload: None });
+        assert!(
+            now(off.resolve(StoreCache::key("a"), std::future::ready(gone)))
+                .unwrap()
+                .payload
+                .is_none()
+        );
     }
 }

@@ -55,7 +55,16 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use tower_layer::Layer;
+/// tower's `Layer` trait, re-exported so that wrapping a whole router
+/// (`AuthLayer::new(verifier).layer(router)`) needs no `tower` dependency
+/// of your own.
+///
+/// ```
+/// use jwtguard::tower::{AuthLayer, Layer};
+/// # let (verifier, _) = jwtguard::testing::doc_pair();
+/// let app = AuthLayer::new(verifier).layer(axum::Router::<()>::new());
+/// ```
+pub use tower_layer::Layer;
 
 pub use self::service::{AuthFuture, AuthService};
 use crate::token::claims::Claims;

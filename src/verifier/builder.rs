@@ -10,7 +10,7 @@ use crate::error::config::ConfigError;
 #[cfg(feature = "jwks")]
 use crate::jwks::settings::{JwksSettings, JwksSource};
 use crate::keys::hmac::HmacKeys;
-use crate::keys::hmac::{MAX_KEYS, MIN_SECRET_LEN};
+use crate::keys::hmac::{MAX_KEYS, MIN_SECRET_LEN, is_public_default_secret};
 use crate::session::cookie_cache::CookieCacheStrategy;
 use crate::session::settings::{SecureCookies, SessionSettings};
 use crate::session::store::SessionStore;
@@ -461,6 +461,11 @@ impl VerifierBuilder {
         }
         let mut keys = HmacKeys::default();
         for secret in &self.secrets {
+            if is_public_default_secret(&secret.bytes) {
+                return Err(ConfigError::PublicDefaultSecret {
+                    origin: secret.source.clone(),
+                });
+            }
             if secret.bytes.len() < MIN_SECRET_LEN {
                 return Err(ConfigError::SecretTooShort {
                     origin: secret.source.clone(),
@@ -522,10 +527,41 @@ impl VerifierBuilder {
     ///     .build()?;
     /// # Ok::<(), jwtguard::ConfigError>(())
     /// ```
-    pub fn session_secret(mut self, secret: impl AsRef<[u8]>) -> Self {
+    ///
+    /// [`build`](Self::build) refuses an empty secret, Better Auth's public
+    /// default one, and (unless [`allow_short_session_secret`](Self::allow_short_session_secret))
+    /// one shorter than 32 bytes.
+    pub fn session_secret(self, secret: impl AsRef<[u8]>) -> Self {
+        let origin = format!("session secret #{}", self.sessions.secrets.len() + 1);
+        self.named_session_secret(origin, secret.as_ref())
+    }
+
+    /// Adds a session secret whose errors name `origin` (an environment variable).
+    pub(crate) fn named_session_secret(mut self, origin: String, secret: &[u8]) -> Self {
         self.sessions
             .secrets
-            .push(Zeroizing::new(secret.as_ref().to_vec()));
+            .push((origin, Zeroizing::new(secret.to_vec())));
+        self
+    }
+
+    /// Accepts session secrets shorter than 32 bytes (never an empty one):
+    /// only for an app that cannot rotate its secret yet. Better Auth
+    /// itself only warns about a short secret, but anyone who guesses it
+    /// can sign a session cookie and a `compact` cookie cache for any user,
+    /// which this crate then accepts without a lookup. Rotate the secret
+    /// (Better Auth's `BETTER_AUTH_SECRETS` keeps old sessions valid
+    /// meanwhile) and remove this call.
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .session_secret("legacy-16-bytes!")
+    ///     .allow_short_session_secret()
+    ///     .session_cookie_cache(jwtguard::CookieCacheStrategy::Compact)
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn allow_short_session_secret(mut self) -> Self {
+        self.sessions.allow_short_secret = true;
         self
     }
 

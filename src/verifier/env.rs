@@ -6,6 +6,7 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use crate::error::config::ConfigError;
+use crate::keys::hmac::MIN_SECRET_LEN;
 use crate::session::secrets::parse_secrets;
 use crate::session::settings::SecureCookies;
 #[cfg(feature = "jwks-fetch")]
@@ -45,8 +46,14 @@ pub mod vars {
     /// Better Auth's `advanced.cookiePrefix` (default `better-auth`).
     pub const COOKIE_PREFIX: &str = "BETTER_AUTH_COOKIE_PREFIX";
     /// `true`: read only the `__Secure-` cookie names (an `https://` app);
-    /// `false`: only the plain ones; unset: either.
+    /// `false`: only the plain ones; unset: only the `__Secure-` ones when
+    /// `BETTER_AUTH_SESSION_URL` or `BETTER_AUTH_URL` is `https://`, else
+    /// either (the `__Secure-` one winning).
     pub const SECURE_COOKIES: &str = "BETTER_AUTH_SECURE_COOKIES";
+    /// `true`: accept a session secret shorter than 32 bytes (never an
+    /// empty one), for an app that cannot rotate its secret yet; it is then
+    /// not used for HS256 tokens. See `VerifierBuilder::allow_short_session_secret`.
+    pub const ALLOW_SHORT_SECRET: &str = "BETTER_AUTH_ALLOW_SHORT_SECRET";
     /// `1` or `true`: fetch the JWKS of [`JWKS_URL`] or [`BASE_URL`] in the
     /// background, not before `from_env` returns (feature `jwks-fetch`; see
     /// `VerifierBuilder::jwks_background_start`). `0`, `false` or unset: fetch
@@ -71,8 +78,9 @@ impl Verifier {
     /// | `BETTER_AUTH_COOKIE_CACHE` | optional: accept Better Auth's session cookie with its cookie cache of this strategy, `compact`, `jwt` or `jwe` (feature `session-jwe`) |
     /// | `BETTER_AUTH_SESSION_URL` | feature `session-http`, optional: accept Better Auth's session cookie, resolved by `{url}/api/auth/get-session` |
     /// | `BETTER_AUTH_BEARER` | optional, `true`/`false`: with one of the two above, also accept the bearer plugin's signed session tokens |
-    /// | `BETTER_AUTH_COOKIE_PREFIX` | optional: Better Auth's `advanced.cookiePrefix` (default `better-auth`) |
-    /// | `BETTER_AUTH_SECURE_COOKIES` | optional: `true` reads only the `__Secure-` cookie names, `false` only the plain ones; unset, either |
+    /// | `BETTER_AUTH_COOKIE_PREFIX` | optional: Better Auth's `advanced.cookiePrefix` (default `better-auth`), for the cookies read and the one `get-session` is asked with |
+    /// | `BETTER_AUTH_SECURE_COOKIES` | optional: `true` reads only the `__Secure-` cookie names, `false` only the plain ones; unset, only the `__Secure-` ones when `BETTER_AUTH_SESSION_URL` or `BETTER_AUTH_URL` is `https://` (as Better Auth decides from its `baseURL`), else either, the `__Secure-` one winning |
+    /// | `BETTER_AUTH_ALLOW_SHORT_SECRET` | optional, `true`/`false`: accept a session secret under 32 bytes (never an empty one or Better Auth's public default), for an app that cannot rotate yet; such a secret is not used for HS256 |
     ///
     /// Session credentials are accepted only when `BETTER_AUTH_COOKIE_CACHE`
     /// or `BETTER_AUTH_SESSION_URL` is set (a database store is added with
@@ -198,10 +206,16 @@ fn secrets_from_env(
         }
     }
     let has_secret = !named.is_empty();
+    let allow_short = flag(read, env::ALLOW_SHORT_SECRET)? == Some(true);
+    if allow_short {
+        builder = builder.allow_short_session_secret();
+    }
     for (source, secret) in named {
-        builder = builder
-            .named_secret(&source, secret.as_bytes())
-            .session_secret(secret.as_bytes());
+        // A short secret allowed for sessions is still no HS256 key.
+        if !(allow_short && secret.len() < MIN_SECRET_LEN) {
+            builder = builder.named_secret(&source, secret.as_bytes());
+        }
+        builder = builder.named_session_secret(source, secret.as_bytes());
     }
     Ok((builder, has_secret))
 }
@@ -223,42 +237,68 @@ fn sessions_from_env(
             })?;
         builder = builder.session_cookie_cache(strategy);
     }
+    let prefix = read(env::COOKIE_PREFIX).map(|prefix| prefix.trim().to_owned());
+    let secure = flag(read, env::SECURE_COOKIES)?;
     if let Some(url) = read(env::SESSION_URL) {
-        builder = session_url_from_env(builder, url.trim())?;
+        builder = session_url_from_env(builder, url.trim(), prefix.as_deref(), secure)?;
     }
-    if let Some(prefix) = read(env::COOKIE_PREFIX) {
-        builder = builder.session_cookie_prefix(prefix.trim());
+    if let Some(prefix) = prefix {
+        builder = builder.session_cookie_prefix(prefix);
     }
-    if let Some(secure) = flag(read, env::SECURE_COOKIES)? {
-        builder = builder.session_secure_cookies(if secure {
-            SecureCookies::Only
-        } else {
-            SecureCookies::Never
-        });
-    }
+    // An https:// app sets only `__Secure-` cookies: a plain one next to
+    // them was planted (a sibling subdomain, a plain-HTTP page), never read.
+    let https_app = [env::SESSION_URL, env::BASE_URL].into_iter().any(|var| {
+        read(var).is_some_and(|url| url.trim().to_ascii_lowercase().starts_with("https://"))
+    });
+    builder = builder.session_secure_cookies(match secure {
+        Some(true) => SecureCookies::Only,
+        Some(false) => SecureCookies::Never,
+        None if https_app => SecureCookies::Only,
+        None => SecureCookies::Either,
+    });
     if let Some(bearer) = flag(read, env::BEARER)? {
         builder = builder.session_bearer_tokens(bearer);
     }
     Ok(builder)
 }
 
-/// `BETTER_AUTH_SESSION_URL`: the HTTP session store.
+/// `BETTER_AUTH_SESSION_URL`: the HTTP session store, asking with the
+/// cookie name the app reads (`BETTER_AUTH_COOKIE_PREFIX`,
+/// `BETTER_AUTH_SECURE_COOKIES`, else `__Secure-` for an `https://` URL).
 #[cfg(feature = "session-http")]
 fn session_url_from_env(
     builder: VerifierBuilder,
     url: &str,
+    prefix: Option<&str>,
+    secure: Option<bool>,
 ) -> Result<VerifierBuilder, ConfigError> {
-    let store = crate::session::http_store::HttpSessionStore::new(url).map_err(|_| {
+    let mut store = crate::session::http_store::HttpSessionStore::new(url).map_err(|_| {
         ConfigError::InvalidEnv {
             var: env::SESSION_URL,
             expected: "the Better Auth app's https:// base URL (or http:// to localhost)",
         }
     })?;
+    if let Some(prefix) = prefix {
+        store = store
+            .cookie_prefix(prefix)
+            .map_err(|_| ConfigError::InvalidEnv {
+                var: env::COOKIE_PREFIX,
+                expected: "a cookie name prefix: visible ASCII without spaces, '=', ';' or ','",
+            })?;
+    }
+    if let Some(secure) = secure {
+        store = store.secure_cookies(secure);
+    }
     Ok(builder.session_store(store))
 }
 
 #[cfg(not(feature = "session-http"))]
-fn session_url_from_env(_: VerifierBuilder, _: &str) -> Result<VerifierBuilder, ConfigError> {
+fn session_url_from_env(
+    _: VerifierBuilder,
+    _: &str,
+    _: Option<&str>,
+    _: Option<bool>,
+) -> Result<VerifierBuilder, ConfigError> {
     Err(ConfigError::FeatureDisabled {
         var: env::SESSION_URL,
         feature: "session-http",

@@ -337,7 +337,7 @@ impl Verifier {
     /// a WebSocket upgrade's query parameter comes before all of them (and
     /// may not come with an `Authorization` header).
     fn credential_from_request<'h, H: HeaderSource>(
-        &self,
+        &'h self,
         method: Option<&str>,
         query: Option<&'h str>,
         headers: &'h H,
@@ -368,9 +368,12 @@ impl Verifier {
                     Ok(token) if !sessions.bearer || token.matches('.').count() != 1 => {
                         Ok(RequestCredential::Jwt(token))
                     }
-                    _ if sessions.bearer => {
-                        session_token_from_authorization(value).map(RequestCredential::Session)
-                    }
+                    _ if sessions.bearer => session_token_from_authorization(value).map(|value| {
+                        RequestCredential::Session {
+                            value,
+                            cookie: None,
+                        }
+                    }),
                     Ok(token) => Ok(RequestCredential::Jwt(token)),
                     Err(kind) => Err(kind),
                 }
@@ -380,10 +383,13 @@ impl Verifier {
                     Err(ErrorKind::MissingCredentials) => {}
                     other => return other.map(RequestCredential::Jwt),
                 }
-                let value = cookie_value(headers, &sessions.token_cookies)?
+                let (name, value) = cookie_value(headers, &sessions.token_cookies)?
                     .ok_or(ErrorKind::MissingCredentials)?;
                 self.check_cookie_origin(method, headers)?;
-                Ok(RequestCredential::Session(value))
+                Ok(RequestCredential::Session {
+                    value,
+                    cookie: Some(name),
+                })
             }
         }
     }
@@ -432,13 +438,13 @@ impl Verifier {
     ) -> Result<T, Error> {
         match self.credential_from_request(Some(method), query, headers)? {
             RequestCredential::Jwt(token) => self.verify_as_async(token).await,
-            RequestCredential::Session(value) => {
+            RequestCredential::Session { value, cookie } => {
                 let sessions = self
                     .inner
                     .sessions
                     .as_ref()
                     .ok_or(ErrorKind::MissingCredentials)?;
-                let session = sessions.resolve(value, headers).await?;
+                let session = sessions.resolve(value, cookie, headers).await?;
                 let claims = T::decode_claims(&session.payload, &self.inner.session_policy)?;
                 Ok(claims.with_credential(session.credential))
             }
@@ -465,7 +471,7 @@ impl Verifier {
                 #[cfg(feature = "jwks")]
                 Err(Stop::AwaitKeys(..)) => None,
             },
-            Ok(RequestCredential::Session(_)) => None,
+            Ok(RequestCredential::Session { .. }) => None,
         }
     }
 
@@ -665,6 +671,10 @@ fn session_cache_refusal(kind: ErrorKind, payload: &[u8]) -> ErrorKind {
 enum RequestCredential<'h> {
     /// A compact JWT.
     Jwt(&'h str),
-    /// A signed Better Auth session token, as sent.
-    Session(&'h str),
+    /// A signed Better Auth session token, as sent, and the name of the
+    /// cookie it came in (`None`: the bearer plugin's header).
+    Session {
+        value: &'h str,
+        cookie: Option<&'h str>,
+    },
 }

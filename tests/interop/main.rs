@@ -11,3 +11,4 @@ mod call;
 mod better_auth;
 mod python;
 mod sessions;
+mod sessions_production;

@@ -14,16 +14,16 @@ use serde_json::{Value, json};
 
 use crate::better_auth::{fixture_dir, install};
 
-const SECRET: &str = "better-auth-secret-0123456789abcdefghij";
+pub(crate) const SECRET: &str = "better-auth-secret-0123456789abcdefghij";
 
 /// A running Better Auth server and what its sign-up handed out.
-struct BetterAuth {
+pub(crate) struct BetterAuth {
     child: Child,
-    minted: Value,
+    pub(crate) minted: Value,
 }
 
 impl BetterAuth {
-    fn start(env: &[(&str, &str)]) -> Self {
+    pub(crate) fn start(env: &[(&str, &str)]) -> Self {
         install();
         let mut command = Command::new("node");
         command
@@ -47,11 +47,11 @@ impl BetterAuth {
         Self { child, minted }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.minted["port"])
     }
 
-    fn text(&self, name: &str) -> String {
+    pub(crate) fn text(&self, name: &str) -> String {
         self.minted[name].as_str().unwrap().to_owned()
     }
 
@@ -75,7 +75,7 @@ impl Drop for BetterAuth {
     }
 }
 
-fn from_env(vars: Vec<(&'static str, String)>) -> VerifierBuilder {
+pub(crate) fn from_env(vars: Vec<(&'static str, String)>) -> VerifierBuilder {
     VerifierBuilder::from_env_with(move |name| {
         vars.iter()
             .find(|(var, _)| *var == name)
@@ -85,7 +85,7 @@ fn from_env(vars: Vec<(&'static str, String)>) -> VerifierBuilder {
 }
 
 /// GET `/me` through an axum route taking `Auth`, with `headers`.
-async fn me(verifier: &Verifier, headers: &[(&str, String)]) -> (u16, Value) {
+pub(crate) async fn me(verifier: &Verifier, headers: &[(&str, String)]) -> (u16, Value) {
     use axum::routing::get;
     use jwtguard::axum::Auth;
     let app = axum::Router::new()
