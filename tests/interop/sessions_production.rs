@@ -84,6 +84,42 @@ async fn an_app_with_secure_cookies_and_a_prefix_is_asked_with_its_own_cookie_na
     assert_eq!(status, 200, "{body}");
 }
 
+#[tokio::test]
+async fn a_renamed_session_cookie_is_resolved_under_its_new_name() {
+    let server = BetterAuth::start(&[
+        ("BA_SECRET", SECRET),
+        ("BA_SECURE_COOKIES", "1"),
+        ("BA_TOKEN_COOKIE_NAME", "app_sid"),
+    ]);
+    assert!(server.text("tokenCookie").starts_with("__Secure-app_sid="));
+    let verifier = Verifier::builder()
+        .session_secret(SECRET)
+        .session_cookie_names(Some("app_sid"), None)
+        .session_store(HttpSessionStore::new(server.url()).unwrap())
+        .session_store_cache(Duration::ZERO, 1)
+        .build()
+        .unwrap();
+    let (status, body) = me(&verifier, &[("cookie", server.text("tokenCookie"))]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["sub"], server.minted["userId"]);
+    // The bearer plugin's token, sent in the cookie named for the store.
+    let verifier = Verifier::builder()
+        .session_secret(SECRET)
+        .session_bearer_tokens(true)
+        .session_store(
+            HttpSessionStore::new(server.url())
+                .unwrap()
+                .cookie_name("__Secure-app_sid")
+                .unwrap(),
+        )
+        .session_store_cache(Duration::ZERO, 1)
+        .build()
+        .unwrap();
+    let bearer = [("authorization", format!("Bearer {}", server.text("bearer")))];
+    let (status, body) = me(&verifier, &bearer).await;
+    assert_eq!(status, 200, "{body}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn forty_concurrent_requests_with_one_cold_token_make_one_lookup() {
     let server = BetterAuth::start(&[("BA_SECRET", SECRET)]);
