@@ -37,9 +37,43 @@ pub enum JwksError {
         /// The keys that were skipped, and why.
         skipped: Vec<SkippedKey>,
     },
+    /// An object of the document names a member twice: the key at `key`
+    /// (its position in `keys`, from 0), or, when `None`, the document
+    /// around the keys. Parsers disagree on which of the two counts, and no
+    /// issuer writes it (JavaScript objects cannot hold it), so the whole
+    /// document is refused, not only that key.
+    ///
+    /// ```
+    /// let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"AA","x":"BB"}]}"#;
+    /// let err = jwtguard::Verifier::builder().jwks_json(jwks).build().unwrap_err();
+    /// assert!(matches!(
+    ///     err,
+    ///     jwtguard::ConfigError::Jwks {
+    ///         error: jwtguard::JwksError::DuplicateMember { key: Some(0) },
+    ///         ..
+    ///     }
+    /// ));
+    /// ```
+    #[error("the JWKS names a member twice in {}", Where(*key))]
+    DuplicateMember {
+        /// The key's position in `keys`, from 0; `None` outside the keys.
+        key: Option<usize>,
+    },
     /// The document could not be fetched.
     #[error("fetching the JWKS failed: {0}")]
     Fetch(String),
+}
+
+/// Where in a JWKS a member name appeared twice.
+struct Where(Option<usize>);
+
+impl fmt::Display for Where {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(index) => write!(f, "key #{index}"),
+            None => f.write_str("the document outside its keys"),
+        }
+    }
 }
 
 /// A key of a JWKS that was not loaded, and why. The other keys still are.

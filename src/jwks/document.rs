@@ -2,14 +2,19 @@
 //! them (feature `jwks`): parsed once per load into keys bound to one
 //! algorithm each, and the lookup that picks a token's key.
 
+use std::fmt;
+
 use crate::error::jwks::{JwksError, SkippedKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
 
 use crate::error::ErrorKind;
 use crate::keys::public::PublicKey;
 use crate::token::header::Algorithm;
+use crate::token::strict_json::{MemberNames, Name, StrictIgnore, StrictValue, is_duplicate};
 
 /// The largest JWKS document accepted, in bytes; a larger one is refused whole.
 pub const MAX_JWKS_LEN: usize = 64 * 1024;
@@ -35,11 +40,42 @@ struct Jwk {
     k: Option<serde::de::IgnoredAny>,
 }
 
-/// The document; each key is read on its own, so one odd key cannot
-/// make the others unusable.
-#[derive(Deserialize)]
-struct Document {
-    keys: Vec<serde_json::Value>,
+/// The document, every member name checked once; each key is kept as its
+/// text and read on its own, so one odd key cannot make the others unusable.
+struct Document<'a> {
+    keys: Vec<&'a RawValue>,
+}
+
+impl<'de> Deserialize<'de> for Document<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(DocumentVisitor)
+    }
+}
+
+struct DocumentVisitor;
+
+impl<'de> Visitor<'de> for DocumentVisitor {
+    type Value = Document<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JWKS object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document<'de>, A::Error> {
+        let mut names = MemberNames::default();
+        let mut keys = None;
+        while let Some(name) = map.next_key::<Name<'de>>()? {
+            let is_keys = name.as_str() == "keys";
+            names.insert(name)?;
+            if is_keys {
+                keys = Some(map.next_value()?);
+            } else {
+                map.next_value_seed(StrictIgnore)?;
+            }
+        }
+        let keys = keys.ok_or_else(|| de::Error::missing_field("keys"))?;
+        Ok(Document { keys })
+    }
 }
 
 /// The usable public keys of one JWKS.
@@ -59,17 +95,38 @@ impl JwkSet {
     /// used (another type or curve, such as Ed448, X25519 or P-384; an
     /// encryption key; RSA without `alg` or under 2048 bits; malformed
     /// material; a `kid` two keys share; more than [`MAX_JWKS_KEYS`]) are
-    /// skipped and reported. Fails only when the document is too large or
-    /// not a JWKS, or when no usable key is left.
+    /// skipped and reported. Fails when the document is too large, not a
+    /// JWKS, or names a member twice in any of its objects (keys included),
+    /// or when no usable key is left.
     pub(crate) fn parse(json: &str) -> Result<LoadedKeys, JwksError> {
         if json.len() > MAX_JWKS_LEN {
             return Err(JwksError::TooLarge { max: MAX_JWKS_LEN });
         }
-        let document: Document = serde_json::from_str(json).map_err(|_| JwksError::NotAJwks)?;
+        let document: Document = serde_json::from_str(json).map_err(|error| {
+            if is_duplicate(&error) {
+                JwksError::DuplicateMember { key: None }
+            } else {
+                JwksError::NotAJwks
+            }
+        })?;
         let mut usable = Vec::new();
         let mut skipped = Vec::new();
-        for (index, value) in document.keys.into_iter().enumerate() {
+        for (index, text) in document.keys.into_iter().enumerate() {
             let skip = |kid: Option<String>, reason| SkippedKey { index, kid, reason };
+            // A key serde_json would read with the last of two `x` (or
+            // `kty`, `kid`...) could mean another key to another reader:
+            // the whole document is refused, not just this key.
+            let mut reader = serde_json::Deserializer::from_str(text.get());
+            let value = match StrictValue.deserialize(&mut reader) {
+                Ok(value) => value,
+                Err(error) if is_duplicate(&error) => {
+                    return Err(JwksError::DuplicateMember { key: Some(index) });
+                }
+                Err(_) => {
+                    skipped.push(skip(None, "a member name serde_json reserves"));
+                    continue;
+                }
+            };
             let Ok(jwk) = Jwk::deserialize(value) else {
                 skipped.push(skip(None, "not a JWK object with string members"));
                 continue;
@@ -348,7 +405,14 @@ mod tests {
 
     #[test]
     fn refuses_documents_that_are_not_a_jwks_or_too_big() {
-        for json in ["", "[]", r#"{"keys":{}}"#, r#"{"kid":"a"}"#] {
+        for json in [
+            "",
+            "[]",
+            r#"{"keys":{}}"#,
+            r#"{"kid":"a"}"#,
+            r#"{"keys":[],"#,
+            r#"{"keys":[]} {}"#,
+        ] {
             assert_eq!(
                 JwkSet::parse(json).err(),
                 Some(JwksError::NotAJwks),
@@ -370,6 +434,98 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains(r#"kid Some("old")"#), "{text}");
         assert!(text.contains("2048"), "{text}");
+    }
+
+    #[test]
+    fn a_valid_jwks_of_every_supported_key_type_still_loads() {
+        // Better Auth's default key, a P-256 key as `jose` exports it, and an
+        // RSA key, with the members issuers add (`use`, `key_ops`, `x5c`).
+        let p256 = "{\"kty\":\"EC\",\"crv\":\"P-256\",\"kid\":\"ec\",\"alg\":\"ES256\",\
+                    \"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\",\
+                    \"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\",\
+                    \"use\":\"sig\",\"key_ops\":[\"verify\"]}";
+        let n = URL_SAFE_NO_PAD.encode([0xC5; 256]);
+        let rsa = format!(
+            r#"{{"kty":"RSA","kid":"rsa","alg":"RS256","n":"{n}","e":"AQAB","x5c":["AA"]}}"#
+        );
+        let json = format!(
+            r#"{{"keys":[{},{p256},{rsa}],"issuer":{{"name":"auth"}}}}"#,
+            okp("ed", r#","alg":"EdDSA""#)
+        );
+        let loaded = JwkSet::parse(&json).unwrap();
+        assert_eq!(loaded.keys.len(), 3, "{:?}", loaded.skipped);
+        assert!(loaded.skipped.is_empty());
+        for kid in ["ed", "ec", "rsa"] {
+            assert!(loaded.keys.has_kid(kid), "{kid}");
+        }
+    }
+
+    #[test]
+    fn a_key_with_two_x_members_refuses_the_whole_document() {
+        // serde_json alone keeps the last `x`, and another reader the first.
+        let other_x = URL_SAFE_NO_PAD.encode([7; 32]);
+        let twice = okp("a", &format!(r#","x":"{other_x}""#));
+        assert_eq!(
+            parse(&[okp("ok", ""), twice]).err(),
+            Some(JwksError::DuplicateMember { key: Some(1) })
+        );
+    }
+
+    #[test]
+    fn a_key_with_two_kid_members_refuses_the_whole_document() {
+        assert_eq!(
+            parse(&[okp("a", r#","kid":"b""#), okp("ok", "")]).err(),
+            Some(JwksError::DuplicateMember { key: Some(0) })
+        );
+    }
+
+    #[test]
+    fn any_member_named_twice_in_a_key_refuses_the_document() {
+        let n = URL_SAFE_NO_PAD.encode([0xC5; 256]);
+        let rsa = format!(r#"{{"kty":"RSA","kid":"r","alg":"RS256","n":"{n}","e":"AQAB"}}"#);
+        for (key, repeated) in [
+            (okp("k", r#","kty":"EC""#), "kty"),
+            (okp("k", r#","crv":"Ed448""#), "crv"),
+            (okp("k", r#","alg":"EdDSA","alg":"ES256""#), "alg"),
+            (okp("k", r#","use":"sig","use":"enc""#), "use"),
+            (okp("k", r#","d":"AA","d":"AA""#), "d"),
+            // Names are compared unescaped: `\u0078` is `x`.
+            (okp("k", r#","\u0078":"AA""#), "escaped x"),
+            (rsa.replace(r#""e":"AQAB""#, r#""e":"AQAB","e":"Aw""#), "e"),
+            (rsa.replace(r#""n":"#, r#""n":"AA","n":"#), "n"),
+            (
+                r#"{"kty":"EC","crv":"P-256","x":"AA","y":"AA","y":"AA"}"#.to_owned(),
+                "y",
+            ),
+            (okp("k", r#","x5c":[{"a":1,"a":2}]"#), "nested"),
+        ] {
+            assert_eq!(
+                parse(&[okp("ok", ""), key.clone()]).err(),
+                Some(JwksError::DuplicateMember { key: Some(1) }),
+                "{repeated}: {key}"
+            );
+        }
+    }
+
+    #[test]
+    fn two_keys_members_at_the_top_level_refuse_the_document() {
+        let ok = okp("ok", "");
+        for json in [
+            format!(r#"{{"keys":[{ok}],"keys":[]}}"#),
+            format!(r#"{{"keys":[],"keys":[{ok}]}}"#),
+            format!(r#"{{"keys":[{ok}],"pad":1,"pad":2}}"#),
+            format!(r#"{{"keys":[{ok}],"meta":{{"a":1,"a":2}}}}"#),
+        ] {
+            assert_eq!(
+                JwkSet::parse(&json).err(),
+                Some(JwksError::DuplicateMember { key: None }),
+                "{json}"
+            );
+        }
+        let err = JwksError::DuplicateMember { key: None }.to_string();
+        assert!(err.contains("twice"), "{err}");
+        let err = JwksError::DuplicateMember { key: Some(3) }.to_string();
+        assert!(err.contains("key #3"), "{err}");
     }
 
     #[test]

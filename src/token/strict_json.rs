@@ -106,8 +106,22 @@ impl<'de> MemberNames<'de> {
     }
 }
 
+/// The message of [`duplicate`]'s error, which [`is_duplicate`] looks for.
+const DUPLICATE: &str = "duplicate member name";
+
 pub(crate) fn duplicate<E: de::Error>() -> E {
-    E::custom("duplicate member name")
+    E::custom(DUPLICATE)
+}
+
+/// Whether serde_json failed because an object names a member twice, as
+/// opposed to text that is not JSON or not of the expected shape: a JWKS
+/// tells the two apart in its error.
+#[cfg(feature = "jwks")]
+pub(crate) fn is_duplicate(error: &serde_json::Error) -> bool {
+    // Only `duplicate` makes a data error with this text; serde_json's own
+    // errors are of other categories or other texts.
+    error.classify() == serde_json::error::Category::Data
+        && error.to_string().starts_with(DUPLICATE)
 }
 
 /// Deserializes any JSON value into a [`Value`], rejecting duplicate member
@@ -339,6 +353,20 @@ mod tests {
             let json = format!("{{{}}}", members.join(","));
             assert!(strict(&json).is_err(), "{first} {second}");
         }
+    }
+
+    #[cfg(feature = "jwks")]
+    #[test]
+    fn a_duplicate_name_is_told_apart_from_other_failures() {
+        assert!(is_duplicate(&strict(r#"{"a":1,"a":2}"#).unwrap_err()));
+        assert!(is_duplicate(
+            &strict(r#"[{"b":{"a":1,"a":2}}]"#).unwrap_err()
+        ));
+        for other in [r#"{"a":1,"#, "[1,]", r#"{"$serde_json::private::x":1}"#] {
+            assert!(!is_duplicate(&strict(other).unwrap_err()), "{other}");
+        }
+        let wrong_shape = serde_json::from_str::<Vec<u8>>(r#"{"a":1}"#).unwrap_err();
+        assert!(!is_duplicate(&wrong_shape));
     }
 
     #[test]
