@@ -11,6 +11,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use crate::error::{Error, ErrorKind};
 use crate::token::claims::Claims;
@@ -27,9 +29,12 @@ use crate::token::claims::Claims;
 ///   (OpenID Connect), the JSON `true`.
 /// - **not banned**: no `banned` claim, or `banned` `false` or `null` (the
 ///   admin plugin's field, `null` for users created before the plugin, as
-///   Better Auth reads it); any other value is refused. An expired ban
-///   (`banExpires` past) is still refused: Better Auth lifts it at the next
-///   sign-in, whose token says `banned: false`.
+///   Better Auth reads it), or `banned` `true` with a `banExpires` in the
+///   past: Better Auth lets a user whose ban has expired sign in again
+///   (and lifts the ban then). `banExpires` is read as Better Auth writes
+///   it, an RFC 3339 date (`"2026-12-08T05:44:51.761Z"`), against the
+///   system clock; a ban without it, with it `null`, in the future, or not
+///   such a date is in force. Any other `banned` value is refused.
 ///
 /// Matching is exact and case-sensitive. A claim of an unexpected JSON type
 /// never satisfies a rule, and an empty role or scope name never matches.
@@ -97,11 +102,20 @@ impl ClaimGuard {
         Self::rule(Rule::EmailVerified)
     }
 
-    /// Refuses users the admin plugin banned (`banned` other than absent,
-    /// `false` or `null`).
+    /// Refuses users the admin plugin banned: `banned` other than absent,
+    /// `false` or `null`, unless it is `true` and `banExpires` has passed.
     ///
     /// ```
-    /// let allowed = jwtguard::ClaimGuard::not_banned();
+    /// use jwtguard::ClaimGuard;
+    /// use jwtguard::testing::TokenMinter;
+    ///
+    /// # let (verifier, _) = jwtguard::testing::doc_pair();
+    /// let minter = TokenMinter::new("a-shared-secret-of-at-least-32-bytes!").subject("user-1");
+    /// let banned = minter.clone().claim("banned", true).claim("banExpires", "2999-01-01T00:00:00.000Z");
+    /// let ban_over = minter.claim("banned", true).claim("banExpires", "2000-01-01T00:00:00.000Z");
+    /// assert!(!ClaimGuard::not_banned().allows(&verifier.verify(&banned.sign())?));
+    /// assert!(ClaimGuard::not_banned().allows(&verifier.verify(&ban_over.sign())?));
+    /// # Ok::<(), jwtguard::Error>(())
     /// ```
     pub fn not_banned() -> Self {
         Self::rule(Rule::NotBanned)
@@ -193,12 +207,28 @@ impl Rule {
             Self::EmailVerified => ["emailVerified", "email_verified"]
                 .iter()
                 .any(|name| claim(name) == Some(Value::Bool(true))),
-            Self::NotBanned => matches!(
-                claim("banned"),
-                None | Some(Value::Null | Value::Bool(false))
-            ),
+            Self::NotBanned => match claim("banned") {
+                None | Some(Value::Null | Value::Bool(false)) => true,
+                Some(Value::Bool(true)) => {
+                    ban_has_expired(claim("banExpires").as_ref(), OffsetDateTime::now_utc())
+                }
+                Some(_) => false,
+            },
             Self::Custom(predicate) => predicate(claims),
         }
+    }
+}
+
+/// Whether a ban ending at `expires` (the `banExpires` claim) is over at
+/// `now`, as the admin plugin decides when the user signs in
+/// (`new Date(banExpires) < Date.now()`). No end, or one that is not an
+/// RFC 3339 date (as `JSON.stringify` writes a `Date`), is a ban in force.
+fn ban_has_expired(expires: Option<&Value>, now: OffsetDateTime) -> bool {
+    match expires {
+        Some(Value::String(text)) => {
+            OffsetDateTime::parse(text, &Rfc3339).is_ok_and(|expires| expires < now)
+        }
+        _ => false,
     }
 }
 
@@ -389,12 +419,41 @@ mod tests {
         assert!(allows(&guard, serde_json::json!({"banned": null})));
         for extra in [
             serde_json::json!({"banned": true}),
+            serde_json::json!({"banned": true, "banExpires": null}),
             serde_json::json!({"banned": "false"}),
             serde_json::json!({"banned": 0}),
-            serde_json::json!({"banned": true, "banExpires": "2000-01-01T00:00:00.000Z"}),
+            // An end date does not make another `banned` value pass.
+            serde_json::json!({"banned": "true", "banExpires": "2000-01-01T00:00:00Z"}),
+            // An end that is not an RFC 3339 date is never read as "over".
+            serde_json::json!({"banned": true, "banExpires": "2000-01-01"}),
+            serde_json::json!({"banned": true, "banExpires": "yesterday"}),
+            serde_json::json!({"banned": true, "banExpires": 946_684_800_000_i64}),
         ] {
             assert!(!allows(&guard, extra.clone()), "{extra}");
         }
+    }
+
+    #[test]
+    fn a_ban_is_in_force_until_its_ban_expires_has_passed() {
+        let guard = ClaimGuard::not_banned();
+        let future = serde_json::json!({"banned": true, "banExpires": "2999-01-01T00:00:00.000Z"});
+        assert!(!allows(&guard, future));
+        for past in ["2000-01-01T00:00:00.000Z", "2000-01-01T01:00:00+01:00"] {
+            let extra = serde_json::json!({"banned": true, "banExpires": past});
+            assert!(allows(&guard, extra.clone()), "{extra}");
+        }
+    }
+
+    #[test]
+    fn a_ban_is_over_only_after_its_end() {
+        let end = OffsetDateTime::parse("2026-12-08T05:44:51.761Z", &Rfc3339).unwrap();
+        let expires = serde_json::json!("2026-12-08T05:44:51.761Z");
+        assert!(!ban_has_expired(Some(&expires), end));
+        assert!(ban_has_expired(
+            Some(&expires),
+            end + time::Duration::milliseconds(1)
+        ));
+        assert!(!ban_has_expired(None, end));
     }
 
     #[test]
