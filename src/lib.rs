@@ -152,6 +152,9 @@ pub mod limits {
         SESSION_HTTP_CONNECT_TIMEOUT, SESSION_HTTP_TIMEOUT,
     };
     pub use crate::session::settings::DEFAULT_COOKIE_PREFIX;
+    #[cfg(feature = "session-sql")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "session-sql")))]
+    pub use crate::session::sql_store::BAN_COLUMNS_RECHECK;
     pub use crate::session::store::{DEFAULT_SESSION_CACHE_ENTRIES, DEFAULT_SESSION_CACHE_TTL};
     pub use crate::verifier::builder::DEFAULT_MAX_TOKEN_LEN;
 }

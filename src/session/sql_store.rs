@@ -12,8 +12,9 @@
 //!   (`session.token` is unique, hence indexed) and needs read access to
 //!   Better Auth's database. It keeps working while the Next.js app is down,
 //!   and sees revocations at the next miss too (sign-out deletes the row).
-//!   It reads the core user columns only: `id`, `name`, `email`,
-//!   `emailVerified` and `image`.
+//!   It reads the core user columns, `id`, `name`, `email`, `emailVerified`
+//!   and `image`, and the admin plugin's `banned` and `banExpires` when the
+//!   user table has them ([`SqlSessionStore`] says how).
 //!
 //! Both sit behind the verifier's cache, so a session is looked up at most
 //! once per [`DEFAULT_SESSION_CACHE_TTL`](crate::limits::DEFAULT_SESSION_CACHE_TTL).
@@ -24,6 +25,8 @@
 //! past `expiresAt`; the verifier refuses them.
 
 use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 use sqlx::Row;
@@ -35,6 +38,15 @@ use time::format_description::well_known::Rfc3339;
 use crate::session::store::{
     SessionLookup, SessionRecord, SessionStore, SessionStoreError, SessionToken,
 };
+
+/// How long a [`SqlSessionStore`] that found none of the admin plugin's
+/// columns (`banned`, `banExpires`) in the user table waits before it looks
+/// again.
+///
+/// ```
+/// assert_eq!(jwtguard::limits::BAN_COLUMNS_RECHECK.as_secs(), 60);
+/// ```
+pub const BAN_COLUMNS_RECHECK: Duration = Duration::from_secs(60);
 
 /// A [`SessionStore`] reading Better Auth's `session` and `user` tables.
 ///
@@ -55,19 +67,50 @@ use crate::session::store::{
 /// let store = SqlSessionStore::postgres(pool);
 /// # Ok(()) }
 /// ```
+///
+/// # The admin plugin's bans
+///
+/// The admin plugin adds `banned` and `banExpires` to the user table; a
+/// database without the plugin has neither, and the lookup works the same.
+/// The store looks for them in the user table at its first lookup, and
+/// reads those it found from then on, into the user's fields as
+/// `get-session` returns them (`"banned": true`, `"banExpires":
+/// "2026-12-08T05:44:51.761Z"` or `null`), so that
+/// [`ClaimGuard::not_banned`](crate::ClaimGuard::not_banned) sees them.
+/// While they are missing it looks again at most once per
+/// [`BAN_COLUMNS_RECHECK`](crate::limits::BAN_COLUMNS_RECHECK), so a
+/// migration that adds the plugin takes effect without a restart; after a
+/// failed lookup (a column or table that went away) it looks again at the
+/// next one. Other user columns (`role`, `banReason`, your own) are not
+/// read: use [`HttpSessionStore`](crate::HttpSessionStore) for those.
 #[derive(Clone)]
 pub struct SqlSessionStore {
     pool: Pool,
-    session_table: String,
-    user_table: String,
-    /// The lookup statement, built from the (validated) table names.
-    query: String,
+    session_table: TableName,
+    user_table: TableName,
+    /// The admin plugin's columns as last found, shared by clones.
+    ban_columns: Arc<Mutex<Option<Detected>>>,
 }
 
 #[derive(Clone)]
 enum Pool {
     Postgres(PgPool),
     Sqlite(SqlitePool),
+}
+
+/// Which of the admin plugin's columns the user table has.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct BanColumns {
+    banned: bool,
+    ban_expires: bool,
+}
+
+/// The admin plugin's columns found at `at`, and the lookup statement that
+/// reads them.
+struct Detected {
+    columns: BanColumns,
+    query: Arc<str>,
+    at: Instant,
 }
 
 impl fmt::Debug for SqlSessionStore {
@@ -112,14 +155,12 @@ impl SqlSessionStore {
     }
 
     fn with_pool(pool: Pool) -> Self {
-        let mut store = Self {
+        Self {
             pool,
-            session_table: quote("session"),
-            user_table: quote("user"),
-            query: String::new(),
-        };
-        store.query = store.build_query();
-        store
+            session_table: TableName::plain("session"),
+            user_table: TableName::plain("user"),
+            ban_columns: Arc::default(),
+        }
     }
 
     /// The session table, when Better Auth's `session.modelName` renames it
@@ -133,8 +174,8 @@ impl SqlSessionStore {
     /// # Ok(()) }
     /// ```
     pub fn session_table(mut self, name: &str) -> Result<Self, SessionStoreError> {
-        self.session_table = qualified_name(name)?;
-        self.query = self.build_query();
+        self.session_table = TableName::parse(name)?;
+        self.ban_columns = Arc::default();
         Ok(self)
     }
 
@@ -147,36 +188,146 @@ impl SqlSessionStore {
     /// # Ok(()) }
     /// ```
     pub fn user_table(mut self, name: &str) -> Result<Self, SessionStoreError> {
-        self.user_table = qualified_name(name)?;
-        self.query = self.build_query();
+        self.user_table = TableName::parse(name)?;
+        self.ban_columns = Arc::default();
         Ok(self)
     }
 
-    fn build_query(&self) -> String {
+    /// The lookup statement for the admin plugin's columns the user table
+    /// has: as found before, unless they were missing and
+    /// [`BAN_COLUMNS_RECHECK`] has passed since.
+    async fn lookup_query(&self) -> Result<Arc<str>, SessionStoreError> {
+        {
+            let detected = self
+                .ban_columns
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let Some(detected) = detected.as_ref() {
+                let found = detected.columns != BanColumns::default();
+                if found || detected.at.elapsed() < BAN_COLUMNS_RECHECK {
+                    return Ok(detected.query.clone());
+                }
+            }
+        }
+        // Concurrent first lookups may each look: the answers agree.
+        let columns = self.find_ban_columns().await?;
+        let query: Arc<str> = self.build_query(columns).into();
+        *self
+            .ban_columns
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(Detected {
+            columns,
+            query: query.clone(),
+            at: Instant::now(),
+        });
+        Ok(query)
+    }
+
+    /// Forgets the columns found, so that the next lookup looks again.
+    fn forget_ban_columns(&self) {
+        *self
+            .ban_columns
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
+    /// Which of `banned` and `banExpires` the user table has, resolved as
+    /// the lookup resolves its name (PostgreSQL's `search_path`, SQLite's
+    /// attached databases). A table that does not exist has neither; the
+    /// lookup then fails on its own.
+    async fn find_ban_columns(&self) -> Result<BanColumns, SessionStoreError> {
+        let names: Vec<String> = match &self.pool {
+            Pool::Postgres(pool) => sqlx::query_scalar(
+                "SELECT CAST(attname AS TEXT) FROM pg_catalog.pg_attribute \
+                 WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped \
+                 AND attname IN ('banned', 'banExpires')",
+            )
+            .bind(self.user_table.to_string())
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?,
+            Pool::Sqlite(pool) => {
+                let query = match &self.user_table.schema {
+                    Some(_) => {
+                        "SELECT name FROM pragma_table_info(?1, ?2) \
+                                WHERE name IN ('banned', 'banExpires')"
+                    }
+                    None => {
+                        "SELECT name FROM pragma_table_info(?1) \
+                             WHERE name IN ('banned', 'banExpires')"
+                    }
+                };
+                let query = sqlx::query_scalar(query).bind(&self.user_table.name);
+                let query = match &self.user_table.schema {
+                    Some(schema) => query.bind(schema),
+                    None => query,
+                };
+                query.fetch_all(pool).await.map_err(db_error)?
+            }
+        };
+        Ok(BanColumns {
+            banned: names.iter().any(|name| name == "banned"),
+            ban_expires: names.iter().any(|name| name == "banExpires"),
+        })
+    }
+
+    fn build_query(&self, columns: BanColumns) -> String {
         let (session, user) = (&self.session_table, &self.user_table);
+        let mut ban = String::new();
         // Ids are cast to text so that serial (integer) ids work as well.
         match self.pool {
             // EXTRACT gives numeric (float8 before PostgreSQL 14); as bigint
-            // it decodes without sqlx's `time` feature, for `timestamptz`
-            // and UTC `timestamp` columns alike.
-            Pool::Postgres(_) => format!(
-                "SELECT CAST(s.\"id\" AS TEXT), CAST(s.\"userId\" AS TEXT), \
-                 CAST(FLOOR(EXTRACT(EPOCH FROM s.\"expiresAt\")) AS BIGINT), \
-                 CAST(u.\"id\" AS TEXT), u.\"name\", u.\"email\", u.\"emailVerified\", u.\"image\" \
-                 FROM {session} AS s JOIN {user} AS u ON u.\"id\" = s.\"userId\" \
-                 WHERE s.\"token\" = $1"
-            ),
+            // it decodes without sqlx's `time` feature. From `timestamp`
+            // (without time zone) it counts as if the value were UTC,
+            // whatever the session's TimeZone.
+            Pool::Postgres(_) => {
+                if columns.banned {
+                    ban.push_str(", u.\"banned\" AS \"banned\"");
+                }
+                if columns.ban_expires {
+                    ban.push_str(
+                        ", CASE WHEN isfinite(u.\"banExpires\") THEN \
+                         CAST(FLOOR(EXTRACT(EPOCH FROM u.\"banExpires\") * 1000) AS BIGINT) \
+                         END AS \"banExpiresMs\"",
+                    );
+                }
+                format!(
+                    "SELECT CAST(s.\"id\" AS TEXT), CAST(s.\"userId\" AS TEXT), \
+                     CAST(FLOOR(EXTRACT(EPOCH FROM s.\"expiresAt\")) AS BIGINT), \
+                     CAST(u.\"id\" AS TEXT), u.\"name\", u.\"email\", u.\"emailVerified\", u.\"image\"{ban} \
+                     FROM {session} AS s JOIN {user} AS u ON u.\"id\" = s.\"userId\" \
+                     WHERE s.\"token\" = $1"
+                )
+            }
             // Better Auth stores dates as ISO-8601 text; another adapter may
             // have stored numbers, so both forms are selected apart.
-            Pool::Sqlite(_) => format!(
-                "SELECT CAST(s.\"id\" AS TEXT), CAST(s.\"userId\" AS TEXT), \
-                 CASE WHEN typeof(s.\"expiresAt\") = 'text' THEN s.\"expiresAt\" END, \
-                 CASE WHEN typeof(s.\"expiresAt\") IN ('integer', 'real') \
-                      THEN CAST(s.\"expiresAt\" AS INTEGER) END, \
-                 CAST(u.\"id\" AS TEXT), u.\"name\", u.\"email\", u.\"emailVerified\", u.\"image\" \
-                 FROM {session} AS s JOIN {user} AS u ON u.\"id\" = s.\"userId\" \
-                 WHERE s.\"token\" = ?1"
-            ),
+            Pool::Sqlite(_) => {
+                if columns.banned {
+                    // SQLite has no boolean: 0 or 1. Anything but a clear
+                    // "not banned" counts as banned.
+                    ban.push_str(
+                        ", CASE WHEN u.\"banned\" IS NULL THEN NULL \
+                         WHEN u.\"banned\" IN (0, 'false') THEN 0 ELSE 1 END AS \"banned\"",
+                    );
+                }
+                if columns.ban_expires {
+                    ban.push_str(
+                        ", CASE WHEN typeof(u.\"banExpires\") = 'text' THEN u.\"banExpires\" END \
+                         AS \"banExpiresText\", \
+                         CASE WHEN typeof(u.\"banExpires\") IN ('integer', 'real') \
+                         THEN CAST(u.\"banExpires\" AS INTEGER) END AS \"banExpiresNumber\"",
+                    );
+                }
+                format!(
+                    "SELECT CAST(s.\"id\" AS TEXT), CAST(s.\"userId\" AS TEXT), \
+                     CASE WHEN typeof(s.\"expiresAt\") = 'text' THEN s.\"expiresAt\" END, \
+                     CASE WHEN typeof(s.\"expiresAt\") IN ('integer', 'real') \
+                          THEN CAST(s.\"expiresAt\" AS INTEGER) END, \
+                     CAST(u.\"id\" AS TEXT), u.\"name\", u.\"email\", u.\"emailVerified\", u.\"image\"{ban} \
+                     FROM {session} AS s JOIN {user} AS u ON u.\"id\" = s.\"userId\" \
+                     WHERE s.\"token\" = ?1"
+                )
+            }
         }
     }
 }
@@ -184,41 +335,54 @@ impl SqlSessionStore {
 impl SessionStore for SqlSessionStore {
     fn find_session<'a>(&'a self, token: &'a SessionToken<'a>) -> SessionLookup<'a> {
         Box::pin(async move {
+            let query = self.lookup_query().await?;
             // The token is a bound parameter: never part of the SQL, nor of
             // sqlx's errors.
-            match &self.pool {
-                Pool::Postgres(pool) => {
-                    let row = sqlx::query(&self.query)
-                        .bind(token.token())
-                        .fetch_optional(pool)
-                        .await
-                        .map_err(db_error)?;
-                    row.as_ref().map(pg_record).transpose()
-                }
-                Pool::Sqlite(pool) => {
-                    let row = sqlx::query(&self.query)
-                        .bind(token.token())
-                        .fetch_optional(pool)
-                        .await
-                        .map_err(db_error)?;
-                    row.as_ref().map(sqlite_record).transpose()
-                }
+            let found = match &self.pool {
+                Pool::Postgres(pool) => sqlx::query(&query)
+                    .bind(token.token())
+                    .fetch_optional(pool)
+                    .await
+                    .map_err(db_error)
+                    .and_then(|row| row.as_ref().map(pg_record).transpose()),
+                Pool::Sqlite(pool) => sqlx::query(&query)
+                    .bind(token.token())
+                    .fetch_optional(pool)
+                    .await
+                    .map_err(db_error)
+                    .and_then(|row| row.as_ref().map(sqlite_record).transpose()),
+            };
+            if found.is_err() {
+                self.forget_ban_columns();
             }
+            found
         })
     }
 }
 
 fn pg_record(row: &PgRow) -> Result<SessionRecord, SessionStoreError> {
     let expires_at: i64 = row.try_get(2).map_err(db_error)?;
+    let mut ban = Map::new();
+    if has_column(row, "banned") {
+        let banned: Option<bool> = row.try_get("banned").map_err(db_error)?;
+        ban.insert("banned".into(), banned.map_or(Value::Null, Value::Bool));
+    }
+    if has_column(row, "banExpiresMs") {
+        let millis: Option<i64> = row.try_get("banExpiresMs").map_err(db_error)?;
+        ban.insert("banExpires".into(), ban_expires(None, millis));
+    }
     record(
-        row.try_get(0).map_err(db_error)?,
-        row.try_get(1).map_err(db_error)?,
-        expires_at,
-        row.try_get(3).map_err(db_error)?,
-        row.try_get(4).map_err(db_error)?,
-        row.try_get(5).map_err(db_error)?,
-        row.try_get::<Option<bool>, _>(6).map_err(db_error)?,
-        row.try_get(7).map_err(db_error)?,
+        UserRow {
+            session_id: row.try_get(0).map_err(db_error)?,
+            user_id: row.try_get(1).map_err(db_error)?,
+            expires_at,
+            joined_user_id: row.try_get(3).map_err(db_error)?,
+            name: row.try_get(4).map_err(db_error)?,
+            email: row.try_get(5).map_err(db_error)?,
+            email_verified: row.try_get::<Option<bool>, _>(6).map_err(db_error)?,
+            image: row.try_get(7).map_err(db_error)?,
+        },
+        ban,
     )
 }
 
@@ -226,27 +390,94 @@ fn sqlite_record(row: &SqliteRow) -> Result<SessionRecord, SessionStoreError> {
     let text: Option<String> = row.try_get(2).map_err(db_error)?;
     let number: Option<i64> = row.try_get(3).map_err(db_error)?;
     let expires_at = match (text, number) {
-        (Some(text), _) => parse_date(&text)?,
+        (Some(text), _) => parse_date(&text)
+            .map(OffsetDateTime::unix_timestamp)
+            .ok_or_else(|| SessionStoreError::new("session.expiresAt is not an ISO-8601 date"))?,
         (None, Some(number)) => number_to_unix(number),
         (None, None) => return Err(SessionStoreError::new("session.expiresAt is null")),
     };
     // SQLite has no boolean: Better Auth stores 0 or 1.
     let email_verified: Option<i64> = row.try_get(7).map_err(db_error)?;
+    let mut ban = Map::new();
+    if has_column(row, "banned") {
+        let banned: Option<i64> = row.try_get("banned").map_err(db_error)?;
+        ban.insert(
+            "banned".into(),
+            banned.map_or(Value::Null, |n| Value::Bool(n != 0)),
+        );
+    }
+    if has_column(row, "banExpiresText") {
+        let text: Option<String> = row.try_get("banExpiresText").map_err(db_error)?;
+        let number: Option<i64> = row.try_get("banExpiresNumber").map_err(db_error)?;
+        let millis = number.map(|number| {
+            if number.unsigned_abs() >= MILLIS_FROM.unsigned_abs() {
+                number
+            } else {
+                number.saturating_mul(1000)
+            }
+        });
+        ban.insert("banExpires".into(), ban_expires(text, millis));
+    }
     record(
-        row.try_get(0).map_err(db_error)?,
-        row.try_get(1).map_err(db_error)?,
-        expires_at,
-        row.try_get(4).map_err(db_error)?,
-        row.try_get(5).map_err(db_error)?,
-        row.try_get(6).map_err(db_error)?,
-        email_verified.map(|n| n != 0),
-        row.try_get(8).map_err(db_error)?,
+        UserRow {
+            session_id: row.try_get(0).map_err(db_error)?,
+            user_id: row.try_get(1).map_err(db_error)?,
+            expires_at,
+            joined_user_id: row.try_get(4).map_err(db_error)?,
+            name: row.try_get(5).map_err(db_error)?,
+            email: row.try_get(6).map_err(db_error)?,
+            email_verified: email_verified.map(|n| n != 0),
+            image: row.try_get(8).map_err(db_error)?,
+        },
+        ban,
     )
 }
 
-/// The record, with the user's columns as `get-session` names them.
-#[allow(clippy::too_many_arguments)]
-fn record(
+/// Whether the lookup selected a column of that name.
+fn has_column(row: &impl Row, name: &str) -> bool {
+    use sqlx::Column as _;
+    row.columns().iter().any(|column| column.name() == name)
+}
+
+/// `banExpires` as `get-session` returns it: the ISO-8601 form JavaScript's
+/// `Date` has (`2026-12-08T05:44:51.761Z`), or `null`. Text that is no
+/// date is passed on as it is: like Better Auth, the guard then reads the
+/// ban as in force.
+fn ban_expires(text: Option<String>, millis: Option<i64>) -> Value {
+    let at = match (text, millis) {
+        (Some(text), _) => match parse_date(&text) {
+            Some(at) => at,
+            None => return Value::String(text),
+        },
+        (None, Some(millis)) => {
+            match OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000) {
+                Ok(at) => at,
+                // Beyond the year 9999: no ISO form; a ban without an end.
+                Err(_) => return Value::Null,
+            }
+        }
+        (None, None) => return Value::Null,
+    };
+    Value::String(iso_millis(at))
+}
+
+/// `at` in UTC as JavaScript's `Date.prototype.toISOString` writes it.
+fn iso_millis(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.millisecond()
+    )
+}
+
+/// The core columns of one lookup's row.
+struct UserRow {
     session_id: String,
     user_id: String,
     expires_at: i64,
@@ -255,32 +486,36 @@ fn record(
     email: Option<String>,
     email_verified: Option<bool>,
     image: Option<String>,
-) -> Result<SessionRecord, SessionStoreError> {
+}
+
+/// The record, with the user's columns as `get-session` names them, and
+/// the admin plugin's `ban` fields, if read.
+fn record(row: UserRow, ban: Map<String, Value>) -> Result<SessionRecord, SessionStoreError> {
     // The join guarantees this; checked as the HTTP store checks its answer.
-    if joined_user_id != user_id {
+    if row.joined_user_id != row.user_id {
         return Err(SessionStoreError::new(
             "user.id differs from session.userId",
         ));
     }
     let mut user = Map::new();
-    user.insert("id".into(), Value::String(joined_user_id));
-    user.insert("name".into(), name.map_or(Value::Null, Value::String));
-    user.insert("email".into(), email.map_or(Value::Null, Value::String));
+    user.insert("id".into(), Value::String(row.joined_user_id));
+    user.insert("name".into(), row.name.map_or(Value::Null, Value::String));
+    user.insert("email".into(), row.email.map_or(Value::Null, Value::String));
     user.insert(
         "emailVerified".into(),
-        email_verified.map_or(Value::Null, Value::Bool),
+        row.email_verified.map_or(Value::Null, Value::Bool),
     );
     // As get-session: `image` is there, null when unset.
-    user.insert("image".into(), image.map_or(Value::Null, Value::String));
-    Ok(SessionRecord::new(session_id, user_id, expires_at).user_fields(user))
+    user.insert("image".into(), row.image.map_or(Value::Null, Value::String));
+    user.extend(ban);
+    Ok(SessionRecord::new(row.session_id, row.user_id, row.expires_at).user_fields(user))
 }
 
 /// An ISO-8601 date as Better Auth writes it (`2026-12-08T05:44:51.761Z`),
-/// or SQLite's own `2026-12-08 05:44:51[.761]` (UTC), in unix seconds.
-fn parse_date(text: &str) -> Result<i64, SessionStoreError> {
-    let invalid = || SessionStoreError::new("session.expiresAt is not an ISO-8601 date");
+/// or SQLite's own `2026-12-08 05:44:51[.761]` (UTC).
+fn parse_date(text: &str) -> Option<OffsetDateTime> {
     if let Ok(at) = OffsetDateTime::parse(text, &Rfc3339) {
-        return Ok(at.unix_timestamp());
+        return Some(at);
     }
     // SQLite's datetime(): a space for the `T`, no offset (it is UTC).
     let is_sqlite_form = text.len() >= 19
@@ -288,19 +523,20 @@ fn parse_date(text: &str) -> Result<i64, SessionStoreError> {
         && !text.ends_with('Z')
         && !text[10..].contains(['+', '-']);
     if !is_sqlite_form {
-        return Err(invalid());
+        return None;
     }
     let iso = format!("{}T{}Z", &text[..10], &text[11..]);
-    OffsetDateTime::parse(&iso, &Rfc3339)
-        .map(OffsetDateTime::unix_timestamp)
-        .map_err(|_| invalid())
+    OffsetDateTime::parse(&iso, &Rfc3339).ok()
 }
 
-/// A date stored as a number: milliseconds (JavaScript's `Date.getTime()`)
-/// or seconds. Any expiry in seconds until the year 5138 is below 1e11, and
-/// any in milliseconds after March 1973 above it.
+/// Where numbers stop being seconds and start being milliseconds: any date
+/// in seconds until the year 5138 is below 1e11, and any in milliseconds
+/// after March 1973 above it.
+const MILLIS_FROM: i64 = 100_000_000_000;
+
+/// A date stored as a number, milliseconds (JavaScript's `Date.getTime()`)
+/// or seconds ([`MILLIS_FROM`]), in unix seconds.
 fn number_to_unix(number: i64) -> i64 {
-    const MILLIS_FROM: i64 = 100_000_000_000;
     if number.unsigned_abs() >= MILLIS_FROM.unsigned_abs() {
         number.div_euclid(1000)
     } else {
@@ -308,19 +544,49 @@ fn number_to_unix(number: i64) -> i64 {
     }
 }
 
-/// `name` or `schema.name`, each part checked and double-quoted.
-fn qualified_name(name: &str) -> Result<String, SessionStoreError> {
-    let mut parts = name.split('.');
-    let (first, second, rest) = (parts.next(), parts.next(), parts.next());
-    match (first, second, rest) {
-        (Some(table), None, None) if is_identifier(table) => Ok(quote(table)),
-        (Some(schema), Some(table), None) if is_identifier(schema) && is_identifier(table) => {
-            Ok(format!("{}.{}", quote(schema), quote(table)))
+/// A table's name, optionally schema-qualified, each part checked; shown
+/// double-quoted, as it goes into the SQL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct TableName {
+    schema: Option<String>,
+    name: String,
+}
+
+impl TableName {
+    fn plain(name: &str) -> Self {
+        Self {
+            schema: None,
+            name: name.to_owned(),
         }
-        _ => Err(SessionStoreError::new(
-            "a table name is `name` or `schema.name`, each of ASCII letters, digits and `_`, \
-             not starting with a digit, at most 63 bytes",
-        )),
+    }
+
+    /// `name` or `schema.name`.
+    fn parse(name: &str) -> Result<Self, SessionStoreError> {
+        let mut parts = name.split('.');
+        let (first, second, rest) = (parts.next(), parts.next(), parts.next());
+        match (first, second, rest) {
+            (Some(table), None, None) if is_identifier(table) => Ok(Self::plain(table)),
+            (Some(schema), Some(table), None) if is_identifier(schema) && is_identifier(table) => {
+                Ok(Self {
+                    schema: Some(schema.to_owned()),
+                    name: table.to_owned(),
+                })
+            }
+            _ => Err(SessionStoreError::new(
+                "a table name is `name` or `schema.name`, each of ASCII letters, digits and `_`, \
+                 not starting with a digit, at most 63 bytes",
+            )),
+        }
+    }
+}
+
+impl fmt::Display for TableName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The parts are identifiers: nothing in them ends the quoting.
+        if let Some(schema) = &self.schema {
+            write!(f, "\"{schema}\".")?;
+        }
+        write!(f, "\"{}\"", self.name)
     }
 }
 
@@ -335,10 +601,6 @@ fn is_identifier(name: &str) -> bool {
         && name.len() <= 63
 }
 
-fn quote(identifier: &str) -> String {
-    format!("\"{identifier}\"")
-}
-
 /// sqlx's errors name the failure and the column, never bound values.
 fn db_error(error: sqlx::Error) -> SessionStoreError {
     SessionStoreError::new(format!("session lookup in the database failed: {error}"))
@@ -348,6 +610,8 @@ fn db_error(error: sqlx::Error) -> SessionStoreError {
 mod tests {
     use super::*;
     use sqlx::sqlite::SqlitePoolOptions;
+    use std::future::Future;
+    use std::pin::Pin;
 
     const TOKEN: &str = "yPEqljFCef9Y3wpZF2g0EwLInryUqAQ0";
 
@@ -518,10 +782,204 @@ mod tests {
         assert!(err.contains("ISO-8601"), "{err}");
     }
 
+    /// Better Auth 1.7.25's admin plugin migration for SQLite (`getMigrations`).
+    const SQLITE_ADMIN_DDL: [&str; 4] = [
+        r#"alter table "user" add column "role" text"#,
+        r#"alter table "user" add column "banned" integer"#,
+        r#"alter table "user" add column "banReason" text"#,
+        r#"alter table "user" add column "banExpires" date"#,
+    ];
+
+    async fn add_admin_plugin(pool: &SqlitePool) {
+        for ddl in SQLITE_ADMIN_DDL {
+            sqlx::query(ddl).execute(pool).await.unwrap();
+        }
+    }
+
+    async fn ban(pool: &SqlitePool, user: &str, banned: Value, expires: Value) {
+        let update =
+            sqlx::query(r#"update "user" set "banned" = ?1, "banExpires" = ?2 where "id" = ?3"#);
+        let update = match banned {
+            Value::Null => update.bind(None::<i64>),
+            other => update.bind(other.as_i64().unwrap()),
+        };
+        let update = match expires {
+            Value::Null => update.bind(None::<String>),
+            Value::String(text) => update.bind(text),
+            other => update.bind(other.as_i64().unwrap()),
+        };
+        update.bind(user).execute(pool).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn sqlite_without_the_admin_plugin_the_claims_have_no_ban_fields() {
+        let store = SqlSessionStore::sqlite(sqlite_pool().await);
+        let claims = payload(&find(&store, TOKEN).await.unwrap().unwrap());
+        assert!(claims.get("banned").is_none(), "{claims}");
+        assert!(claims.get("banExpires").is_none(), "{claims}");
+    }
+
+    #[tokio::test]
+    async fn sqlite_reads_banned_and_ban_expires_as_get_session_returns_them() {
+        let pool = sqlite_pool().await;
+        add_admin_plugin(&pool).await;
+        let store = SqlSessionStore::sqlite(pool.clone());
+        // Users from before the plugin: both null, as Better Auth returns them.
+        let claims = payload(&find(&store, TOKEN).await.unwrap().unwrap());
+        assert_eq!(claims["banned"], Value::Null);
+        assert_eq!(claims["banExpires"], Value::Null);
+
+        for (banned, expires, want_banned, want_expires) in [
+            (
+                1.into(),
+                "2026-12-08T05:44:51.761Z".into(),
+                true,
+                "2026-12-08T05:44:51.761Z",
+            ),
+            (
+                1.into(),
+                "2026-12-08T06:44:51.761+01:00".into(),
+                true,
+                "2026-12-08T05:44:51.761Z",
+            ),
+            (
+                1.into(),
+                "2026-12-08 05:44:51".into(),
+                true,
+                "2026-12-08T05:44:51.000Z",
+            ),
+            // Drizzle's `timestamp_ms`, and seconds.
+            (
+                1.into(),
+                1_796_708_691_761_i64.into(),
+                true,
+                "2026-12-08T05:44:51.761Z",
+            ),
+            (
+                1.into(),
+                1_796_708_691_i64.into(),
+                true,
+                "2026-12-08T05:44:51.000Z",
+            ),
+            (0.into(), Value::Null, false, ""),
+        ] {
+            ban(&pool, "user-1", banned, expires.clone()).await;
+            let claims = payload(&find(&store, TOKEN).await.unwrap().unwrap());
+            assert_eq!(claims["banned"], want_banned, "{expires}");
+            if want_expires.is_empty() {
+                assert_eq!(claims["banExpires"], Value::Null);
+            } else {
+                assert_eq!(claims["banExpires"], want_expires, "{expires}");
+            }
+        }
+        // An end that is no date is passed on: the guard keeps such a ban.
+        ban(&pool, "user-1", 1.into(), "soon".into()).await;
+        let claims = payload(&find(&store, TOKEN).await.unwrap().unwrap());
+        assert_eq!(
+            (&claims["banned"], &claims["banExpires"]),
+            (&true.into(), &"soon".into())
+        );
+    }
+
+    #[tokio::test]
+    async fn sqlite_admin_columns_added_later_are_read_after_the_recheck_interval() {
+        let pool = sqlite_pool().await;
+        let store = SqlSessionStore::sqlite(pool.clone());
+        assert!(
+            payload(&find(&store, TOKEN).await.unwrap().unwrap())
+                .get("banned")
+                .is_none()
+        );
+        add_admin_plugin(&pool).await;
+        ban(&pool, "user-1", 1.into(), Value::Null).await;
+        // Within the interval the store does not look again.
+        assert!(
+            payload(&find(&store, TOKEN).await.unwrap().unwrap())
+                .get("banned")
+                .is_none()
+        );
+        // A clone shares what was found, and when.
+        let clone = store.clone();
+        if let Some(detected) = clone.ban_columns.lock().unwrap().as_mut() {
+            detected.at = Instant::now()
+                .checked_sub(BAN_COLUMNS_RECHECK)
+                .expect("the machine has been up for a minute");
+        }
+        assert_eq!(
+            payload(&find(&store, TOKEN).await.unwrap().unwrap())["banned"],
+            true
+        );
+    }
+
+    #[tokio::test]
+    async fn sqlite_a_dropped_ban_column_fails_one_lookup_then_is_no_longer_read() {
+        let pool = sqlite_pool().await;
+        add_admin_plugin(&pool).await;
+        ban(&pool, "user-1", 1.into(), "2999-01-01T00:00:00.000Z".into()).await;
+        let store = SqlSessionStore::sqlite(pool.clone());
+        assert_eq!(
+            payload(&find(&store, TOKEN).await.unwrap().unwrap())["banned"],
+            true
+        );
+        sqlx::query(r#"alter table "user" drop column "banExpires""#)
+            .execute(&pool)
+            .await
+            .unwrap();
+        let err = find(&store, TOKEN).await.unwrap_err().to_string();
+        assert!(err.contains("banExpires"), "{err}");
+        let claims = payload(&find(&store, TOKEN).await.unwrap().unwrap());
+        assert_eq!(claims["banned"], true);
+        assert!(claims.get("banExpires").is_none(), "{claims}");
+    }
+
+    /// Through the verifier, as a request with Better Auth's session cookie
+    /// reaches it: `not_banned` refuses a ban in force and lets an expired
+    /// one through.
+    #[cfg(feature = "test-util")]
+    #[tokio::test]
+    async fn sqlite_not_banned_refuses_a_ban_in_force_and_passes_one_whose_ban_expires_has_passed()
+    {
+        use crate::token::guard::ClaimGuard;
+        use crate::{Claims, Clock, Verifier};
+
+        const SECRET: &str = "better-auth-secret-0123456789abcdefghij";
+        let pool = sqlite_pool().await;
+        add_admin_plugin(&pool).await;
+        let verifier = Verifier::builder()
+            .session_secret(SECRET)
+            .session_store(SqlSessionStore::sqlite(pool.clone()))
+            .session_store_cache(Duration::ZERO, 1)
+            .clock(Clock::fixed_unix(1_796_000_000))
+            .build()
+            .unwrap();
+        let cookie = crate::testing::SessionMinter::new(SECRET)
+            .token(TOKEN)
+            .cookie_value();
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            "cookie",
+            format!("better-auth.session_token={cookie}")
+                .parse()
+                .unwrap(),
+        );
+        let guard = ClaimGuard::not_banned();
+        for (banned, expires, allowed) in [
+            (0.into(), Value::Null, true),
+            (1.into(), Value::Null, false),
+            (1.into(), "2999-01-01T00:00:00.000Z".into(), false),
+            (1.into(), "2000-01-01T00:00:00.000Z".into(), true),
+            (1.into(), 946_684_800_000_i64.into(), true),
+        ] {
+            ban(&pool, "user-1", banned, expires.clone()).await;
+            let claims: Claims = verifier.verify_request("GET", &headers).await.unwrap();
+            assert_eq!(guard.allows(&claims), allowed, "{expires}");
+        }
+    }
+
     #[test]
     fn table_names_are_checked() {
         for good in ["session", "_s", "Sessions_2", "auth.session"] {
-            assert!(qualified_name(good).is_ok(), "{good}");
+            assert!(TableName::parse(good).is_ok(), "{good}");
         }
         for bad in [
             "",
@@ -534,34 +992,23 @@ mod tests {
             "séssion",
             &"s".repeat(64),
         ] {
-            assert!(qualified_name(bad).is_err(), "{bad}");
+            assert!(TableName::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(
-            qualified_name("auth.session").unwrap(),
+            TableName::parse("auth.session").unwrap().to_string(),
             "\"auth\".\"session\""
         );
     }
 
     #[test]
     fn dates_are_parsed_strictly() {
-        assert_eq!(
-            parse_date("2026-12-08T05:44:51.761Z").unwrap(),
-            1_796_708_691
-        );
-        assert_eq!(
-            parse_date("2026-12-08T06:44:51+01:00").unwrap(),
-            1_796_708_691
-        );
-        assert_eq!(
-            parse_date("2026-12-08 05:44:51.761").unwrap(),
-            1_796_708_691
-        );
+        let unix = |text| parse_date(text).map(OffsetDateTime::unix_timestamp);
+        assert_eq!(unix("2026-12-08T05:44:51.761Z"), Some(1_796_708_691));
+        assert_eq!(unix("2026-12-08T06:44:51+01:00"), Some(1_796_708_691));
+        assert_eq!(unix("2026-12-08 05:44:51.761"), Some(1_796_708_691));
         // time's RFC 3339 parser takes a space for the `T` (RFC 3339 5.6 note).
-        assert_eq!(
-            parse_date("2026-12-08 06:44:51+01:00").unwrap(),
-            1_796_708_691
-        );
-        assert_eq!(parse_date("2026-12-08 05:44:51Z").unwrap(), 1_796_708_691);
+        assert_eq!(unix("2026-12-08 06:44:51+01:00"), Some(1_796_708_691));
+        assert_eq!(unix("2026-12-08 05:44:51Z"), Some(1_796_708_691));
         for bad in [
             "",
             "soon",
@@ -572,7 +1019,7 @@ mod tests {
             "é026-12-08 05:44:51",
             "2026-12-08 05:44:51 é",
         ] {
-            assert!(parse_date(bad).is_err(), "{bad}");
+            assert!(parse_date(bad).is_none(), "{bad}");
         }
         assert_eq!(number_to_unix(1_796_708_691), 1_796_708_691);
         assert_eq!(number_to_unix(1_796_708_691_761), 1_796_708_691);
@@ -593,20 +1040,39 @@ mod tests {
         assert!(!debug.contains("hunter2"), "{debug}");
     }
 
-    /// The same against PostgreSQL when `JWTGUARD_TEST_DATABASE_URL` is set,
-    /// in a schema of its own that is dropped afterwards.
-    #[tokio::test]
-    async fn postgres() {
+    /// What a PostgreSQL check runs: the pool, and the schema it owns.
+    type PgChecks =
+        for<'a> fn(&'a PgPool, &'a str) -> Pin<Box<dyn Future<Output = Result<(), String>> + 'a>>;
+
+    /// Runs `checks` against PostgreSQL when `JWTGUARD_TEST_DATABASE_URL` is
+    /// set, in a schema of its own that is dropped afterwards, on
+    /// connections whose `TimeZone` is not UTC (Asia/Kolkata, +05:30), so
+    /// that no date reading leans on the session's zone.
+    async fn on_postgres(name: &str, checks: PgChecks) {
         let Ok(url) = std::env::var("JWTGUARD_TEST_DATABASE_URL") else {
             eprintln!("skipped: set JWTGUARD_TEST_DATABASE_URL to test against PostgreSQL");
             return;
         };
+        // sqlx starts every connection in UTC; a service may set another zone.
         let pool = sqlx::postgres::PgPoolOptions::new()
             .max_connections(2)
+            .after_connect(|connection, _| {
+                Box::pin(async move {
+                    sqlx::query("SET TIME ZONE 'Asia/Kolkata'")
+                        .execute(connection)
+                        .await
+                        .map(drop)
+                })
+            })
             .connect(&url)
             .await
             .unwrap();
-        let schema = format!("jwtguard_store_test_{}", std::process::id());
+        let zone: String = sqlx::query_scalar("SHOW TimeZone")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(zone, "Asia/Kolkata");
+        let schema = format!("jwtguard_store_test_{}_{name}", std::process::id());
         sqlx::query(&format!("drop schema if exists {schema} cascade"))
             .execute(&pool)
             .await
@@ -615,12 +1081,125 @@ mod tests {
             .execute(&pool)
             .await
             .unwrap();
-        let result = postgres_checks(&pool, &schema).await;
+        let result = checks(&pool, &schema).await;
         sqlx::query(&format!("drop schema {schema} cascade"))
             .execute(&pool)
             .await
             .unwrap();
         result.unwrap();
+    }
+
+    /// The same against PostgreSQL.
+    #[tokio::test]
+    async fn postgres() {
+        on_postgres("core", |pool, schema| {
+            Box::pin(postgres_checks(pool, schema))
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn postgres_reads_the_admin_plugins_ban_columns_when_present() {
+        on_postgres("bans", |pool, schema| {
+            Box::pin(postgres_ban_checks(pool, schema))
+        })
+        .await;
+    }
+
+    async fn run(pool: &PgPool, sql: &str) -> Result<(), String> {
+        sqlx::query(sql)
+            .execute(pool)
+            .await
+            .map(drop)
+            .map_err(|e| format!("{sql}: {e}"))
+    }
+
+    async fn pg_claims(store: &SqlSessionStore, token: &str) -> Result<Value, String> {
+        let record = find(store, token)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("not found")?;
+        Ok(payload(&record))
+    }
+
+    /// Better Auth's tables plus its admin plugin migration for PostgreSQL.
+    async fn postgres_ban_checks(pool: &PgPool, schema: &str) -> Result<(), String> {
+        for ddl in POSTGRES_DDL {
+            run(pool, &ddl.replace("{s}", schema)).await?;
+        }
+        run(
+            pool,
+            &format!(
+                r#"insert into {schema}."user" ("id","name","email","emailVerified")
+                   values ('user-1','Ada','ada@example.com',true)"#
+            ),
+        )
+        .await?;
+        run(
+            pool,
+            &format!(
+                r#"insert into {schema}."session" ("id","expiresAt","token","updatedAt","userId")
+                   values ('sess-1','2026-12-08T05:44:51.761Z','{TOKEN}',now(),'user-1')"#
+            ),
+        )
+        .await?;
+        let store = SqlSessionStore::postgres(pool.clone())
+            .session_table(&format!("{schema}.session"))
+            .and_then(|s| s.user_table(&format!("{schema}.user")))
+            .map_err(|e| e.to_string())?;
+        let claims = pg_claims(&store, TOKEN).await?;
+        assert!(claims.get("banned").is_none(), "{claims}");
+
+        for column in [
+            r#""role" text"#,
+            r#""banned" boolean"#,
+            r#""banReason" text"#,
+            r#""banExpires" timestamptz"#,
+        ] {
+            run(
+                pool,
+                &format!(r#"alter table {schema}."user" add column {column}"#),
+            )
+            .await?;
+        }
+        // A store made after the migration reads the columns at once.
+        let store = SqlSessionStore::postgres(pool.clone())
+            .session_table(&format!("{schema}.session"))
+            .and_then(|s| s.user_table(&format!("{schema}.user")))
+            .map_err(|e| e.to_string())?;
+        let claims = pg_claims(&store, TOKEN).await?;
+        assert_eq!(
+            (&claims["banned"], &claims["banExpires"]),
+            (&Value::Null, &Value::Null)
+        );
+        for (banned, expires, want) in [
+            (
+                "true",
+                "'2026-12-08T05:44:51.761Z'",
+                Value::from("2026-12-08T05:44:51.761Z"),
+            ),
+            (
+                "true",
+                "'2026-12-08T11:14:51.761+05:30'",
+                Value::from("2026-12-08T05:44:51.761Z"),
+            ),
+            ("true", "null", Value::Null),
+            // No ISO form: a ban without an end.
+            ("true", "'infinity'", Value::Null),
+            ("false", "null", Value::Null),
+        ] {
+            run(
+                pool,
+                &format!(
+                    r#"update {schema}."user" set "banned" = {banned}, "banExpires" = {expires}"#
+                ),
+            )
+            .await?;
+            let claims = pg_claims(&store, TOKEN).await?;
+            assert_eq!(claims["banned"], banned == "true", "{expires}");
+            assert_eq!(claims["banExpires"], want, "{expires}");
+        }
+        Ok(())
     }
 
     async fn postgres_checks(pool: &PgPool, schema: &str) -> Result<(), String> {
