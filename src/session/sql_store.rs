@@ -83,6 +83,22 @@ pub const BAN_COLUMNS_RECHECK: Duration = Duration::from_secs(60);
 /// failed lookup (a column or table that went away) it looks again at the
 /// next one. Other user columns (`role`, `banReason`, your own) are not
 /// read: use [`HttpSessionStore`](crate::HttpSessionStore) for those.
+///
+/// # Dates
+///
+/// `session.expiresAt` and `user.banExpires` are read as the instants they are:
+///
+/// - PostgreSQL `timestamptz` (Better Auth's own migrations): as stored.
+/// - PostgreSQL `timestamp` **without time zone** (what Prisma's `DateTime`
+///   and Drizzle's `timestamp()` create): as **UTC**, whatever the server's
+///   or the connection's `TimeZone`: Better Auth's Prisma and Drizzle
+///   adapters write UTC there. A column of that type filled with local
+///   times (node-postgres writes a JavaScript `Date` in the Node process's
+///   zone, so Kysely from a process whose `TZ` is not UTC) is read off by
+///   that zone's offset: make it `timestamptz`.
+/// - SQLite ISO-8601 text (Better Auth's Kysely adapter), with its offset,
+///   or SQLite's own `2026-12-08 05:44:51` form, as UTC; or numbers
+///   (Drizzle's `timestamp_ms`), milliseconds or seconds since the epoch.
 #[derive(Clone)]
 pub struct SqlSessionStore {
     pool: Pool,
@@ -1106,6 +1122,14 @@ mod tests {
         .await;
     }
 
+    #[tokio::test]
+    async fn postgres_timestamp_without_time_zone_is_read_as_utc() {
+        on_postgres("utc", |pool, schema| {
+            Box::pin(postgres_timestamp_checks(pool, schema))
+        })
+        .await;
+    }
+
     async fn run(pool: &PgPool, sql: &str) -> Result<(), String> {
         sqlx::query(sql)
             .execute(pool)
@@ -1199,6 +1223,57 @@ mod tests {
             assert_eq!(claims["banned"], banned == "true", "{expires}");
             assert_eq!(claims["banExpires"], want, "{expires}");
         }
+        Ok(())
+    }
+
+    /// Prisma's tables (`DateTime` is `timestamp(3)`, without time zone),
+    /// holding UTC as Prisma writes it.
+    async fn postgres_timestamp_checks(pool: &PgPool, schema: &str) -> Result<(), String> {
+        run(
+            pool,
+            &format!(
+                r#"create table {schema}."User" ("id" text primary key, "name" text not null,
+                   "email" text not null, "emailVerified" boolean not null, "image" text,
+                   "banned" boolean, "banExpires" timestamp(3))"#
+            ),
+        )
+        .await?;
+        run(
+            pool,
+            &format!(
+                r#"create table {schema}."Session" ("id" text primary key,
+                   "expiresAt" timestamp(3) not null, "token" text not null unique,
+                   "userId" text not null references {schema}."User" ("id"))"#
+            ),
+        )
+        .await?;
+        run(
+            pool,
+            &format!(
+                r#"insert into {schema}."User" values
+                   ('user-1','Ada','ada@example.com',true,null,true,'2026-12-08 05:44:51.761')"#
+            ),
+        )
+        .await?;
+        run(
+            pool,
+            &format!(
+                r#"insert into {schema}."Session" values
+                   ('sess-1','2026-12-08 05:44:51.761','{TOKEN}','user-1')"#
+            ),
+        )
+        .await?;
+        let store = SqlSessionStore::postgres(pool.clone())
+            .session_table(&format!("{schema}.Session"))
+            .and_then(|s| s.user_table(&format!("{schema}.User")))
+            .map_err(|e| e.to_string())?;
+        let record = find(&store, TOKEN)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("not found")?;
+        // 05:44:51 UTC, not 05:44:51 in Kolkata (00:14:51 UTC).
+        assert_eq!(record.expires_at_unix(), 1_796_708_691);
+        assert_eq!(payload(&record)["banExpires"], "2026-12-08T05:44:51.761Z");
         Ok(())
     }
 
