@@ -102,9 +102,12 @@ fn main() {
             let ok = match case {
                 "jwtguard_verify" => verifier.verify(black_box(&token)).is_ok(),
                 "jwtguard_verify_as" => verifier.verify_as::<Session>(black_box(&token)).is_ok(),
-                "jwtguard_verify_borrowed" => verifier
-                    .verify_borrowed::<BorrowedSession<'_>>(black_box(&token), &mut buffer)
-                    .is_ok(),
+                "jwtguard_verify_borrowed" => jwtguard::low_level::verify_borrowed::<
+                    BorrowedSession<'_>,
+                >(
+                    &verifier, black_box(&token), &mut buffer
+                )
+                .is_ok(),
                 "jsonwebtoken_decode" => {
                     jsonwebtoken::decode::<Session>(black_box(&token), &key, &validation).is_ok()
                 }

@@ -21,8 +21,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use http::HeaderMap;
 use jwtguard::testing::{SessionMinter, TokenMinter};
 use jwtguard::{
-    Claims, Clock, CookieCacheStrategy, SessionLookup, SessionRecord, SessionStore, SessionToken,
-    Verifier,
+    Claims, Clock, CookieCacheStrategy, RequestParts, SessionLookup, SessionRecord, SessionStore,
+    SessionToken, Verifier,
 };
 
 const SECRET: &str = "better-auth-secret-0123456789abcdefghij";
@@ -143,10 +143,17 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("credentials");
     for (name, verifier, headers, valid) in cases {
         // Checked once before timing: each case measures the path it names.
-        let result = ready(verifier.verify_request::<Claims>("GET", &headers));
+        let result =
+            ready(verifier.verify_request::<Claims, _>(&RequestParts::new("GET", None, &headers)));
         assert_eq!(result.is_ok(), valid, "{name}: {result:?}");
         group.bench_function(name, |b| {
-            b.iter(|| ready(verifier.verify_request::<Claims>("GET", black_box(&headers))))
+            b.iter(|| {
+                ready(verifier.verify_request::<Claims, _>(&RequestParts::new(
+                    "GET",
+                    None,
+                    black_box(&headers),
+                )))
+            })
         });
     }
     group.finish();

@@ -55,6 +55,7 @@ use ::axum_core::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use ::axum_core::response::{IntoResponse, Response};
 use http::request::Parts;
 
+use crate::credential::RequestParts;
 use crate::error::{Error, ErrorKind};
 pub use crate::http::extractors::{Auth, OwnerOf, Require, UserId};
 use crate::http::owner::{PathParam, owner_param};
@@ -62,7 +63,7 @@ use crate::http::response::Rejection;
 use crate::token::claims::Claims;
 use crate::token::decode::DecodeClaims;
 use crate::token::guard::Guard;
-use crate::verifier::{Verifier, anonymous_if_missing};
+use crate::verifier::{Verifier, optional};
 
 /// Answers with the response [`Verifier::reject`] rendered.
 impl IntoResponse for Rejection {
@@ -91,7 +92,11 @@ where
         Some(claims) => Ok(C::from_claims(claims)?),
         None => {
             Verifier::from_ref(state)
-                .verify_request_with_query(parts.method.as_str(), parts.uri.query(), &parts.headers)
+                .verify_request(&RequestParts::new(
+                    parts.method.as_str(),
+                    parts.uri.query(),
+                    &parts.headers,
+                ))
                 .await
         }
     }
@@ -133,7 +138,7 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        anonymous_if_missing(claims_of(parts, state).await)
+        optional(claims_of(parts, state).await)
             .map(|claims| claims.map(Auth))
             .map_err(|error| reject(state, error))
     }

@@ -35,7 +35,7 @@
 //!     .build()?;
 //! # let token = jwtguard::testing::TokenMinter::new(secret).subject("user-1").sign();
 //!
-//! match verifier.verify_authorization(format!("Bearer {token}")) {
+//! match verifier.verify(&token) {
 //!     Ok(claims) => println!("user {}", claims.sub()),
 //!     Err(err) => println!("{} {}", err.status(), err.body_json()),
 //! }
@@ -48,6 +48,7 @@
 // Dependencies run one way: the faces (axum, actix, tower, testing, openapi) -> verifier ->
 // jwks, session -> keys, http -> token -> error. Modules import from the module that
 // defines a thing, never from the re-exports below.
+mod credential;
 mod error;
 mod http;
 #[cfg(feature = "jwks")]
@@ -57,6 +58,8 @@ mod session;
 mod token;
 mod trace;
 mod verifier;
+
+pub mod low_level;
 
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
@@ -78,6 +81,7 @@ pub mod tower;
 #[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
 pub mod openapi;
 
+pub use credential::RequestParts;
 pub use error::config::ConfigError;
 #[cfg(feature = "jwks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
@@ -103,9 +107,9 @@ pub use token::clock::Clock;
 pub use token::decode::DecodeClaims;
 pub use token::guard::{ClaimGuard, Guard};
 pub use token::policy::ClaimCheck;
-pub use verifier::Verifier;
 pub use verifier::builder::VerifierBuilder;
 pub use verifier::env::vars as env;
+pub use verifier::{Verifier, optional};
 
 // The README's Rust snippets compile (and the runnable ones run) as doctests.
 #[cfg(all(

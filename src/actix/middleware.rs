@@ -12,6 +12,7 @@ use ::actix_web::body::{EitherBody, MessageBody};
 use ::actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use ::actix_web::{HttpMessage, ResponseError};
 
+use crate::credential::RequestParts;
 use crate::error::Error;
 use crate::token::claims::Claims;
 use crate::token::decode::DecodeClaims;
@@ -194,11 +195,13 @@ where
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let settings = &self.settings;
-        let verified = settings.verifier.verify_request_now::<Claims>(
-            request.method().as_str(),
-            request.uri().query(),
-            request.headers(),
-        );
+        let verified = settings
+            .verifier
+            .verify_request_now::<Claims, _>(&RequestParts::new(
+                request.method().as_str(),
+                request.uri().query(),
+                request.headers(),
+            ));
         let Some(verified) = verified else {
             // A JWKS reload or a session lookup to wait for.
             let service = Rc::clone(&self.service);
@@ -206,11 +209,11 @@ where
             return AuthMiddlewareFuture::waiting(Box::pin(async move {
                 let verified = settings
                     .verifier
-                    .verify_request_with_query::<Claims>(
+                    .verify_request::<Claims, _>(&RequestParts::new(
                         request.method().as_str(),
                         request.uri().query(),
                         request.headers(),
-                    )
+                    ))
                     .await;
                 match admit::<C>(&settings, verified, &request) {
                     Ok(()) => service

@@ -60,6 +60,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
+use crate::credential::RequestParts;
 use crate::error::{Error, ErrorKind};
 use crate::http::credentials::HeaderSource;
 pub use crate::http::extractors::{Auth, OwnerOf, Require, UserId};
@@ -69,7 +70,7 @@ use crate::token::claims::Claims;
 use crate::token::decode::DecodeClaims;
 use crate::token::guard::Guard;
 use crate::trace;
-use crate::verifier::{Verifier, anonymous_if_missing};
+use crate::verifier::{Verifier, optional};
 
 mod middleware;
 use self::middleware::Anonymous;
@@ -158,7 +159,11 @@ where
         }
         let verifier = registered_verifier(&req)?;
         verifier
-            .verify_request_with_query::<C>(req.method().as_str(), req.uri().query(), req.headers())
+            .verify_request::<C, _>(&RequestParts::new(
+                req.method().as_str(),
+                req.uri().query(),
+                req.headers(),
+            ))
             .await
             .and_then(|claims| finish(&req, claims))
             .map_err(|error| verifier.reject(error))
@@ -207,13 +212,13 @@ impl<C: DecodeClaims + 'static> FromRequest for OptionalAuth<C> {
             }
             let verifier = registered_verifier(&req)?;
             let verified = verifier
-                .verify_request_with_query::<C>(
+                .verify_request::<C, _>(&RequestParts::new(
                     req.method().as_str(),
                     req.uri().query(),
                     req.headers(),
-                )
+                ))
                 .await;
-            anonymous_if_missing(verified)
+            optional(verified)
                 .map(OptionalAuth)
                 .map_err(|error| verifier.reject(error))
         })

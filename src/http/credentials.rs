@@ -52,32 +52,6 @@ pub(crate) fn token_from_authorization(value: &[u8]) -> Result<&str, ErrorKind> 
     })
 }
 
-/// Where a request's token was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum TokenSource {
-    /// The `Authorization` header, which a browser never adds by itself.
-    Header,
-    /// The configured cookie, which a browser sends with cross-site requests.
-    Cookie,
-}
-
-/// The token a request carries: the one `Authorization` header, or else the
-/// configured cookie. No credentials at all is [`ErrorKind::MissingCredentials`].
-pub(crate) fn token_from_headers<'h, H: HeaderSource>(
-    headers: &'h H,
-    cookie_name: Option<&str>,
-) -> Result<(&'h str, TokenSource), ErrorKind> {
-    let mut values = headers.header_values("authorization");
-    match (values.next(), values.next()) {
-        (Some(value), None) => Ok((token_from_authorization(value)?, TokenSource::Header)),
-        (Some(_), Some(_)) => Err(ErrorKind::MultipleCredentials),
-        (None, _) => match cookie_name {
-            Some(name) => Ok((token_from_cookies(headers, name)?, TokenSource::Cookie)),
-            None => Err(ErrorKind::MissingCredentials),
-        },
-    }
-}
-
 /// Whether a request asks to become a WebSocket (RFC 6455 4.1): `GET`,
 /// one `Upgrade: websocket`, and `upgrade` among the `Connection` options.
 pub(crate) fn is_websocket_upgrade<H: HeaderSource>(method: &str, headers: &H) -> bool {
@@ -152,11 +126,12 @@ pub(crate) fn check_origin<H: HeaderSource>(
     }
 }
 
-/// The value of cookie `name` across all `Cookie` headers; sent twice is refused.
-fn token_from_cookies<'h, H: HeaderSource>(
+/// The compact token in cookie `name` across all `Cookie` headers, if the
+/// request carries it; sent twice is refused.
+pub(crate) fn token_from_cookie<'h, H: HeaderSource>(
     headers: &'h H,
     name: &str,
-) -> Result<&'h str, ErrorKind> {
+) -> Result<Option<&'h str>, ErrorKind> {
     let mut found = None;
     for (_, value) in cookies(headers).filter(|(pair_name, _)| *pair_name == name.as_bytes()) {
         if found.is_some() {
@@ -164,7 +139,7 @@ fn token_from_cookies<'h, H: HeaderSource>(
         }
         found = Some(token_text(value).ok_or(ErrorKind::Malformed)?);
     }
-    found.ok_or(ErrorKind::MissingCredentials)
+    Ok(found)
 }
 
 /// The text after `Bearer ` in an `Authorization` value, for a Better Auth
@@ -327,7 +302,7 @@ static TOKEN_BYTES: [bool; 256] = {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::header::{AUTHORIZATION, COOKIE};
+    use http::header::COOKIE;
     use http::{HeaderMap, HeaderValue};
 
     #[test]
@@ -375,36 +350,6 @@ mod tests {
     }
 
     #[test]
-    fn two_authorization_headers_are_refused() {
-        let mut headers = HeaderMap::new();
-        headers.append(AUTHORIZATION, HeaderValue::from_static("Bearer a.b.c"));
-        headers.append(AUTHORIZATION, HeaderValue::from_static("Bearer d.e.f"));
-        assert_eq!(
-            token_from_headers(&headers, None).unwrap_err(),
-            ErrorKind::MultipleCredentials
-        );
-    }
-
-    #[test]
-    fn cookie_is_used_only_without_an_authorization_header() {
-        let mut headers = HeaderMap::new();
-        headers.append(COOKIE, HeaderValue::from_static("theme=dark; jwt=a.b.c"));
-        assert_eq!(
-            token_from_headers(&headers, Some("jwt")).unwrap(),
-            ("a.b.c", TokenSource::Cookie)
-        );
-        assert_eq!(
-            token_from_headers(&headers, None).unwrap_err(),
-            ErrorKind::MissingCredentials
-        );
-        headers.append(AUTHORIZATION, HeaderValue::from_static("Bearer x.y.z"));
-        assert_eq!(
-            token_from_headers(&headers, Some("jwt")).unwrap(),
-            ("x.y.z", TokenSource::Header)
-        );
-    }
-
-    #[test]
     fn origin_must_be_exactly_one_allowed_value() {
         let allowed = vec!["https://app.example.com".to_owned()];
         let with = |origins: &[&'static str]| {
@@ -434,17 +379,6 @@ mod tests {
         assert!(is_unsafe_method(Some("POST")));
         assert!(is_unsafe_method(Some("get")));
         assert!(is_unsafe_method(None));
-    }
-
-    #[test]
-    fn a_cookie_sent_twice_is_refused() {
-        let mut headers = HeaderMap::new();
-        headers.append(COOKIE, HeaderValue::from_static("jwt=a.b.c"));
-        headers.append(COOKIE, HeaderValue::from_static("jwt=d.e.f"));
-        assert_eq!(
-            token_from_headers(&headers, Some("jwt")).unwrap_err(),
-            ErrorKind::MultipleCredentials
-        );
     }
 
     fn cookie_headers(values: &[&'static str]) -> HeaderMap {

@@ -31,9 +31,13 @@ use std::sync::Arc;
 use crate::error::{Error, ErrorKind};
 use crate::http::credentials::{HeaderSource, chunked_cookie};
 use crate::session::cookie_cache::{CacheKeys, CookieCacheStrategy};
-use crate::session::store::{Resolved, SessionStore, SessionToken, StoreCache, Unavailable};
+use crate::session::store::{
+    Lookup, Resolved, SessionStore, SessionToken, StoreCache, Unavailable,
+};
 use crate::token::claims::Credential;
 use crate::token::clock::Clock;
+use crate::token::decode::DecodeClaims;
+use crate::token::policy::Policy;
 use crate::trace;
 
 /// The session credentials a verifier accepts, ready to check.
@@ -51,6 +55,9 @@ pub(crate) struct Sessions {
     pub(crate) store_cache: StoreCache,
     pub(crate) clock: Clock,
     pub(crate) leeway_secs: f64,
+    /// The claim policy of session credentials: only their expiry (they
+    /// carry no `iss` or `aud`).
+    pub(crate) policy: Policy,
 }
 
 impl std::fmt::Debug for Sessions {
@@ -92,21 +99,9 @@ impl Sessions {
         headers: &H,
     ) -> Result<SessionClaims, Error> {
         let signed = signed_token::verify(value, &self.keys.current)?;
-        let cache_refusal = match self.cookie_cache {
-            None => ErrorKind::SessionNotFound,
-            Some(strategy) => match chunked_cookie(headers, &self.data_cookies) {
-                Ok(None) => ErrorKind::SessionNotFound,
-                Err(refusal) => refusal,
-                Ok(Some(data)) => match self.read_cache(strategy, &data, signed.token) {
-                    Ok(payload) => {
-                        return Ok(SessionClaims {
-                            payload,
-                            credential: Credential::CookieCache,
-                        });
-                    }
-                    Err(refusal) => refusal,
-                },
-            },
+        let cache_refusal = match self.vouched_by_cache(signed.token, headers) {
+            Ok(claims) => return Ok(claims),
+            Err(refusal) => refusal,
         };
         let Some(store) = &self.store else {
             return Err(cache_refusal.into());
@@ -129,26 +124,58 @@ impl Sessions {
                 }
             }
         };
-        match self
+        let answer = self
             .store_cache
             .resolve(StoreCache::key(signed.token), lookup)
-            .await
-        {
-            Ok(Resolved {
-                payload: Some(payload),
-            }) => Ok(SessionClaims {
-                payload,
-                credential: Credential::SessionToken,
-            }),
-            Ok(Resolved { payload: None }) => Err(ErrorKind::SessionNotFound.into()),
-            Err(unavailable) => {
-                let error = Error::from(ErrorKind::SessionStoreUnavailable);
-                Err(match unavailable.retry_after {
-                    Some(wait) => error.with_retry_after(wait),
-                    None => error,
-                })
-            }
+            .await;
+        answer_of(answer)
+    }
+
+    /// [`resolve`](Self::resolve) as far as it goes without waiting: `None`
+    /// when the store must be asked (no fresh answer in its cache).
+    pub(crate) fn resolve_now<H: HeaderSource>(
+        &self,
+        value: &str,
+        headers: &H,
+    ) -> Option<Result<SessionClaims, Error>> {
+        let signed = match signed_token::verify(value, &self.keys.current) {
+            Ok(signed) => signed,
+            Err(kind) => return Some(Err(kind.into())),
+        };
+        let cache_refusal = match self.vouched_by_cache(signed.token, headers) {
+            Ok(claims) => return Some(Ok(claims)),
+            Err(refusal) => refusal,
+        };
+        if self.store.is_none() {
+            return Some(Err(cache_refusal.into()));
         }
+        let answer = self.store_cache.get_now(&StoreCache::key(signed.token))?;
+        Some(answer_of(answer))
+    }
+
+    /// The claims of a resolved session, as `T`.
+    pub(crate) fn claims<T: DecodeClaims>(&self, session: &SessionClaims) -> Result<T, Error> {
+        let claims = T::decode_claims(&session.payload, &self.policy)?;
+        Ok(claims.with_credential(session.credential))
+    }
+
+    /// The session the request's cookie cache vouches for, for the signed
+    /// session token `token`; else why not (ignored when a store can answer).
+    fn vouched_by_cache<H: HeaderSource>(
+        &self,
+        token: &str,
+        headers: &H,
+    ) -> Result<SessionClaims, ErrorKind> {
+        let Some(strategy) = self.cookie_cache else {
+            return Err(ErrorKind::SessionNotFound);
+        };
+        let data =
+            chunked_cookie(headers, &self.data_cookies)?.ok_or(ErrorKind::SessionNotFound)?;
+        let payload = self.read_cache(strategy, &data, token)?;
+        Ok(SessionClaims {
+            payload,
+            credential: Credential::CookieCache,
+        })
     }
 
     /// The claims payload of a cookie cache that vouches for `token` now.
@@ -167,5 +194,25 @@ impl Sessions {
             return Err(ErrorKind::Expired);
         }
         Ok(Arc::from(cached.record.to_payload()))
+    }
+}
+
+/// A store's answer, as the request sees it.
+fn answer_of(answer: Lookup) -> Result<SessionClaims, Error> {
+    match answer {
+        Ok(Resolved {
+            payload: Some(payload),
+        }) => Ok(SessionClaims {
+            payload,
+            credential: Credential::SessionToken,
+        }),
+        Ok(Resolved { payload: None }) => Err(ErrorKind::SessionNotFound.into()),
+        Err(unavailable) => {
+            let error = Error::from(ErrorKind::SessionStoreUnavailable);
+            Err(match unavailable.retry_after {
+                Some(wait) => error.with_retry_after(wait),
+                None => error,
+            })
+        }
     }
 }

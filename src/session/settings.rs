@@ -14,7 +14,7 @@ use crate::session::cookie_cache::{CacheKeys, CookieCacheStrategy};
 use crate::session::store::{
     DEFAULT_SESSION_CACHE_ENTRIES, DEFAULT_SESSION_CACHE_TTL, SessionStore, StoreCache,
 };
-use crate::token::clock::Clock;
+use crate::token::policy::{ClaimCheck, Policy};
 
 /// Better Auth's cookie prefix when `advanced.cookiePrefix` is not set.
 pub const DEFAULT_COOKIE_PREFIX: &str = "better-auth";
@@ -105,11 +105,9 @@ impl SessionSettings {
 
     /// Checks the settings and prepares the keys. `None` when no session
     /// credential is accepted.
-    pub(crate) fn build(
-        self,
-        clock: &Clock,
-        leeway: Duration,
-    ) -> Result<Option<Sessions>, ConfigError> {
+    /// `policy` is the verifier's; sessions carry no `iss` or `aud`, so
+    /// only their expiry is checked, with its leeway.
+    pub(crate) fn build(self, policy: &Policy) -> Result<Option<Sessions>, ConfigError> {
         if !self.is_set() {
             return Ok(None);
         }
@@ -163,8 +161,14 @@ impl SessionSettings {
             bearer: self.bearer,
             store: self.store,
             store_cache: StoreCache::new(self.store_cache_ttl, self.store_cache_entries),
-            clock: clock.clone(),
-            leeway_secs: leeway.as_secs_f64(),
+            clock: policy.clock.clone(),
+            leeway_secs: policy.leeway_secs,
+            policy: Policy {
+                issuer_check: ClaimCheck::Skip,
+                audience_check: ClaimCheck::Skip,
+                require_exp: true,
+                ..policy.clone()
+            },
         }))
     }
 }

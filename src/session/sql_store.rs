@@ -987,7 +987,10 @@ mod tests {
             (1.into(), 946_684_800_000_i64.into(), true),
         ] {
             ban(&pool, "user-1", banned, expires.clone()).await;
-            let claims: Claims = verifier.verify_request("GET", &headers).await.unwrap();
+            let claims: Claims = verifier
+                .verify_request(&crate::RequestParts::new("GET", None, &headers))
+                .await
+                .unwrap();
             assert_eq!(guard.allows(&claims), allowed, "{expires}");
         }
     }

@@ -429,6 +429,12 @@ impl StoreCache {
         answer
     }
 
+    /// A fresh answer for `key` already in the cache, without waiting.
+    pub(crate) fn get_now(&self, key: &CacheKey) -> Option<Lookup> {
+        let entry = self.entries.get(key)?;
+        (entry.lookup.is_ok() && entry.at.elapsed() < self.ttl).then_some(entry.lookup)
+    }
+
     #[cfg(test)]
     fn len(&self) -> usize {
         self.entries.len()

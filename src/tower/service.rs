@@ -18,6 +18,7 @@ use http::{Request, Response};
 use tower_service::Service;
 
 use super::Refusals;
+use crate::credential::RequestParts;
 use crate::error::Error;
 use crate::http::grpc::is_grpc;
 use crate::token::claims::Claims;
@@ -87,11 +88,13 @@ where
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
         let settings = &self.settings;
-        let verified = settings.verifier.verify_request_now::<Claims>(
-            request.method().as_str(),
-            request.uri().query(),
-            request.headers(),
-        );
+        let verified = settings
+            .verifier
+            .verify_request_now::<Claims, _>(&RequestParts::new(
+                request.method().as_str(),
+                request.uri().query(),
+                request.headers(),
+            ));
         let Some(verified) = verified else {
             return self.call_after_waiting(request);
         };
@@ -128,11 +131,11 @@ impl<S, C, A> AuthService<S, C, A> {
         AuthFuture::waiting(Box::pin(async move {
             let verified = settings
                 .verifier
-                .verify_request_with_query::<Claims>(
+                .verify_request::<Claims, _>(&RequestParts::new(
                     request.method().as_str(),
                     request.uri().query(),
                     request.headers(),
-                )
+                ))
                 .await;
             match admit::<C>(&settings, verified, &mut request) {
                 Ok(()) => inner.call(request).await,

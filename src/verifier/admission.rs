@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::token::claims::Claims;
 use crate::token::decode::DecodeClaims;
 use crate::token::guard::ClaimGuard;
-use crate::verifier::{Verifier, anonymous_if_missing};
+use crate::verifier::{Verifier, optional};
 
 /// A layer's or middleware's settings; cloned into every service it makes.
 #[derive(Clone)]
@@ -40,7 +40,7 @@ impl Admission {
     /// request when credentials are optional; the guard checked.
     pub(crate) fn admit(&self, verified: Result<Claims, Error>) -> Result<Option<Claims>, Error> {
         let claims = if self.optional {
-            anonymous_if_missing(verified)?
+            optional(verified)?
         } else {
             Some(verified?)
         };

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
+use crate::credential::Credentials;
 use crate::error::Error;
 use crate::error::config::ConfigError;
 #[cfg(feature = "jwks")]
@@ -435,14 +436,7 @@ impl VerifierBuilder {
             clock: self.clock,
         };
         policy.check_values()?;
-        // Sessions carry no `iss` or `aud`: only their expiry is checked.
-        let session_policy = Policy {
-            issuer_check: ClaimCheck::Skip,
-            audience_check: ClaimCheck::Skip,
-            require_exp: true,
-            ..policy.clone()
-        };
-        let sessions = self.sessions.build(&session_policy.clock, self.leeway)?;
+        let sessions = self.sessions.build(&policy)?;
         if !self.cookie_origins.is_empty() && self.cookie_name.is_none() && sessions.is_none() {
             return Err(ConfigError::OriginsWithoutCookie);
         }
@@ -497,12 +491,13 @@ impl VerifierBuilder {
             public_key_policy,
             policy,
             max_token_len: self.max_token_len,
-            cookie_name: self.cookie_name,
-            cookie_origins: self.cookie_origins,
-            websocket_query: self.websocket_query,
+            credentials: Credentials {
+                token_cookie: self.cookie_name,
+                cookie_origins: self.cookie_origins,
+                websocket_query: self.websocket_query,
+                sessions,
+            },
             error_responder: self.error_responder,
-            sessions,
-            session_policy,
         }))
     }
 }

@@ -34,8 +34,15 @@ pub fn raw(header: &str, payload: &str) -> String {
 
 pub const HS256: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 
-/// The claims of the token a request's headers carry: what a framework
-/// without an adapter does with `token_from_headers` and `verify`.
+/// The claims of the credentials a `GET` request's headers carry: what a
+/// framework without an adapter does with `verify_request_now`.
 pub fn verify_headers(verifier: &Verifier, headers: &http::HeaderMap) -> Result<Claims, Error> {
-    verifier.verify(verifier.token_from_headers(headers)?)
+    verifier
+        .verify_request_now(&jwtguard::RequestParts::new("GET", None, headers))
+        .expect("a JWT verifies without waiting")
+}
+
+/// The claims of the JWT in an `Authorization` value.
+pub fn verify_authorization(verifier: &Verifier, value: impl AsRef<[u8]>) -> Result<Claims, Error> {
+    verifier.verify(jwtguard::low_level::bearer_token(value.as_ref())?)
 }

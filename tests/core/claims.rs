@@ -350,7 +350,8 @@ fn verify_borrowed_fills_a_borrowing_type_with_the_same_rules() {
     let verifier = verifier();
     let mut buffer = Vec::new();
     let token = minter().claim("email", "ada@example.com").sign();
-    let claims: Borrowed<'_> = verifier.verify_borrowed(&token, &mut buffer).unwrap();
+    let claims: Borrowed<'_> =
+        jwtguard::low_level::verify_borrowed(&verifier, &token, &mut buffer).unwrap();
     assert_eq!(claims.sub, "user-1");
     assert_eq!(claims.email, "ada@example.com");
     assert!(matches!(claims.email, std::borrow::Cow::Borrowed(_)));
@@ -359,7 +360,8 @@ fn verify_borrowed_fills_a_borrowing_type_with_the_same_rules() {
         HS256,
         r#"{"sub":"user-1","email":"a\u0064a@example.com","exp":4000000000}"#,
     );
-    let claims: Borrowed<'_> = verifier.verify_borrowed(&escaped, &mut buffer).unwrap();
+    let claims: Borrowed<'_> =
+        jwtguard::low_level::verify_borrowed(&verifier, &escaped, &mut buffer).unwrap();
     assert_eq!(claims.email, "ada@example.com");
     // Every refusal is the one `verify` gives.
     for (token, expected) in [
@@ -379,17 +381,17 @@ fn verify_borrowed_fills_a_borrowing_type_with_the_same_rules() {
         ("x".repeat(10_000), ErrorKind::TokenTooLarge),
     ] {
         let mut buffer = Vec::new();
-        let err = verifier
-            .verify_borrowed::<Borrowed<'_>>(&token, &mut buffer)
-            .unwrap_err();
+        let err =
+            jwtguard::low_level::verify_borrowed::<Borrowed<'_>>(&verifier, &token, &mut buffer)
+                .unwrap_err();
         assert_eq!(err.kind(), expected, "{token}");
         assert_eq!(kind(verifier.verify(&token)), expected);
     }
     // A payload that does not fit the type.
     let no_email = minter().sign();
-    let err = verifier
-        .verify_borrowed::<Borrowed<'_>>(&no_email, &mut buffer)
-        .unwrap_err();
+    let err =
+        jwtguard::low_level::verify_borrowed::<Borrowed<'_>>(&verifier, &no_email, &mut buffer)
+            .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ClaimsShape);
 }
 
@@ -536,11 +538,13 @@ fn verify_as_has_no_side_doors() {
     }
     let mut buffer = Vec::new();
     let lone_surrogate = token(r#","blob":"\ud800""#);
-    let err = verifier.verify_borrowed::<Blob<'_>>(&lone_surrogate, &mut buffer);
+    let err =
+        jwtguard::low_level::verify_borrowed::<Blob<'_>>(&verifier, &lone_surrogate, &mut buffer);
     assert_eq!(err.unwrap_err().kind(), ErrorKind::Malformed);
     assert_eq!(kind(verifier.verify(&lone_surrogate)), ErrorKind::Malformed);
     let fine = token(r#","blob":"abc""#);
-    let blob: Blob<'_> = verifier.verify_borrowed(&fine, &mut buffer).unwrap();
+    let blob: Blob<'_> =
+        jwtguard::low_level::verify_borrowed(&verifier, &fine, &mut buffer).unwrap();
     assert_eq!(blob.blob, b"abc");
 
     // A registered claim read as an enum is judged by its JSON shape.

@@ -14,7 +14,7 @@ proptest! {
         let verifier = verifier();
         let text = String::from_utf8_lossy(&bytes);
         prop_assert!(verifier.verify(&text).is_err());
-        prop_assert!(verifier.verify_authorization(&bytes).is_err());
+        prop_assert!(crate::common::verify_authorization(&verifier, &bytes).is_err());
     }
 
     #[test]
@@ -24,7 +24,7 @@ proptest! {
         rest in "[ -~]{0,600}",
     ) {
         let value = format!("{scheme}{spaces}{rest}");
-        prop_assert!(verifier().verify_authorization(&value).is_err());
+        prop_assert!(crate::common::verify_authorization(&verifier(), &value).is_err());
     }
 
     #[test]
@@ -138,7 +138,7 @@ proptest! {
         let by_claims = kind(verifier.verify(&token).map(drop));
         let by_value = kind(verifier.verify_as::<Value>(&token).map(drop));
         let mut buffer = Vec::new();
-        let by_borrowed = kind(verifier.verify_borrowed::<Value>(&token, &mut buffer).map(drop));
+        let by_borrowed = kind(jwtguard::low_level::verify_borrowed::<Value>(&verifier, &token, &mut buffer).map(drop));
         prop_assert_eq!(by_claims, by_value, "{}", payload);
         prop_assert_eq!(by_claims, by_borrowed, "{}", payload);
         if by_claims.is_none() {

@@ -138,7 +138,9 @@ async fn forty_concurrent_requests_with_one_cold_token_make_one_lookup() {
         .map(|_| {
             let (verifier, headers) = (verifier.clone(), Arc::clone(&headers));
             tokio::spawn(async move {
-                let claims: jwtguard::Claims = verifier.verify_request("GET", &*headers).await?;
+                let claims: jwtguard::Claims = verifier
+                    .verify_request(&jwtguard::RequestParts::new("GET", None, &*headers))
+                    .await?;
                 Ok::<_, jwtguard::Error>(claims.sub().to_owned())
             })
         })
@@ -158,7 +160,9 @@ async fn forty_concurrent_requests_with_one_cold_token_make_one_lookup() {
 async fn verify_cookie(verifier: &Verifier, server: &BetterAuth) -> Result<(), jwtguard::Error> {
     let mut headers = http::HeaderMap::new();
     headers.insert("cookie", server.text("tokenCookie").parse().unwrap());
-    let _: jwtguard::Claims = verifier.verify_request("GET", &headers).await?;
+    let _: jwtguard::Claims = verifier
+        .verify_request(&jwtguard::RequestParts::new("GET", None, &headers))
+        .await?;
     Ok(())
 }
 

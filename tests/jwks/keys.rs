@@ -304,9 +304,9 @@ async fn rotation_a_new_kid_is_fetched_once_and_a_removed_key_stops_working() {
     server.serve(jwks(&[("old", &old), ("new", &new)]));
     std::thread::sleep(cooldown + cooldown / 2);
     let new_token = new.sign("new", &claims("user-2"));
-    let verified = verifier
-        .verify_as_async::<jwtguard::Claims>(&new_token)
-        .await;
+    let verified =
+        jwtguard::low_level::verify_waiting_for_keys::<jwtguard::Claims>(&verifier, &new_token)
+            .await;
     assert_eq!(verified.unwrap().sub(), "user-2");
     assert_eq!(server.fetches(), 2);
     assert!(verifier.verify(&old_token).is_ok());
@@ -315,7 +315,8 @@ async fn rotation_a_new_kid_is_fetched_once_and_a_removed_key_stops_working() {
     server.serve(jwks(&[("new", &new)]));
     std::thread::sleep(cooldown + cooldown / 2);
     let unknown = new.sign("not-yet-published", &claims("user-3"));
-    let err = verifier.verify_as_async::<jwtguard::Claims>(&unknown).await;
+    let err =
+        jwtguard::low_level::verify_waiting_for_keys::<jwtguard::Claims>(&verifier, &unknown).await;
     assert_eq!(err.unwrap_err().kind(), ErrorKind::UnknownKey);
     assert_eq!(server.fetches(), 3);
     assert_eq!(kind(verifier.verify(&old_token)), ErrorKind::UnknownKey);
@@ -338,7 +339,8 @@ async fn a_flood_of_unknown_kids_causes_at_most_one_fetch_per_cooldown() {
             key.sign(&format!("random-{i}"), &claims("u")),
         );
         tasks.push(tokio::spawn(async move {
-            verifier.verify_as_async::<jwtguard::Claims>(&token).await
+            jwtguard::low_level::verify_waiting_for_keys::<jwtguard::Claims>(&verifier, &token)
+                .await
         }));
     }
     for task in tasks {
@@ -363,7 +365,10 @@ async fn a_flood_of_unknown_kids_causes_at_most_one_fetch_per_cooldown() {
     let tasks: Vec<_> = (0..50)
         .map(|_| {
             let (verifier, token) = (verifier.clone(), token.clone());
-            tokio::spawn(async move { verifier.verify_as_async::<jwtguard::Claims>(&token).await })
+            tokio::spawn(async move {
+                jwtguard::low_level::verify_waiting_for_keys::<jwtguard::Claims>(&verifier, &token)
+                    .await
+            })
         })
         .collect();
     for task in tasks {

@@ -1,0 +1,107 @@
+//! [`RequestParts`]: what a verifier reads of a request.
+
+use crate::http::credentials::HeaderSource;
+
+/// The parts of a request that may carry credentials: its method, its query
+/// string and its headers. [`Verifier::verify_request`](crate::Verifier::verify_request)
+/// reads them, exactly as the extractors, the tower layer and the actix-web
+/// middleware do.
+///
+/// The method decides the `Origin` check of cookie credentials
+/// (`VerifierBuilder::token_cookie_origins`); the query carries the
+/// WebSocket token (`VerifierBuilder::websocket_token_query`), read only on
+/// upgrade requests. Headers come as an [`http::HeaderMap`] or any other
+/// [`HeaderSource`].
+///
+/// ```
+/// use jwtguard::RequestParts;
+///
+/// let request = http::Request::get("/ws?access_token=a.b.c").body(()).unwrap();
+/// let parts = RequestParts::from(&request);
+/// assert_eq!(parts.method(), "GET");
+/// assert_eq!(parts.query(), Some("access_token=a.b.c"));
+///
+/// // Or from the pieces, for a framework without `http` types:
+/// let headers = http::HeaderMap::new();
+/// let parts = RequestParts::new("POST", None, &headers);
+/// ```
+#[derive(Debug)]
+pub struct RequestParts<'r, H = http::HeaderMap> {
+    method: &'r str,
+    query: Option<&'r str>,
+    headers: &'r H,
+}
+
+impl<H> Clone for RequestParts<'_, H> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<H> Copy for RequestParts<'_, H> {}
+
+impl<'r, H: HeaderSource> RequestParts<'r, H> {
+    /// A request with this method (`"GET"`, `"POST"`...), query string
+    /// (without the `?`) and headers.
+    ///
+    /// ```
+    /// let headers = http::HeaderMap::new();
+    /// let parts = jwtguard::RequestParts::new("GET", Some("a=1"), &headers);
+    /// ```
+    pub fn new(method: &'r str, query: Option<&'r str>, headers: &'r H) -> Self {
+        Self {
+            method,
+            query,
+            headers,
+        }
+    }
+}
+
+impl<'r, H> RequestParts<'r, H> {
+    /// The request's method.
+    ///
+    /// ```
+    /// let headers = http::HeaderMap::new();
+    /// assert_eq!(jwtguard::RequestParts::new("GET", None, &headers).method(), "GET");
+    /// ```
+    pub fn method(&self) -> &'r str {
+        self.method
+    }
+
+    /// The request's query string, without the `?`.
+    ///
+    /// ```
+    /// let headers = http::HeaderMap::new();
+    /// assert_eq!(jwtguard::RequestParts::new("GET", None, &headers).query(), None);
+    /// ```
+    pub fn query(&self) -> Option<&'r str> {
+        self.query
+    }
+
+    /// The request's headers.
+    ///
+    /// ```
+    /// let headers = http::HeaderMap::new();
+    /// let parts = jwtguard::RequestParts::new("GET", None, &headers);
+    /// assert!(parts.headers().is_empty());
+    /// ```
+    pub fn headers(&self) -> &'r H {
+        self.headers
+    }
+}
+
+impl<'r> From<&'r http::request::Parts> for RequestParts<'r> {
+    fn from(parts: &'r http::request::Parts) -> Self {
+        Self::new(parts.method.as_str(), parts.uri.query(), &parts.headers)
+    }
+}
+
+impl<'r, B> From<&'r http::Request<B>> for RequestParts<'r> {
+    fn from(request: &'r http::Request<B>) -> Self {
+        Self::new(
+            request.method().as_str(),
+            request.uri().query(),
+            request.headers(),
+        )
+    }
+}
