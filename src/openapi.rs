@@ -353,13 +353,12 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
-    use crate::error::tests_support::ALL_KINDS;
 
     #[test]
     fn the_code_enum_lists_every_kind_s_code_and_nothing_else() {
         let listed: BTreeSet<&str> = CODES.iter().copied().collect();
         assert_eq!(listed.len(), CODES.len(), "a code is listed twice");
-        let answered: BTreeSet<&str> = ALL_KINDS.iter().map(|kind| kind.code()).collect();
+        let answered: BTreeSet<&str> = ErrorKind::ALL.iter().map(|kind| kind.code()).collect();
         assert_eq!(listed, answered);
     }
 
