@@ -131,8 +131,8 @@ struct ReadmeDoctests;
 /// assert_eq!(jwtguard::limits::DEFAULT_MAX_TOKEN_LEN, 8 * 1024);
 /// ```
 pub mod limits {
+    pub use crate::error::table::RETRY_AFTER_SECS;
     pub use crate::http::credentials::MAX_CHUNKED_COOKIE_LEN;
-    pub use crate::http::response::RETRY_AFTER_SECS;
     #[cfg(feature = "jwks")]
     #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
     pub use crate::jwks::cache::CACHE_MAX_TOKEN_LEN;

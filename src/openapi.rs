@@ -66,6 +66,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use http::StatusCode;
 use utoipa::openapi::example::{Example, ExampleBuilder};
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::response::{Response, ResponseBuilder, ResponsesBuilder};
@@ -84,37 +85,17 @@ const UNAUTHORIZED: &str = "Unauthorized";
 /// The name of the 403 response, in `components.responses`.
 const FORBIDDEN: &str = "Forbidden";
 
-/// Every `code` an [`ErrorBody`] can carry, in [`ErrorKind`] order. A unit
-/// test checks it against every kind.
-const CODES: &[&str] = &[
-    "missing_token",
-    "invalid_authorization_header",
-    "multiple_credentials",
-    "token_too_large",
-    "malformed_token",
-    "unsupported_algorithm",
-    "unsupported_header",
-    "unknown_key",
-    "key_mismatch",
-    "invalid_signature",
-    "token_expired",
-    "token_not_yet_valid",
-    "token_issued_in_future",
-    "missing_claim",
-    "invalid_claim",
-    "invalid_issuer",
-    "invalid_audience",
-    "invalid_subject",
-    "invalid_claims",
-    "session_cache_token",
-    "forbidden",
-    "insufficient_scope",
-    "origin_not_allowed",
-    "temporarily_unavailable",
-    "session_not_found",
-    "wrong_credential_kind",
-    "internal_error",
-];
+/// Every `code` an [`ErrorBody`] can carry, once each, in [`ErrorKind`]
+/// order (two kinds may share one).
+fn codes() -> Vec<&'static str> {
+    let mut codes: Vec<&'static str> = Vec::with_capacity(ErrorKind::ALL.len());
+    for kind in ErrorKind::ALL {
+        if !codes.contains(&kind.code()) {
+            codes.push(kind.code());
+        }
+    }
+    codes
+}
 
 /// The examples of the 401 response, named by their codes. Viewers show the
 /// first name in order (the map is sorted) first: `missing_token`.
@@ -124,12 +105,15 @@ const UNAUTHORIZED_EXAMPLES: &[ErrorKind] = &[
     ErrorKind::Expired,
 ];
 
-/// The examples of the 403 response; `forbidden` comes first.
-const FORBIDDEN_EXAMPLES: &[ErrorKind] = &[
-    ErrorKind::Forbidden,
-    ErrorKind::InsufficientClaims,
-    ErrorKind::OriginNotAllowed,
-];
+/// The examples of the 403 response: every kind answered 403; `forbidden`
+/// comes first.
+fn forbidden_examples() -> Vec<ErrorKind> {
+    ErrorKind::ALL
+        .iter()
+        .copied()
+        .filter(|kind| kind.spec().status == StatusCode::FORBIDDEN)
+        .collect()
+}
 
 /// The schema of jwtguard's error body, `{"detail": "...", "code": "..."}`,
 /// named `ErrorBody`: two required strings, `code` one of the values of
@@ -157,7 +141,7 @@ impl PartialSchema for ErrorBody {
                 "A stable, machine-readable code: what to branch on. New codes may \
                  come with new jwtguard releases.",
             ))
-            .enum_values(Some(CODES.iter().copied()))
+            .enum_values(Some(codes()))
             .examples(["token_expired"]);
         ObjectBuilder::new()
             .schema_type(Type::Object)
@@ -309,7 +293,7 @@ fn forbidden() -> Response {
          claims that do not allow the request (`insufficient_scope`), or a cookie \
          credential on an unsafe method from an origin that is not allowed \
          (`origin_not_allowed`).",
-        FORBIDDEN_EXAMPLES,
+        &forbidden_examples(),
     )
     .header(
         "WWW-Authenticate",
@@ -353,21 +337,21 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
-    use crate::error::tests_support::ALL_KINDS;
 
     #[test]
-    fn the_code_enum_lists_every_kind_s_code_and_nothing_else() {
-        let listed: BTreeSet<&str> = CODES.iter().copied().collect();
-        assert_eq!(listed.len(), CODES.len(), "a code is listed twice");
-        let answered: BTreeSet<&str> = ALL_KINDS.iter().map(|kind| kind.code()).collect();
-        assert_eq!(listed, answered);
+    fn the_code_enum_lists_every_kind_s_code_once() {
+        let listed = codes();
+        let unique: BTreeSet<&str> = listed.iter().copied().collect();
+        assert_eq!(unique.len(), listed.len(), "a code is listed twice");
+        let answered: BTreeSet<&str> = ErrorKind::ALL.iter().map(|kind| kind.code()).collect();
+        assert_eq!(unique, answered);
     }
 
     #[test]
     fn the_plainest_refusal_is_the_example_shown_first() {
         let first = |kinds: &[ErrorKind]| kinds.iter().map(|kind| kind.code()).min();
         assert_eq!(first(UNAUTHORIZED_EXAMPLES), Some("missing_token"));
-        assert_eq!(first(FORBIDDEN_EXAMPLES), Some("forbidden"));
+        assert_eq!(first(&forbidden_examples()), Some("forbidden"));
     }
 
     #[test]
@@ -375,8 +359,19 @@ mod tests {
         for kind in UNAUTHORIZED_EXAMPLES {
             assert_eq!(Error::from(*kind).status(), 401, "{kind:?}");
         }
-        for kind in FORBIDDEN_EXAMPLES {
-            assert_eq!(Error::from(*kind).status(), 403, "{kind:?}");
+        for kind in forbidden_examples() {
+            assert_eq!(Error::from(kind).status(), 403, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn the_forbidden_response_names_every_403_code() {
+        let description = forbidden().description;
+        for kind in forbidden_examples() {
+            assert!(
+                description.contains(&format!("`{}`", kind.code())),
+                "{kind:?}: {description}"
+            );
         }
     }
 }

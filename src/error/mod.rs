@@ -2,6 +2,10 @@
 //! a configuration that cannot work ([`config::ConfigError`]) and, with the
 //! `jwks` feature, a JWKS that cannot be used ([`jwks::JwksError`]).
 //!
+//! How each kind is answered (its code, HTTP status, `WWW-Authenticate`
+//! challenge, gRPC status, `Retry-After`) is declared once, in `table.rs`;
+//! its message is the `#[error]` text at the variant.
+//!
 //! Every message is fixed text chosen here. None contains the token, a key, a
 //! claim value the sender chose, or a parser's internals, so an error can be
 //! logged and shown to the client as it is.
@@ -11,6 +15,7 @@ use thiserror::Error as ThisError;
 pub(crate) mod config;
 #[cfg(feature = "jwks")]
 pub(crate) mod jwks;
+pub(crate) mod table;
 
 /// A token or request that did not pass verification.
 ///
@@ -60,10 +65,10 @@ impl Error {
     /// assert_eq!(Error::from(ErrorKind::Expired).retry_after(), None);
     /// ```
     pub fn retry_after(&self) -> Option<u32> {
-        (self.status() == http::StatusCode::SERVICE_UNAVAILABLE).then(|| {
-            self.retry_after
-                .unwrap_or(crate::http::response::RETRY_AFTER_SECS)
-        })
+        self.kind
+            .spec()
+            .retry_after
+            .then(|| self.retry_after.unwrap_or(table::RETRY_AFTER_SECS))
     }
 
     /// The same error, asking the client to wait `wait` (rounded up to
@@ -93,6 +98,8 @@ impl From<ErrorKind> for Error {
 /// assert_eq!(ErrorKind::Expired.to_string(), "Token has expired");
 /// assert_eq!(ErrorKind::Expired.code(), "token_expired");
 /// ```
+// A new variant needs its row in `table.rs` (code, status, challenge, gRPC
+// code, Retry-After); the build fails until it has one.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ThisError)]
 pub enum ErrorKind {
@@ -207,107 +214,6 @@ impl ErrorKind {
     /// assert_eq!(jwtguard::ErrorKind::MissingCredentials.code(), "missing_token");
     /// ```
     pub fn code(self) -> &'static str {
-        match self {
-            Self::MissingCredentials => "missing_token",
-            Self::InvalidAuthorizationHeader => "invalid_authorization_header",
-            Self::MultipleCredentials => "multiple_credentials",
-            Self::TokenTooLarge => "token_too_large",
-            Self::Malformed => "malformed_token",
-            Self::UnsupportedAlgorithm => "unsupported_algorithm",
-            Self::UnsupportedHeader => "unsupported_header",
-            Self::UnknownKey => "unknown_key",
-            Self::KeyMismatch => "key_mismatch",
-            Self::InvalidSignature => "invalid_signature",
-            Self::Expired => "token_expired",
-            Self::NotYetValid => "token_not_yet_valid",
-            Self::IssuedInFuture => "token_issued_in_future",
-            Self::MissingClaim(_) => "missing_claim",
-            Self::InvalidClaim(_) => "invalid_claim",
-            Self::InvalidIssuer => "invalid_issuer",
-            Self::InvalidAudience => "invalid_audience",
-            Self::InvalidSubject => "invalid_subject",
-            Self::ClaimsShape => "invalid_claims",
-            Self::SessionCacheToken => "session_cache_token",
-            Self::Forbidden => "forbidden",
-            Self::OriginNotAllowed => "origin_not_allowed",
-            Self::InsufficientClaims => "insufficient_scope",
-            Self::KeysUnavailable | Self::SessionStoreUnavailable => "temporarily_unavailable",
-            Self::SessionNotFound => "session_not_found",
-            Self::WrongCredentialKind => "wrong_credential_kind",
-            Self::Misconfigured => "internal_error",
-        }
-    }
-}
-
-#[cfg(test)]
-pub(crate) mod tests_support {
-    use super::ErrorKind;
-
-    /// Every kind, for tests that must cover them all.
-    pub(crate) const ALL_KINDS: &[ErrorKind] = &[
-        ErrorKind::MissingCredentials,
-        ErrorKind::InvalidAuthorizationHeader,
-        ErrorKind::MultipleCredentials,
-        ErrorKind::TokenTooLarge,
-        ErrorKind::Malformed,
-        ErrorKind::UnsupportedAlgorithm,
-        ErrorKind::UnsupportedHeader,
-        ErrorKind::UnknownKey,
-        ErrorKind::KeyMismatch,
-        ErrorKind::InvalidSignature,
-        ErrorKind::Expired,
-        ErrorKind::NotYetValid,
-        ErrorKind::IssuedInFuture,
-        ErrorKind::MissingClaim("exp"),
-        ErrorKind::InvalidClaim("nbf"),
-        ErrorKind::InvalidIssuer,
-        ErrorKind::InvalidAudience,
-        ErrorKind::InvalidSubject,
-        ErrorKind::ClaimsShape,
-        ErrorKind::SessionCacheToken,
-        ErrorKind::Forbidden,
-        ErrorKind::OriginNotAllowed,
-        ErrorKind::InsufficientClaims,
-        ErrorKind::KeysUnavailable,
-        ErrorKind::SessionNotFound,
-        ErrorKind::SessionStoreUnavailable,
-        ErrorKind::WrongCredentialKind,
-        ErrorKind::Misconfigured,
-    ];
-
-    /// Stops compiling when a kind is added: list the new kind in
-    /// [`ALL_KINDS`] too, then add it here.
-    #[allow(dead_code)]
-    fn all_kinds_is_complete(kind: ErrorKind) {
-        match kind {
-            ErrorKind::MissingCredentials
-            | ErrorKind::InvalidAuthorizationHeader
-            | ErrorKind::MultipleCredentials
-            | ErrorKind::TokenTooLarge
-            | ErrorKind::Malformed
-            | ErrorKind::UnsupportedAlgorithm
-            | ErrorKind::UnsupportedHeader
-            | ErrorKind::UnknownKey
-            | ErrorKind::KeyMismatch
-            | ErrorKind::InvalidSignature
-            | ErrorKind::Expired
-            | ErrorKind::NotYetValid
-            | ErrorKind::IssuedInFuture
-            | ErrorKind::MissingClaim(_)
-            | ErrorKind::InvalidClaim(_)
-            | ErrorKind::InvalidIssuer
-            | ErrorKind::InvalidAudience
-            | ErrorKind::InvalidSubject
-            | ErrorKind::ClaimsShape
-            | ErrorKind::SessionCacheToken
-            | ErrorKind::Forbidden
-            | ErrorKind::InsufficientClaims
-            | ErrorKind::OriginNotAllowed
-            | ErrorKind::KeysUnavailable
-            | ErrorKind::SessionNotFound
-            | ErrorKind::SessionStoreUnavailable
-            | ErrorKind::WrongCredentialKind
-            | ErrorKind::Misconfigured => {}
-        }
+        self.spec().code
     }
 }

@@ -3,15 +3,9 @@
 //! the gRPC over HTTP/2 protocol prescribes for a call refused before it starts.
 
 use http::header::CONTENT_TYPE;
-use http::{HeaderValue, Response, StatusCode};
+use http::{HeaderValue, Response};
 
 use crate::error::Error;
-
-/// gRPC status codes (grpc/doc/statuscodes.md) the refusals map to.
-const PERMISSION_DENIED: u8 = 7;
-const INTERNAL: u8 = 13;
-const UNAVAILABLE: u8 = 14;
-const UNAUTHENTICATED: u8 = 16;
 
 impl Error {
     /// The gRPC status code this error is answered with: `UNAUTHENTICATED`
@@ -25,12 +19,7 @@ impl Error {
     /// assert_eq!(Error::from(ErrorKind::InsufficientClaims).grpc_code(), 7);
     /// ```
     pub fn grpc_code(&self) -> u8 {
-        match self.status() {
-            StatusCode::UNAUTHORIZED => UNAUTHENTICATED,
-            StatusCode::FORBIDDEN => PERMISSION_DENIED,
-            StatusCode::SERVICE_UNAVAILABLE => UNAVAILABLE,
-            _ => INTERNAL,
-        }
+        self.kind().spec().grpc
     }
 
     /// The trailers-only gRPC response: HTTP 200, `content-type:
@@ -84,25 +73,21 @@ mod tests {
 
     #[test]
     fn every_refusal_has_a_grpc_status_and_a_valid_message() {
-        for kind in crate::error::tests_support::ALL_KINDS {
+        for kind in ErrorKind::ALL {
             let error = Error::from(*kind);
             let response: Response<()> = error.to_grpc_response();
             assert_eq!(response.status(), 200);
-            let expected = match error.status().as_u16() {
-                401 => "16",
-                403 => "7",
-                503 => "14",
-                _ => "13",
-            };
-            assert_eq!(response.headers()["grpc-status"], expected, "{kind:?}");
+            assert_eq!(response.headers()["content-type"], "application/grpc");
+            assert_eq!(
+                response.headers()["grpc-status"],
+                kind.spec().grpc.to_string(),
+                "{kind:?}"
+            );
             let message = response.headers()["grpc-message"].to_str().unwrap();
             assert_eq!(message, kind.to_string());
             assert!(!message.contains('%'));
         }
-        assert_eq!(
-            Error::from(ErrorKind::Forbidden).grpc_code(),
-            PERMISSION_DENIED
-        );
+        assert_eq!(Error::from(ErrorKind::Forbidden).grpc_code(), 7);
     }
 
     #[test]

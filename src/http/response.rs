@@ -6,13 +6,16 @@ use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderValue, Response, StatusCode};
 use serde::Serialize;
 
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
+use crate::error::table::Challenge;
 
 /// The JSON body of an error response: `{"detail": "...", "code": "..."}`.
 ///
 /// `detail` is what FastAPI front ends already read; `code` is a stable,
 /// machine-readable [`ErrorKind::code`]. With the `utoipa` feature it is a
 /// utoipa `ToSchema`, named `ErrorBody` (see the `openapi` module).
+///
+/// [`ErrorKind::code`]: crate::error::ErrorKind::code
 ///
 /// ```
 /// use jwtguard::{Error, ErrorKind};
@@ -41,17 +44,15 @@ impl Error {
     /// use jwtguard::{Error, ErrorKind};
     /// assert_eq!(Error::from(ErrorKind::Forbidden).status(), http::StatusCode::FORBIDDEN);
     /// ```
+    ///
+    /// [`ErrorKind::Forbidden`]: crate::error::ErrorKind::Forbidden
+    /// [`ErrorKind::InsufficientClaims`]: crate::error::ErrorKind::InsufficientClaims
+    /// [`ErrorKind::OriginNotAllowed`]: crate::error::ErrorKind::OriginNotAllowed
+    /// [`ErrorKind::KeysUnavailable`]: crate::error::ErrorKind::KeysUnavailable
+    /// [`ErrorKind::SessionStoreUnavailable`]: crate::error::ErrorKind::SessionStoreUnavailable
+    /// [`ErrorKind::Misconfigured`]: crate::error::ErrorKind::Misconfigured
     pub fn status(&self) -> StatusCode {
-        match self.kind() {
-            ErrorKind::Forbidden | ErrorKind::OriginNotAllowed | ErrorKind::InsufficientClaims => {
-                StatusCode::FORBIDDEN
-            }
-            ErrorKind::KeysUnavailable | ErrorKind::SessionStoreUnavailable => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            ErrorKind::Misconfigured => StatusCode::INTERNAL_SERVER_ERROR,
-            _ => StatusCode::UNAUTHORIZED,
-        }
+        self.kind().spec().status
     }
 
     /// The RFC 6750 `WWW-Authenticate` challenge for a 401, and for the 403
@@ -73,12 +74,14 @@ impl Error {
     ///     r#"Bearer error="invalid_token", error_description="Token has expired""#
     /// );
     /// ```
+    ///
+    /// [`ErrorKind::InsufficientClaims`]: crate::error::ErrorKind::InsufficientClaims
     pub fn www_authenticate(&self) -> Option<HeaderValue> {
-        let error = match self.kind() {
-            ErrorKind::MissingCredentials => return Some(HeaderValue::from_static("Bearer")),
-            ErrorKind::InsufficientClaims => "insufficient_scope",
-            _ if self.status() == StatusCode::UNAUTHORIZED => "invalid_token",
-            _ => return None,
+        let error = match self.kind().spec().challenge {
+            Challenge::None => return None,
+            Challenge::Bearer => return Some(HeaderValue::from_static("Bearer")),
+            Challenge::InvalidToken => "invalid_token",
+            Challenge::InsufficientScope => "insufficient_scope",
         };
         let challenge = format!(
             r#"Bearer error="{error}", error_description="{}""#,
@@ -140,10 +143,6 @@ impl Error {
         response
     }
 }
-
-/// The `Retry-After` of a 503 ([`ErrorKind::KeysUnavailable`]), in seconds:
-/// about one JWKS reload cooldown.
-pub const RETRY_AFTER_SECS: u32 = 10;
 
 /// A refused request with the response that answers it. The adapters
 /// return it as their rejection type (axum: `IntoResponse`; actix-web:
@@ -221,27 +220,66 @@ impl std::error::Error for Rejection {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
+    use crate::error::table::RETRY_AFTER_SECS;
 
     #[test]
     fn every_description_is_a_valid_rfc_6750_quoted_string() {
-        for kind in crate::error::tests_support::ALL_KINDS {
+        for kind in ErrorKind::ALL {
             let text = kind.to_string();
             assert!(
                 text.bytes()
                     .all(|b| (0x20..=0x7e).contains(&b) && b != b'"' && b != b'\\'),
                 "{kind:?}"
             );
-            let err = Error::from(*kind);
-            if err.status() == StatusCode::UNAUTHORIZED || *kind == ErrorKind::InsufficientClaims {
-                assert!(
-                    err.www_authenticate()
-                        .unwrap()
-                        .to_str()
-                        .unwrap()
-                        .contains(&text)
-                        || *kind == ErrorKind::MissingCredentials
-                );
+        }
+    }
+
+    #[test]
+    fn every_response_renders_the_table() {
+        for kind in ErrorKind::ALL {
+            let spec = kind.spec();
+            let error = Error::from(*kind);
+            let response = error.to_response();
+            assert_eq!(response.status(), spec.status, "{kind:?}");
+            assert_eq!(response.headers()[CONTENT_TYPE], "application/json");
+            assert_eq!(response.body(), &error.body_json());
+            assert_eq!(error.body().code, spec.code);
+            assert_eq!(error.body().detail, kind.to_string());
+
+            let challenge = response.headers().get(WWW_AUTHENTICATE);
+            let expected = match spec.challenge {
+                Challenge::None => None,
+                Challenge::Bearer => Some("Bearer".to_owned()),
+                Challenge::InvalidToken => Some(format!(
+                    r#"Bearer error="invalid_token", error_description="{kind}""#
+                )),
+                Challenge::InsufficientScope => Some(format!(
+                    r#"Bearer error="insufficient_scope", error_description="{kind}""#
+                )),
+            };
+            assert_eq!(
+                challenge.map(|value| value.to_str().unwrap()),
+                expected.as_deref(),
+                "{kind:?}"
+            );
+
+            let retry = response.headers().get(RETRY_AFTER);
+            assert_eq!(retry.is_some(), spec.retry_after, "{kind:?}");
+            if let Some(retry) = retry {
+                assert_eq!(retry, &RETRY_AFTER_SECS.to_string());
             }
         }
+    }
+
+    #[test]
+    fn a_retry_after_from_the_cause_is_sent_only_on_a_503() {
+        let wait = std::time::Duration::from_millis(2_500);
+        let unavailable = Error::from(ErrorKind::SessionStoreUnavailable).with_retry_after(wait);
+        assert_eq!(unavailable.retry_after(), Some(3));
+        assert_eq!(unavailable.to_response().headers()[RETRY_AFTER], "3");
+        let expired = Error::from(ErrorKind::Expired).with_retry_after(wait);
+        assert_eq!(expired.retry_after(), None);
+        assert!(!expired.to_response().headers().contains_key(RETRY_AFTER));
     }
 }

@@ -13,38 +13,6 @@ use utoipa::openapi::{
 };
 use utoipa::{IntoResponses, Modify};
 
-/// Every kind a user can name (`ErrorKind` is `#[non_exhaustive]`).
-const KINDS: &[ErrorKind] = &[
-    ErrorKind::MissingCredentials,
-    ErrorKind::InvalidAuthorizationHeader,
-    ErrorKind::MultipleCredentials,
-    ErrorKind::TokenTooLarge,
-    ErrorKind::Malformed,
-    ErrorKind::UnsupportedAlgorithm,
-    ErrorKind::UnsupportedHeader,
-    ErrorKind::UnknownKey,
-    ErrorKind::KeyMismatch,
-    ErrorKind::InvalidSignature,
-    ErrorKind::Expired,
-    ErrorKind::NotYetValid,
-    ErrorKind::IssuedInFuture,
-    ErrorKind::MissingClaim("exp"),
-    ErrorKind::InvalidClaim("nbf"),
-    ErrorKind::InvalidIssuer,
-    ErrorKind::InvalidAudience,
-    ErrorKind::InvalidSubject,
-    ErrorKind::ClaimsShape,
-    ErrorKind::SessionCacheToken,
-    ErrorKind::Forbidden,
-    ErrorKind::InsufficientClaims,
-    ErrorKind::OriginNotAllowed,
-    ErrorKind::KeysUnavailable,
-    ErrorKind::SessionNotFound,
-    ErrorKind::SessionStoreUnavailable,
-    ErrorKind::WrongCredentialKind,
-    ErrorKind::Misconfigured,
-];
-
 fn info() -> utoipa::openapi::Info {
     InfoBuilder::new().title("tasks").version("1.0.0").build()
 }
@@ -158,7 +126,7 @@ fn every_body_jwtguard_sends_fits_the_schema() {
     let schema = &doc["components"]["schemas"]["ErrorBody"];
     let codes = schema["properties"]["code"]["enum"].as_array().unwrap();
     let mut listed = Vec::new();
-    for kind in KINDS {
+    for kind in ErrorKind::ALL {
         let body = body(*kind);
         let fields = body.as_object().unwrap();
         assert_eq!(fields.len(), 2, "{kind:?}: {body}");
@@ -207,7 +175,7 @@ fn the_examples_are_the_bodies_jwtguard_answers_with() {
             .unwrap();
         assert!(!examples.is_empty(), "{name}");
         for (code, example) in examples {
-            let kind = *KINDS.iter().find(|k| k.code() == code).unwrap();
+            let kind = *ErrorKind::ALL.iter().find(|k| k.code() == code).unwrap();
             let sent = Error::from(kind).to_response();
             assert_eq!(sent.status(), status, "{name}: {code}");
             assert_eq!(
@@ -238,24 +206,40 @@ fn the_examples_are_the_bodies_jwtguard_answers_with() {
 
 #[test]
 fn the_challenge_header_is_sent_as_described() {
-    // 401: always a challenge.
-    for kind in [ErrorKind::MissingCredentials, ErrorKind::Expired] {
-        let sent = Error::from(kind).to_response();
-        assert_eq!(sent.status(), 401);
-        assert!(sent.headers().contains_key("www-authenticate"), "{kind:?}");
-    }
-    // 403: only for insufficient_scope, as the header's description says.
     let doc = document();
-    let described =
-        doc["components"]["responses"]["Forbidden"]["headers"]["WWW-Authenticate"]["description"]
+    let described = |name: &str| {
+        doc["components"]["responses"][name]["headers"]["WWW-Authenticate"]["description"]
             .as_str()
-            .unwrap();
-    assert!(described.contains("insufficient_scope"));
-    let scope = Error::from(ErrorKind::InsufficientClaims).to_response();
-    assert!(scope.headers().contains_key("www-authenticate"));
-    let forbidden = Error::from(ErrorKind::Forbidden).to_response();
-    assert_eq!(forbidden.status(), 403);
-    assert!(!forbidden.headers().contains_key("www-authenticate"));
+            .unwrap()
+            .to_owned()
+    };
+    // 401: always a challenge, bare without credentials.
+    assert!(described("Unauthorized").contains("`Bearer` when no credentials"));
+    // 403: only for insufficient_scope, as the header's description says.
+    assert!(described("Forbidden").contains("Only with `insufficient_scope`"));
+    for kind in ErrorKind::ALL {
+        let sent = Error::from(*kind).to_response();
+        let challenge = sent.headers().get("www-authenticate");
+        match sent.status().as_u16() {
+            401 if *kind == ErrorKind::MissingCredentials => {
+                assert_eq!(challenge.unwrap(), "Bearer")
+            }
+            401 => assert!(
+                challenge
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .starts_with(r#"Bearer error="invalid_token""#),
+                "{kind:?}"
+            ),
+            403 => assert_eq!(
+                challenge.is_some(),
+                kind.code() == "insufficient_scope",
+                "{kind:?}"
+            ),
+            _ => {}
+        }
+    }
 }
 
 #[test]
