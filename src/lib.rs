@@ -10,6 +10,13 @@
 //! an [`Error`] that knows its HTTP status, `WWW-Authenticate` challenge and
 //! JSON body.
 //!
+//! The [`guide`] explains the rest: coming from FastAPI + python-jose,
+//! the entry points (extractors, tower layer, actix-web middleware, tonic),
+//! configuration, what is refused and why, Better Auth's JWT plugin,
+//! sessions, WebSockets, OpenAPI and hardening.
+//!
+//! # Features
+//!
 //! | feature | what it adds |
 //! |---|---|
 //! | `axum` | [`axum`]: `Auth`, `UserId`, `OwnerOf` as axum 0.8 extractors |
@@ -23,6 +30,8 @@
 //! | `tracing` | security events: refusals at DEBUG, misconfiguration and JWKS trouble at WARN; never a token |
 //! | `test-util` | [`testing`]: mint tokens in your own tests |
 //! | `utoipa` | [`openapi`]: the bearer security scheme, the 401/403 responses and the [`ErrorBody`] schema for utoipa 5 documents |
+//!
+//! # Example
 //!
 //! ```
 //! use jwtguard::Verifier;
@@ -80,6 +89,8 @@ pub mod tower;
 #[cfg(feature = "utoipa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
 pub mod openapi;
+
+pub mod guide;
 
 pub use credential::RequestParts;
 pub use error::config::ConfigError;
