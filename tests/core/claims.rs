@@ -171,7 +171,7 @@ fn issuer_is_checked_when_present_by_default() {
     );
     assert!(
         verifier.verify(&minter().sign()).is_ok(),
-        "absent iss passes, as in the seed"
+        "absent iss passes, as in the FastAPI pattern"
     );
     let wrong = minter().issuer("evil").sign();
     assert_eq!(kind(verifier.verify(&wrong)), ErrorKind::InvalidIssuer);

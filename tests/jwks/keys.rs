@@ -702,8 +702,8 @@ fn better_auth_url_requires_iss_and_aud_on_plugin_tokens_only() {
             ErrorKind::MissingClaim(claim)
         );
     }
-    // HS256 tokens from the shared secret keep the seed's rule: checked
-    // when present.
+    // HS256 tokens from the shared secret keep the FastAPI pattern's rule:
+    // checked when present.
     let hs = sign_raw(
         SECRET.as_bytes(),
         r#"{"alg":"HS256"}"#,

@@ -1,4 +1,4 @@
-//! The task API on actix-web: a drop-in for the seed's FastAPI backend.
+//! The task API on actix-web: a drop-in for a FastAPI + python-jose backend.
 //!
 //! ```sh
 //! BETTER_AUTH_SECRET=... cargo run --example tasks_actix

@@ -69,8 +69,8 @@ impl Config {
             .map(|origin| origin.trim().to_owned())
             .filter(|origin| !origin.is_empty())
             .collect();
-        // The seed's issuer and audience are the defaults for its HS256
-        // tokens; Better Auth's JWT plugin sets its own (its base URL).
+        // The FastAPI backend's issuer and audience are the defaults for
+        // HS256 tokens; Better Auth's JWT plugin sets its own (its base URL).
         let plugin =
             var(jwtguard::env::JWKS_URL).is_some() || var(jwtguard::env::BASE_URL).is_some();
         let mut builder = VerifierBuilder::from_env_with(|name| {

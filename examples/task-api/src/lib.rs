@@ -1,6 +1,8 @@
 //! The task API behind the `tasks_axum` and `tasks_actix` examples: the
-//! same routes, status codes and JSON as the seed's FastAPI backend, so a
-//! Next.js front end written for it works unchanged.
+//! same routes, status codes and JSON as the FastAPI + python-jose backend
+//! it replaces (shared `BETTER_AUTH_SECRET`, HS256, the URL's `user_id`
+//! equal to the token's `sub`), so a Next.js front end written for that
+//! backend works unchanged.
 //!
 //! Everything that decides an answer is framework-free (`service`, `model`,
 //! `query`, `store`); the two `*_app` modules only translate requests and
