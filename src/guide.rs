@@ -22,38 +22,37 @@
 //! 9. [`hardening`]: how jwtguard is attacked, fuzzed and loaded in its
 //!    own tests.
 
-/// A chapter: the text of `docs/<file>`. Its examples use most features,
-/// so without them the chapter is a pointer to the full text.
+// A chapter is the text of `docs/<file>`. Its examples use most features, so
+// without them a chapter is a pointer to docs.rs (and has no examples to
+// compile).
+#[cfg(all(
+    feature = "axum",
+    feature = "actix",
+    feature = "tower",
+    feature = "jwks-fetch",
+    feature = "session-http",
+    feature = "utoipa",
+    feature = "test-util"
+))]
 macro_rules! chapter {
     ($name:ident, $file:literal) => {
-        #[cfg_attr(
-                    all(
-                        feature = "axum",
-                        feature = "actix",
-                        feature = "tower",
-                        feature = "jwks-fetch",
-                        feature = "session-http",
-                        feature = "utoipa",
-                        feature = "test-util"
-                    ),
-                    doc = include_str!(concat!("../docs/", $file))
-                )]
-        #[cfg_attr(
-                    not(all(
-                        feature = "axum",
-                        feature = "actix",
-                        feature = "tower",
-                        feature = "jwks-fetch",
-                        feature = "session-http",
-                        feature = "utoipa",
-                        feature = "test-util"
-                    )),
-                    doc = concat!(
-                        "This chapter is built with every feature on: read it on ",
-                        "[docs.rs](https://docs.rs/jwtguard/latest/jwtguard/guide/), ",
-                        "or in `docs/", $file, "`."
-                    )
-                )]
+        #[doc = include_str!(concat!("../docs/", $file))]
+        pub mod $name {}
+    };
+}
+
+#[cfg(not(all(
+    feature = "axum",
+    feature = "actix",
+    feature = "tower",
+    feature = "jwks-fetch",
+    feature = "session-http",
+    feature = "utoipa",
+    feature = "test-util"
+)))]
+macro_rules! chapter {
+    ($name:ident, $file:literal) => {
+        #[doc = "Needs every feature: read <https://docs.rs/jwtguard/latest/jwtguard/guide/>."]
         pub mod $name {}
     };
 }
