@@ -66,8 +66,7 @@ fn main() {
         .sign();
     let verifier = Verifier::builder()
         .hs256_secret(SECRET)
-        .issuer(ISSUER)
-        .audience(AUDIENCE)
+        .claim_rules(|rules| rules.issuer(ISSUER).audience(AUDIENCE))
         .build()
         .expect("valid configuration");
     let key = DecodingKey::from_secret(SECRET.as_bytes());

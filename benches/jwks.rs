@@ -6,7 +6,7 @@
 //!
 //! * `jwtguard_verify`: [`Verifier::verify`] with the key from a JWKS;
 //! * `jwtguard_verify_cached` (EdDSA): the same token again with
-//!   `.token_cache(..)`: a hit skips the signature, re-checks the claims;
+//!   `.jwks(|keys| keys.token_cache(..))`: a hit skips the signature, re-checks the claims;
 //! * `jsonwebtoken_decode`: `jsonwebtoken::decode` with a prebuilt
 //!   `DecodingKey` and the same issuer, audience and required claims;
 //! * `floor_signature`: the signature check alone, with a prepared key;
@@ -69,11 +69,10 @@ fn signing_input(alg: &str) -> String {
 
 fn verifier(jwk: serde_json::Value, cache: bool) -> Verifier {
     let mut builder = Verifier::builder()
-        .jwks_json(json!({"keys": [jwk]}).to_string())
-        .issuer(BASE_URL)
-        .audience(BASE_URL);
+        .jwks(|keys| keys.json(json!({"keys": [jwk]}).to_string()))
+        .claim_rules(|rules| rules.issuer(BASE_URL).audience(BASE_URL));
     if cache {
-        builder = builder.token_cache(1024);
+        builder = builder.jwks(|keys| keys.token_cache(1024));
     }
     builder.build().expect("bench JWKS is valid")
 }
@@ -192,7 +191,7 @@ fn rs256_8192_forged(c: &mut Criterion) {
     n[1023] = 0x01;
     let jwk = json!({"kty": "RSA", "alg": "RS256", "kid": KID, "n": b64(&n), "e": "AQAB"});
     let verifier = Verifier::builder()
-        .jwks_json(json!({"keys": [jwk]}).to_string())
+        .jwks(|keys| keys.json(json!({"keys": [jwk]}).to_string()))
         .build()
         .expect("an 8192-bit modulus loads");
     let token = format!("{}.{}", signing_input("RS256"), b64([0x5A; 1024]));

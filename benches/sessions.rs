@@ -76,10 +76,13 @@ fn bench(c: &mut Criterion) {
     let verifier = |strategy: CookieCacheStrategy| {
         Verifier::builder()
             .hs256_secret(SECRET)
-            .session_secret(SECRET)
-            .session_cookie_cache(strategy)
-            .session_store(OneSession(session.record()))
-            .session_store_cache(Duration::from_secs(3600), 100)
+            .sessions(|sessions| {
+                sessions
+                    .secret(SECRET)
+                    .cookie_cache(strategy)
+                    .store(OneSession(session.record()))
+                    .store_cache(Duration::from_secs(3600), 100)
+            })
             .clock(Clock::fixed_unix(now))
             .build()
             .unwrap()

@@ -228,8 +228,7 @@ fn large_token() -> String {
 fn verifier() -> Verifier {
     Verifier::builder()
         .hs256_secret(SECRET)
-        .issuer(ISSUER)
-        .audience(AUDIENCE)
+        .claim_rules(|rules| rules.issuer(ISSUER).audience(AUDIENCE))
         .build()
         .expect("bench verifier config is valid")
 }

@@ -21,8 +21,8 @@
 //! |---|---|
 //! | `axum` | [`axum`]: `Auth`, `UserId`, `OwnerOf` as axum 0.8 extractors |
 //! | `actix` | [`actix`]: the same as actix-web 4 extractors, plus `OptionalAuth` |
-//! | `jwks` | Better Auth's JWT plugin: EdDSA, ES256, ES512, RS256, PS256 keys from a JWKS (`jwks_json`, `jwks_fetcher`), the token cache |
-//! | `jwks-fetch` | `jwks_url` and `BETTER_AUTH_URL`: the JWKS fetched over HTTPS (ureq, rustls) |
+//! | `jwks` | Better Auth's JWT plugin: EdDSA, ES256, ES512, RS256, PS256 keys from a JWKS (`JwksSettings::json`, `fetcher`), the token cache |
+//! | `jwks-fetch` | `JwksSettings::url` and `BETTER_AUTH_URL`: the JWKS fetched over HTTPS (ureq, rustls) |
 //! | `session-jwe` | Better Auth's `jwe` cookie cache (AES-256-CBC + HMAC-SHA-512, HKDF keys); the `compact` and `jwt` caches and the signed session token need no feature |
 //! | `session-http` | [`HttpSessionStore`]: session tokens resolved by Better Auth's `get-session` (ureq, rustls) |
 //! | `session-sql` | [`SqlSessionStore`]: session tokens resolved in Better Auth's database (sqlx: PostgreSQL, SQLite) |
@@ -39,8 +39,7 @@
 //! let secret = "a-shared-secret-of-at-least-32-bytes!";
 //! let verifier = Verifier::builder()
 //!     .hs256_secret(secret)
-//!     .issuer("nextjs-frontend")
-//!     .audience("fastapi-backend")
+//!     .claim_rules(|rules| rules.issuer("nextjs-frontend").audience("fastapi-backend"))
 //!     .build()?;
 //! # let token = jwtguard::testing::TokenMinter::new(secret).subject("user-1").sign();
 //!
@@ -102,11 +101,14 @@ pub use http::credentials::HeaderSource;
 pub use http::extractors::{Auth, OwnerOf, Require, UserId};
 pub use http::owner::{PathParam, UserIdParam};
 pub use http::response::{ErrorBody, Rejection};
+#[cfg(feature = "jwks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
+pub use jwks::settings::JwksSettings;
 pub use session::cookie_cache::CookieCacheStrategy;
 #[cfg(feature = "session-http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "session-http")))]
 pub use session::http_store::HttpSessionStore;
-pub use session::settings::SecureCookies;
+pub use session::settings::{SecureCookies, SessionSettings};
 #[cfg(feature = "session-sql")]
 #[cfg_attr(docsrs, doc(cfg(feature = "session-sql")))]
 pub use session::sql_store::SqlSessionStore;
@@ -118,6 +120,7 @@ pub use token::clock::Clock;
 pub use token::decode::DecodeClaims;
 pub use token::guard::{ClaimGuard, Guard};
 pub use token::policy::ClaimCheck;
+pub use token::rules::ClaimRules;
 pub use verifier::builder::VerifierBuilder;
 pub use verifier::env::vars as env;
 pub use verifier::{Verifier, optional};

@@ -136,7 +136,7 @@ pub(crate) fn jwks_key_skipped(key: &crate::error::jwks::SkippedKey) {
 pub(crate) fn jwks_expired() {
     #[cfg(feature = "tracing")]
     tracing::warn!(
-        "jwtguard: JWKS keys dropped, no reload succeeded within jwks_max_age; \
+        "jwtguard: JWKS keys dropped, no reload succeeded within JwksSettings::max_age; \
          public-key tokens get 503 until one does"
     );
 }

@@ -20,8 +20,7 @@ const NOW: i64 = 1_764_000_000;
 static VERIFIER: LazyLock<Verifier> = LazyLock::new(|| {
     Verifier::builder()
         .hs256_secret(SECRET)
-        .issuer("nextjs-frontend")
-        .audience("fastapi-backend")
+        .claim_rules(|rules| rules.issuer("nextjs-frontend").audience("fastapi-backend"))
         .clock(Clock::fixed_unix(NOW))
         .build()
         .expect("fuzzing configuration is valid")

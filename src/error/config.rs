@@ -24,7 +24,7 @@ pub enum ConfigError {
     /// No key was configured.
     #[error(
         "no verification key configured: call .hs256_secret(..) (or set BETTER_AUTH_SECRET), \
-         or .jwks_url(..) / .jwks_json(..) for Better Auth's JWT plugin"
+         or .jwks(|keys| keys.url(..)) / .jwks(|keys| keys.json(..)) for Better Auth's JWT plugin"
     )]
     NoKeys,
     /// A secret is shorter than [`MIN_SECRET_LEN`](crate::limits::MIN_SECRET_LEN).
@@ -61,7 +61,7 @@ pub enum ConfigError {
     #[error(
         "{origin} is too short ({len} bytes): session cookies signed with it can be forged by \
          guessing it. Rotate the Better Auth app's secret to at least 32 random bytes \
-         (`openssl rand -base64 32`); until then, .allow_short_session_secret() or \
+         (`openssl rand -base64 32`); until then, .sessions(|sessions| sessions.allow_short_secret()) or \
          BETTER_AUTH_ALLOW_SHORT_SECRET=true accepts it"
     )]
     SessionSecretTooShort {
@@ -91,20 +91,20 @@ pub enum ConfigError {
     /// cookie.
     #[error(
         "token_cookie_origins guards cookie credentials: call .token_cookie(..) or accept \
-         Better Auth's session cookies (.session_store(..) or .session_cookie_cache(..)) too"
+         Better Auth's session cookies (.sessions(|sessions| sessions.store(..)) or .sessions(|sessions| sessions.cookie_cache(..))) too"
     )]
     OriginsWithoutCookie,
     /// Session credentials are accepted, but no Better Auth secret was given.
     #[error(
-        "session credentials are signed with Better Auth's secret: call .session_secret(..) \
+        "session credentials are signed with Better Auth's secret: call .sessions(|sessions| sessions.secret(..)) \
          (or set BETTER_AUTH_SECRET or BETTER_AUTH_SECRETS)"
     )]
     SessionsWithoutSecret,
     /// Session tokens are accepted with nothing to resolve them: no store
     /// and no cookie cache.
     #[error(
-        "a session token names a session that must be looked up: call .session_store(..) \
-         or .session_cookie_cache(..)"
+        "a session token names a session that must be looked up: call .sessions(|sessions| sessions.store(..)) \
+         or .sessions(|sessions| sessions.cookie_cache(..))"
     )]
     SessionsWithoutResolver,
     /// A cookie name is empty or holds a character a cookie name cannot.
@@ -140,7 +140,7 @@ pub enum ConfigError {
     /// tokens are cheaper to check than to look up.
     #[cfg(feature = "jwks")]
     #[error(
-        "the token cache holds JWKS-verified tokens: configure .jwks_url(..) or .jwks_json(..)"
+        "the token cache holds JWKS-verified tokens: configure .jwks(|keys| keys.url(..)) or .jwks(|keys| keys.json(..))"
     )]
     CacheWithoutJwks,
     /// A JWKS setting is out of range (feature `jwks`); the text says which.
@@ -152,7 +152,7 @@ pub enum ConfigError {
     #[cfg(feature = "jwks-fetch")]
     #[error(
         "the JWKS URL must be https:// (or http:// to localhost); \
-         fetch other URLs yourself with .jwks_fetcher(..)"
+         fetch other URLs yourself with .jwks(|keys| keys.fetcher(..))"
     )]
     InvalidJwksUrl,
     /// A required environment variable is not set.

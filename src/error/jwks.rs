@@ -5,10 +5,10 @@ use std::fmt;
 use thiserror::Error as ThisError;
 
 /// Why a JWKS could not be used. A failed refresh keeps the keys already
-/// loaded (up to [`jwks_max_age`](crate::VerifierBuilder::jwks_max_age)).
+/// loaded (up to [`max_age`](crate::JwksSettings::max_age)).
 ///
 /// ```
-/// let err = jwtguard::Verifier::builder().jwks_json(r#"{"keys":[]}"#).build().unwrap_err();
+/// let err = jwtguard::Verifier::builder().jwks(|keys| keys.json(r#"{"keys":[]}"#)).build().unwrap_err();
 /// assert!(matches!(
 ///     err,
 ///     jwtguard::ConfigError::Jwks { error: jwtguard::JwksError::NoUsableKeys { .. }, .. }
@@ -45,7 +45,7 @@ pub enum JwksError {
     ///
     /// ```
     /// let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"AA","x":"BB"}]}"#;
-    /// let err = jwtguard::Verifier::builder().jwks_json(jwks).build().unwrap_err();
+    /// let err = jwtguard::Verifier::builder().jwks(|keys| keys.json(jwks)).build().unwrap_err();
     /// assert!(matches!(
     ///     err,
     ///     jwtguard::ConfigError::Jwks {
@@ -80,7 +80,7 @@ impl fmt::Display for Where {
 ///
 /// ```
 /// let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed448","alg":"EdDSA","kid":"a","x":"AA"}]}"#;
-/// let err = jwtguard::Verifier::builder().jwks_json(jwks).build().unwrap_err();
+/// let err = jwtguard::Verifier::builder().jwks(|keys| keys.json(jwks)).build().unwrap_err();
 /// let jwtguard::ConfigError::Jwks { error: jwtguard::JwksError::NoUsableKeys { skipped }, .. } = err else {
 ///     panic!("{err}")
 /// };

@@ -1,6 +1,6 @@
 //! Fetching a JWKS over HTTP (feature `jwks-fetch`): ureq with rustls (and
 //! the Web PKI roots: an issuer behind a private CA needs
-//! `VerifierBuilder::jwks_fetcher`), short timeouts, a size cap, and HTTPS
+//! `JwksSettings::fetcher`), short timeouts, a size cap, and HTTPS
 //! unless the issuer is on this machine.
 
 use std::time::Duration;

@@ -48,8 +48,8 @@ impl JwksSource {
     /// Where the keys come from, as errors name it.
     fn origin(&self) -> String {
         match self {
-            Self::Json(_) => "jwks_json(..)".to_owned(),
-            Self::Fetch(_) => "jwks_fetcher(..)".to_owned(),
+            Self::Json(_) => "JwksSettings::json(..)".to_owned(),
+            Self::Fetch(_) => "JwksSettings::fetcher(..)".to_owned(),
             #[cfg(feature = "jwks-fetch")]
             Self::Url { url, var: None } => url.clone(),
             #[cfg(feature = "jwks-fetch")]
@@ -61,8 +61,21 @@ impl JwksSource {
     }
 }
 
-/// The JWKS settings collected by the builder.
-pub(crate) struct JwksSettings {
+/// Better Auth's JWT plugin (feature `jwks`): where the JWKS comes from,
+/// how it is kept fresh, how its tokens' `iss` and `aud` are checked, and
+/// the verified-token cache. Set with
+/// [`VerifierBuilder::jwks`](crate::VerifierBuilder::jwks).
+///
+/// ```
+/// let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","alg":"EdDSA","kid":"k1",
+///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+/// let verifier = jwtguard::Verifier::builder()
+///     .jwks(|keys| keys.json(jwks).token_cache(10_000))
+///     .build()?;
+/// # Ok::<(), jwtguard::ConfigError>(())
+/// ```
+#[must_use]
+pub struct JwksSettings {
     pub(crate) source: Option<JwksSource>,
     /// Fetch the first keys on the background thread, not in `build()`.
     pub(crate) background_start: bool,
@@ -89,13 +102,265 @@ impl Default for JwksSettings {
     }
 }
 
+impl std::fmt::Debug for JwksSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwksSettings")
+            .field("source", &self.source.as_ref().map(JwksSource::origin))
+            .field("background_start", &self.background_start)
+            .field("max_age", &self.max_age)
+            .field("cache_entries", &self.cache_entries)
+            .field("claim_check", &self.claim_check)
+            .finish_non_exhaustive()
+    }
+}
+
+impl JwksSettings {
+    /// Accepts tokens signed by the keys of a JWKS document that does not
+    /// change (EdDSA, ES256, ES512, RS256, PS256). Each key is used only with
+    /// its own `alg` and key type.
+    ///
+    /// ```
+    /// let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","alg":"EdDSA","kid":"k1",
+    ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+    /// let verifier = jwtguard::Verifier::builder().jwks(|keys| keys.json(jwks)).build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn json(mut self, json: impl Into<String>) -> Self {
+        self.source = Some(JwksSource::Json(json.into()));
+        self
+    }
+
+    /// Accepts tokens signed by the keys of Better Auth's JWKS endpoint,
+    /// usually `{BETTER_AUTH_URL}/api/auth/jwks`. The URL must be `https://`,
+    /// or `http://` to a loopback host.
+    ///
+    /// [`build`](crate::VerifierBuilder::build) fetches it once and fails if it cannot (or,
+    /// with [`background_start`](Self::background_start), returns
+    /// at once and leaves the first fetch to the background). It is
+    /// then reloaded in the background every
+    /// [`refresh_interval`](Self::refresh_interval), and at once
+    /// when a token names an unknown `kid` (at most once per
+    /// [`refresh_cooldown`](Self::refresh_cooldown)). A failed
+    /// reload keeps the keys already loaded.
+    ///
+    /// ```no_run
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .jwks(|keys| keys.url("https://app.example.com/api/auth/jwks"))
+    ///     .claim_rules(|rules| rules.issuer("https://app.example.com").audience("https://app.example.com"))
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    #[cfg(feature = "jwks-fetch")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "jwks-fetch")))]
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.source = Some(JwksSource::Url {
+            url: url.into(),
+            var: None,
+        });
+        self
+    }
+
+    /// [`url`](Self::url), named by the environment variable `var`
+    /// (so that errors say where the URL came from).
+    #[cfg(feature = "jwks-fetch")]
+    pub(crate) fn url_from(mut self, var: &'static str, url: String) -> Self {
+        self.source = Some(JwksSource::Url {
+            url,
+            var: Some(var),
+        });
+        self
+    }
+
+    /// Like [`url`](Self::url), with your own (blocking) fetch:
+    /// the function returns the JWKS document. It runs on jwtguard's
+    /// background thread, never on a request, and should time out by itself.
+    ///
+    /// ```
+    /// # let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .jwks(|keys| keys.fetcher(move || Ok(jwks.to_owned())))
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn fetcher(
+        mut self,
+        fetch: impl Fn() -> Result<String, Box<dyn std::error::Error + Send + Sync>>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Self {
+        self.source = Some(JwksSource::Fetch(std::sync::Arc::new(fetch)));
+        self
+    }
+
+    /// How often a fetched JWKS is reloaded (default 5 minutes; zero is refused).
+    ///
+    /// ```
+    /// # let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .jwks(|keys| keys.fetcher(move || Ok(jwks.to_owned())).refresh_interval(std::time::Duration::from_secs(60)))
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn refresh_interval(mut self, interval: Duration) -> Self {
+        self.schedule.interval = interval;
+        self
+    }
+
+    /// The least time between the end of one reload and a reload caused by
+    /// an unknown `kid` (default 10 seconds), so that tokens with made-up
+    /// `kid`s cannot make us hammer the issuer. Within it, such tokens are
+    /// refused at once. Zero turns the protection off: only for tests.
+    ///
+    /// ```
+    /// # let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .jwks(|keys| keys.fetcher(move || Ok(jwks.to_owned())).refresh_cooldown(std::time::Duration::from_secs(30)))
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn refresh_cooldown(mut self, cooldown: Duration) -> Self {
+        self.schedule.cooldown = cooldown;
+        self
+    }
+
+    /// How long a fetched JWKS stays trusted while every reload fails
+    /// (default 24 hours; zero is refused). A reload that fails keeps the
+    /// keys already loaded, but not forever: once the last successful load
+    /// is older than this, the keys are dropped (logged at WARN) and tokens
+    /// signed by a JWKS key are answered 503
+    /// [`KeysUnavailable`](crate::ErrorKind::KeysUnavailable) with
+    /// `Retry-After`, until a reload succeeds. HS256 tokens are not
+    /// affected. A key the issuer removed therefore stops working at the
+    /// latest this long after it was removed, even when the JWKS cannot be
+    /// reached. A static [`json`](Self::json) never ages.
+    ///
+    /// ```
+    /// # let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .jwks(|keys| keys.fetcher(move || Ok(jwks.to_owned())).max_age(std::time::Duration::from_secs(6 * 3600)))
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = max_age;
+        self
+    }
+
+    /// Lets [`build`](crate::VerifierBuilder::build) return at once, without fetching the
+    /// JWKS of [`url`](Self::url) or
+    /// [`fetcher`](Self::fetcher): the background thread fetches
+    /// it instead, so the service starts even while Better Auth is down (as
+    /// Envoy's `jwt_authn` can). Off by default: `build()` then fetches, and
+    /// fails when it cannot.
+    ///
+    /// The first fetch is made at once; while fetches fail, the next comes
+    /// after 1 s, 2 s, 4 s, ... (doubling from
+    /// [`background_retry`](Self::background_retry), no jitter),
+    /// never more than [`refresh_interval`](Self::refresh_interval)
+    /// apart; after the first good load, reloads keep the normal schedule.
+    /// Until then:
+    ///
+    /// - tokens signed by a JWKS key are refused at once with
+    ///   [`KeysUnavailable`](crate::ErrorKind::KeysUnavailable) (503
+    ///   `temporarily_unavailable`, `Retry-After: 10`) by every method and
+    ///   both adapters: none waits for an issuer that may be down, and none
+    ///   causes an extra fetch;
+    /// - HS256 tokens pass as usual (with a secret configured);
+    /// - [`Verifier::is_ready`](crate::Verifier::is_ready) is `false`: answer your readiness probe with it.
+    ///
+    /// A JWKS-only verifier builds without any key loaded. An invalid URL is
+    /// still refused by `build()`; each failed fetch is logged at WARN
+    /// (feature `tracing`). With [`json`](Self::json), or without
+    /// a JWKS, `build()` fails with
+    /// [`ConfigError::InvalidJwksSetting`]. [`from_env`](crate::VerifierBuilder::from_env)
+    /// sets it from `JWKS_BACKGROUND_START`.
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .jwks(|keys| keys.fetcher(|| Err("Better Auth is not up yet".into())).background_start(true))
+    ///     .build()?; // at once, without keys
+    /// assert!(!verifier.is_ready());
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn background_start(mut self, enabled: bool) -> Self {
+        self.background_start = enabled;
+        self
+    }
+
+    /// With [`background_start`](Self::background_start), how long
+    /// after the first failed fetch the next is made (default 1 second). The
+    /// wait doubles after each further failure, up to
+    /// [`refresh_interval`](Self::refresh_interval), until a fetch
+    /// succeeds. Zero is refused; without a background start it has no effect.
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .jwks(|keys| keys.fetcher(|| Err("Better Auth is not up yet".into())).background_start(true).background_retry(std::time::Duration::from_millis(250)))
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn background_retry(mut self, first_delay: Duration) -> Self {
+        self.schedule.first_retry = first_delay;
+        self
+    }
+
+    /// How `iss` and `aud` are checked on tokens signed by a JWKS key,
+    /// overriding [`issuer_check`](crate::ClaimRules::issuer_check) and
+    /// [`audience_check`](crate::ClaimRules::audience_check) for them only (HS256 tokens
+    /// keep those). Better Auth's own `verifyJWT` requires both to be the
+    /// app's base URL, so [`from_env`](crate::VerifierBuilder::from_env) with
+    /// `BETTER_AUTH_URL` sets [`ClaimCheck::Required`]; call this with
+    /// [`ClaimCheck::IfPresent`] after it to go back to checking them only
+    /// when present.
+    ///
+    /// ```
+    /// # let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+    /// use jwtguard::ClaimCheck;
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .jwks(|keys| keys.json(jwks).claim_check(ClaimCheck::Required))
+    ///     .claim_rules(|rules| rules.issuer("https://app.example.com").audience("https://app.example.com"))
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn claim_check(mut self, check: ClaimCheck) -> Self {
+        self.claim_check = Some(check);
+        self
+    }
+
+    /// Remembers up to `max_entries` tokens whose signature was checked
+    /// against a JWKS key, so that the next request with the same token
+    /// skips the signature check (tens of microseconds for Ed25519, more for
+    /// RSA). `exp`, `nbf` and `iat` are checked again on every hit; `iss`,
+    /// `aud` and `sub` cannot change for a given token and verifier (a claims
+    /// type other than [`Claims`](crate::Claims) is filled and checked again
+    /// in full). Tokens longer than
+    /// [`CACHE_MAX_TOKEN_LEN`](crate::limits::CACHE_MAX_TOKEN_LEN) or without `exp`
+    /// are not cached; the cache is emptied whenever the keys change. An
+    /// entry holds the token, its payload and its claims: about 2 KB for a
+    /// Better Auth token. Off by default; HS256 tokens are never cached
+    /// (checking them is cheaper than a lookup would save).
+    ///
+    /// ```
+    /// # let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .jwks(|keys| keys.json(jwks).token_cache(10_000))
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn token_cache(mut self, max_entries: usize) -> Self {
+        self.cache_entries = Some(max_entries);
+        self
+    }
+}
+
 impl JwksSettings {
     pub(crate) fn is_set(&self) -> bool {
         self.source.is_some()
     }
 
     /// The claim policy for public-key tokens: `policy` with the `iss` and
-    /// `aud` checks [`public_key_claim_check`](VerifierBuilder::public_key_claim_check) chose.
+    /// `aud` checks [`claim_check`](Self::claim_check) chose.
     pub(crate) fn public_key_policy(&self, policy: &Policy) -> Result<Policy, ConfigError> {
         let mut public = policy.clone();
         if let Some(check) = self.claim_check {
@@ -111,29 +376,29 @@ impl JwksSettings {
     pub(crate) fn build(self) -> Result<Option<Jwks>, ConfigError> {
         if self.schedule.interval.is_zero() {
             return Err(ConfigError::InvalidJwksSetting(
-                "jwks_refresh_interval must be greater than zero",
+                "JwksSettings::refresh_interval must be greater than zero",
             ));
         }
         if self.schedule.first_retry.is_zero() {
             return Err(ConfigError::InvalidJwksSetting(
-                "jwks_background_retry must be greater than zero",
+                "JwksSettings::background_retry must be greater than zero",
             ));
         }
         if self.background_start && !matches!(self.source, Some(ref source) if source.is_fetched())
         {
             return Err(ConfigError::InvalidJwksSetting(
-                "jwks_background_start needs a JWKS to fetch: call .jwks_url(..) or \
-                 .jwks_fetcher(..) (a jwks_json(..) document is loaded when the verifier is built)",
+                "jwks_background_start needs a JWKS to fetch: call .jwks(|keys| keys.url(..)) or \
+                 .jwks(|keys| keys.fetcher(..)) (a jwks_json(..) document is loaded when the verifier is built)",
             ));
         }
         if self.max_age.is_zero() {
             return Err(ConfigError::InvalidJwksSetting(
-                "jwks_max_age must be greater than zero",
+                "JwksSettings::max_age must be greater than zero",
             ));
         }
         if self.cache_entries == Some(0) {
             return Err(ConfigError::InvalidJwksSetting(
-                "token_cache needs room for at least one token",
+                "JwksSettings::token_cache needs room for at least one token",
             ));
         }
         let cache = self.cache_entries.map(TokenCache::new);

@@ -4,3 +4,4 @@
 pub(crate) mod hmac;
 #[cfg(feature = "jwks")]
 pub(crate) mod public;
+pub(crate) mod secrets;

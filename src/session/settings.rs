@@ -42,8 +42,26 @@ pub enum SecureCookies {
     Never,
 }
 
-/// The session settings a [`VerifierBuilder`](crate::VerifierBuilder) collects.
-pub(crate) struct SessionSettings {
+/// Better Auth's session credentials: the signed session cookie, the bearer
+/// plugin's token and the cookie cache. Set with
+/// [`VerifierBuilder::sessions`](crate::VerifierBuilder::sessions); nothing
+/// here is accepted unless [`store`](Self::store) or
+/// [`cookie_cache`](Self::cookie_cache) is set. `Debug` never shows a secret.
+///
+/// ```
+/// use jwtguard::CookieCacheStrategy;
+///
+/// let verifier = jwtguard::Verifier::builder()
+///     .sessions(|sessions| {
+///         sessions
+///             .secret("better-auth-secret-0123456789abcdefghij")
+///             .cookie_cache(CookieCacheStrategy::Compact)
+///     })
+///     .build()?;
+/// # Ok::<(), jwtguard::ConfigError>(())
+/// ```
+#[must_use]
+pub struct SessionSettings {
     /// Better Auth's secrets, the current first, each with where it came
     /// from (for errors).
     pub(crate) secrets: Vec<(String, Zeroizing<Vec<u8>>)>,
@@ -77,6 +95,271 @@ impl Default for SessionSettings {
             store_cache_ttl: DEFAULT_SESSION_CACHE_TTL,
             store_cache_entries: DEFAULT_SESSION_CACHE_ENTRIES,
         }
+    }
+}
+
+impl std::fmt::Debug for SessionSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionSettings")
+            .field(
+                "secrets",
+                &format_args!("<{} redacted>", self.secrets.len()),
+            )
+            .field("allow_short_secret", &self.allow_short_secret)
+            .field("cookie_prefix", &self.cookie_prefix)
+            .field("token_cookie_name", &self.token_cookie_name)
+            .field("data_cookie_name", &self.data_cookie_name)
+            .field("secure", &self.secure)
+            .field("cookie_cache", &self.cookie_cache)
+            .field("cache_version", &self.cache_version)
+            .field("bearer", &self.bearer)
+            .field("store", &self.store.is_some())
+            .field("store_cache_ttl", &self.store_cache_ttl)
+            .field("store_cache_entries", &self.store_cache_entries)
+            .finish()
+    }
+}
+
+/// Better Auth's settings, in the words of its configuration.
+impl SessionSettings {
+    /// Adds Better Auth's secret (`BETTER_AUTH_SECRET`). Call it first with
+    /// the current secret; during a rotation call it again for each older
+    /// one, in `BETTER_AUTH_SECRETS` order. Better Auth signs session
+    /// cookies and the `compact` and `jwt` caches with the current secret
+    /// alone, so only that one checks them; every one decrypts a `jwe`
+    /// cache. (HS256 JWT secrets are
+    /// [`VerifierBuilder::hs256_secret`](crate::VerifierBuilder::hs256_secret);
+    /// [`Verifier::from_env`](crate::Verifier::from_env) sets both.)
+    ///
+    /// The verifier refuses to build with an empty secret, Better Auth's
+    /// public default one, and (unless
+    /// [`allow_short_secret`](Self::allow_short_secret)) one shorter than
+    /// 32 bytes.
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .sessions(|sessions| {
+    ///         sessions
+    ///             .secret("better-auth-secret-0123456789abcdefghij")
+    ///             .cookie_cache(jwtguard::CookieCacheStrategy::Compact)
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn secret(self, secret: impl AsRef<[u8]>) -> Self {
+        let origin = format!("session secret #{}", self.secrets.len() + 1);
+        self.named_secret(origin, secret.as_ref())
+    }
+
+    /// Adds a secret whose errors name `origin` (an environment variable).
+    pub(crate) fn named_secret(mut self, origin: String, secret: &[u8]) -> Self {
+        self.secrets.push((origin, Zeroizing::new(secret.to_vec())));
+        self
+    }
+
+    /// Accepts secrets shorter than 32 bytes (never an empty one): only for
+    /// an app that cannot rotate its secret yet. Better Auth itself only
+    /// warns about a short secret, but anyone who guesses it can sign a
+    /// session cookie and a `compact` cookie cache for any user, which is
+    /// then accepted without a lookup. Rotate the secret (Better Auth's
+    /// `BETTER_AUTH_SECRETS` keeps old sessions valid meanwhile) and remove
+    /// this call.
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .sessions(|sessions| {
+    ///         sessions
+    ///             .secret("legacy-16-bytes!")
+    ///             .allow_short_secret()
+    ///             .cookie_cache(jwtguard::CookieCacheStrategy::Compact)
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn allow_short_secret(mut self) -> Self {
+        self.allow_short_secret = true;
+        self
+    }
+
+    /// Better Auth's `advanced.cookiePrefix` (default `better-auth`): the
+    /// cookies are `<prefix>.session_token` and `<prefix>.session_data`.
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .sessions(|sessions| {
+    ///         sessions
+    ///             .secret("better-auth-secret-0123456789abcdefghij")
+    ///             .cookie_prefix("myapp")
+    ///             .cookie_cache(jwtguard::CookieCacheStrategy::Compact)
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn cookie_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.cookie_prefix = prefix.into();
+        self
+    }
+
+    /// Better Auth's `advanced.cookies.session_token.name` and
+    /// `advanced.cookies.session_data.name`, when the app renames them
+    /// (`None`: the prefix's name).
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .sessions(|sessions| {
+    ///         sessions
+    ///             .secret("better-auth-secret-0123456789abcdefghij")
+    ///             .cookie_names(Some("sid"), None)
+    ///             .cookie_cache(jwtguard::CookieCacheStrategy::Compact)
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn cookie_names(mut self, session_token: Option<&str>, session_data: Option<&str>) -> Self {
+        self.token_cookie_name = session_token.map(str::to_owned);
+        self.data_cookie_name = session_data.map(str::to_owned);
+        self
+    }
+
+    /// Which of the `__Secure-` names and the plain ones are read (default:
+    /// either, the `__Secure-` one winning when both are sent; set
+    /// [`SecureCookies::Only`] for an `https://` deployment, whose cookies
+    /// all have the prefix).
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .sessions(|sessions| {
+    ///         sessions
+    ///             .secret("better-auth-secret-0123456789abcdefghij")
+    ///             .secure_cookies(jwtguard::SecureCookies::Only)
+    ///             .cookie_cache(jwtguard::CookieCacheStrategy::Compact)
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn secure_cookies(mut self, secure: SecureCookies) -> Self {
+        self.secure = secure;
+        self
+    }
+
+    /// Accepts Better Auth's cookie cache (`session.cookieCache` with this
+    /// `strategy`): a request with a valid session cookie and a fresh cache
+    /// for it is authenticated without any lookup. A missing, stale or
+    /// invalid cache falls back to the [`store`](Self::store), or is refused
+    /// when there is none (the front end renews the cache on its next
+    /// `getSession`).
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .sessions(|sessions| {
+    ///         sessions
+    ///             .secret("better-auth-secret-0123456789abcdefghij")
+    ///             .cookie_cache(jwtguard::CookieCacheStrategy::Jwt)
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn cookie_cache(mut self, strategy: CookieCacheStrategy) -> Self {
+        self.cookie_cache = Some(strategy);
+        self
+    }
+
+    /// Better Auth's `session.cookieCache.version` when set to a string
+    /// (default `"1"`): a cache of another version is not used.
+    ///
+    /// ```
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .sessions(|sessions| {
+    ///         sessions
+    ///             .secret("better-auth-secret-0123456789abcdefghij")
+    ///             .cookie_cache(jwtguard::CookieCacheStrategy::Compact)
+    ///             .cookie_cache_version("2")
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn cookie_cache_version(mut self, version: impl Into<String>) -> Self {
+        self.cache_version = version.into();
+        self
+    }
+
+    /// Also accepts the bearer plugin's `Authorization: Bearer
+    /// <token>.<signature>` (its `set-auth-token` header's value, URL-encoded
+    /// or not). Only the signed form is accepted, as with the plugin's
+    /// `requireSignature: true`, so that forgeries cost no lookup.
+    ///
+    /// ```
+    /// # struct Nobody;
+    /// # impl jwtguard::SessionStore for Nobody {
+    /// #     fn find_session<'a>(&'a self, _: &'a jwtguard::SessionToken<'a>) -> jwtguard::SessionLookup<'a> {
+    /// #         Box::pin(async { Ok(None) })
+    /// #     }
+    /// # }
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .sessions(|sessions| {
+    ///         sessions
+    ///             .secret("better-auth-secret-0123456789abcdefghij")
+    ///             .store(Nobody)
+    ///             .bearer_tokens(true)
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn bearer_tokens(mut self, accept: bool) -> Self {
+        self.bearer = accept;
+        self
+    }
+
+    /// Resolves signed session tokens through `store`: Better Auth's
+    /// `get-session` ([`HttpSessionStore`](crate::HttpSessionStore)), its
+    /// database ([`SqlSessionStore`](crate::SqlSessionStore)) or your own.
+    /// Answers are reused for [`store_cache`](Self::store_cache)'s time to
+    /// live, and one lookup per token runs at a time.
+    ///
+    /// ```
+    /// # struct Nobody;
+    /// # impl jwtguard::SessionStore for Nobody {
+    /// #     fn find_session<'a>(&'a self, _: &'a jwtguard::SessionToken<'a>) -> jwtguard::SessionLookup<'a> {
+    /// #         Box::pin(async { Ok(None) })
+    /// #     }
+    /// # }
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .sessions(|sessions| sessions.secret("better-auth-secret-0123456789abcdefghij").store(Nobody))
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn store(mut self, store: impl SessionStore) -> Self {
+        self.store = Some(Arc::new(store));
+        self
+    }
+
+    /// How long a store's answer is reused, and how many are kept (defaults
+    /// [`DEFAULT_SESSION_CACHE_TTL`](crate::limits::DEFAULT_SESSION_CACHE_TTL),
+    /// 30 s, and 10,000). A session revoked in Better Auth keeps working
+    /// here for at most `ttl`; zero asks the store for every request (one
+    /// lookup still serves the requests that arrive while it runs).
+    ///
+    /// ```
+    /// # struct Nobody;
+    /// # impl jwtguard::SessionStore for Nobody {
+    /// #     fn find_session<'a>(&'a self, _: &'a jwtguard::SessionToken<'a>) -> jwtguard::SessionLookup<'a> {
+    /// #         Box::pin(async { Ok(None) })
+    /// #     }
+    /// # }
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .sessions(|sessions| {
+    ///         sessions
+    ///             .secret("better-auth-secret-0123456789abcdefghij")
+    ///             .store(Nobody)
+    ///             .store_cache(std::time::Duration::from_secs(5), 1_000)
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    pub fn store_cache(mut self, ttl: Duration, max_entries: usize) -> Self {
+        self.store_cache_ttl = ttl;
+        self.store_cache_entries = max_entries;
+        self
     }
 }
 
@@ -143,7 +426,7 @@ impl SessionSettings {
         }
         if self.store_cache_entries == 0 {
             return Err(ConfigError::InvalidSessionSetting(
-                "session_store_cache needs room for at least one session",
+                "SessionSettings::store_cache needs room for at least one session",
             ));
         }
         Ok(Some(Sessions {

@@ -962,9 +962,12 @@ mod tests {
         let pool = sqlite_pool().await;
         add_admin_plugin(&pool).await;
         let verifier = Verifier::builder()
-            .session_secret(SECRET)
-            .session_store(SqlSessionStore::sqlite(pool.clone()))
-            .session_store_cache(Duration::ZERO, 1)
+            .sessions(|sessions| {
+                sessions
+                    .secret(SECRET)
+                    .store(SqlSessionStore::sqlite(pool.clone()))
+                    .store_cache(Duration::ZERO, 1)
+            })
             .clock(Clock::fixed_unix(1_796_000_000))
             .build()
             .unwrap();

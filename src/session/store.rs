@@ -294,7 +294,7 @@ pub type SessionLookup<'a> =
 /// feature `session-http`), its database
 /// ([`SqlSessionStore`](crate::SqlSessionStore), feature `session-sql`), or
 /// your own. Only tokens whose signature is valid reach the store, and its
-/// answers are cached ([`VerifierBuilder::session_store_cache`](crate::VerifierBuilder::session_store_cache)).
+/// answers are cached ([`SessionSettings::store_cache`](crate::SessionSettings::store_cache)).
 ///
 /// Answer `Ok(None)` for a token that names no session, and an error only
 /// when the store could not tell. An expired session may be returned: the

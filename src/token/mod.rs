@@ -9,5 +9,6 @@ pub(crate) mod decode;
 pub(crate) mod guard;
 pub(crate) mod header;
 pub(crate) mod policy;
+pub(crate) mod rules;
 mod strict_de;
 pub(crate) mod strict_json;

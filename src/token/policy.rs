@@ -15,8 +15,7 @@ use crate::token::strict_json::Scalar;
 ///
 /// let verifier = Verifier::builder()
 ///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
-///     .issuer("nextjs-frontend")
-///     .issuer_check(ClaimCheck::Required)
+///     .claim_rules(|rules| rules.issuer("nextjs-frontend").issuer_check(ClaimCheck::Required))
 ///     .build()?;
 /// # Ok::<(), jwtguard::ConfigError>(())
 /// ```

@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 use crate::error::config::ConfigError;
 use crate::keys::hmac::MIN_SECRET_LEN;
 use crate::session::secrets::parse_secrets;
-use crate::session::settings::SecureCookies;
+use crate::session::settings::{SecureCookies, SessionSettings};
 #[cfg(feature = "jwks-fetch")]
 use crate::token::policy::ClaimCheck;
 use crate::verifier::Verifier;
@@ -52,11 +52,11 @@ pub mod vars {
     pub const SECURE_COOKIES: &str = "BETTER_AUTH_SECURE_COOKIES";
     /// `true`: accept a session secret shorter than 32 bytes (never an
     /// empty one), for an app that cannot rotate its secret yet; it is then
-    /// not used for HS256 tokens. See `VerifierBuilder::allow_short_session_secret`.
+    /// not used for HS256 tokens. See `SessionSettings::allow_short_secret`.
     pub const ALLOW_SHORT_SECRET: &str = "BETTER_AUTH_ALLOW_SHORT_SECRET";
     /// `1` or `true`: fetch the JWKS of [`JWKS_URL`] or [`BASE_URL`] in the
     /// background, not before `from_env` returns (feature `jwks-fetch`; see
-    /// `VerifierBuilder::jwks_background_start`). `0`, `false` or unset: fetch
+    /// `JwksSettings::background_start`). `0`, `false` or unset: fetch
     /// it first.
     pub const JWKS_BACKGROUND_START: &str = "JWKS_BACKGROUND_START";
 }
@@ -74,7 +74,7 @@ impl Verifier {
     /// | `JWT_LEEWAY_SECONDS` | optional; default 0 |
     /// | `BETTER_AUTH_JWKS_URL` | feature `jwks-fetch`: accept the JWT plugin's tokens, keys from this JWKS |
     /// | `BETTER_AUTH_URL` | feature `jwks-fetch`: the same with `{url}/api/auth/jwks`; the plugin's tokens must carry the URL as `iss` and `aud` (as Better Auth's own `verifyJWT` requires), and HS256 tokens may carry it next to `JWT_ISSUER`/`JWT_AUDIENCE` |
-    /// | `JWKS_BACKGROUND_START` | feature `jwks-fetch`, optional: `1`/`true` fetches that JWKS in the background (`VerifierBuilder::jwks_background_start`); `0`/`false` (the default) fetches it here |
+    /// | `JWKS_BACKGROUND_START` | feature `jwks-fetch`, optional: `1`/`true` fetches that JWKS in the background (`JwksSettings::background_start`); `0`/`false` (the default) fetches it here |
     /// | `BETTER_AUTH_COOKIE_CACHE` | optional: accept Better Auth's session cookie with its cookie cache of this strategy, `compact`, `jwt` or `jwe` (feature `session-jwe`) |
     /// | `BETTER_AUTH_SESSION_URL` | feature `session-http`, optional: accept Better Auth's session cookie, resolved by `{url}/api/auth/get-session` |
     /// | `BETTER_AUTH_BEARER` | optional, `true`/`false`: with one of the two above, also accept the bearer plugin's signed session tokens |
@@ -84,7 +84,7 @@ impl Verifier {
     ///
     /// Session credentials are accepted only when `BETTER_AUTH_COOKIE_CACHE`
     /// or `BETTER_AUTH_SESSION_URL` is set (a database store is added with
-    /// [`VerifierBuilder::session_store`]).
+    /// [`SessionSettings::store`](crate::SessionSettings::store)).
     ///
     /// With either JWKS variable the secret is optional; with both a secret
     /// and a JWKS, either kind of token is accepted (a migration). The JWKS
@@ -144,7 +144,7 @@ impl VerifierBuilder {
     ///     "BETTER_AUTH_SECRET" => Some("a-shared-secret-of-at-least-32-bytes!".into()),
     ///     _ => None,
     /// })?;
-    /// let verifier = builder.leeway(std::time::Duration::from_secs(5)).build()?;
+    /// let verifier = builder.claim_rules(|rules| rules.leeway(std::time::Duration::from_secs(5))).build()?;
     /// # Ok::<(), jwtguard::ConfigError>(())
     /// ```
     pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
@@ -163,20 +163,25 @@ fn builder_from_env(read: impl Fn(&str) -> Option<String>) -> Result<VerifierBui
         });
     }
     builder = sessions_from_env(builder, &read)?;
-    if let Some(issuer) = read(env::ISSUER) {
-        builder = builder.issuer(issuer.trim());
-    }
-    if let Some(audience) = read(env::AUDIENCE) {
-        builder = builder.audience(audience.trim());
-    }
-    if let Some(leeway) = read(env::LEEWAY_SECONDS) {
-        let seconds: u64 = leeway.trim().parse().map_err(|_| ConfigError::InvalidEnv {
+    let leeway = match read(env::LEEWAY_SECONDS) {
+        None => None,
+        Some(leeway) => Some(leeway.trim().parse().map_err(|_| ConfigError::InvalidEnv {
             var: env::LEEWAY_SECONDS,
             expected: "a whole number of seconds, such as 0 or 30",
-        })?;
-        builder = builder.leeway(Duration::from_secs(seconds));
-    }
-    Ok(builder)
+        })?),
+    };
+    Ok(builder.claim_rules(|mut rules| {
+        if let Some(issuer) = read(env::ISSUER) {
+            rules = rules.issuer(issuer.trim());
+        }
+        if let Some(audience) = read(env::AUDIENCE) {
+            rules = rules.audience(audience.trim());
+        }
+        if let Some(seconds) = leeway {
+            rules = rules.leeway(Duration::from_secs(seconds));
+        }
+        rules
+    }))
 }
 
 /// The secrets: `BETTER_AUTH_SECRETS` (every entry, then a different
@@ -208,14 +213,14 @@ fn secrets_from_env(
     let has_secret = !named.is_empty();
     let allow_short = flag(read, env::ALLOW_SHORT_SECRET)? == Some(true);
     if allow_short {
-        builder = builder.allow_short_session_secret();
+        builder = builder.sessions(SessionSettings::allow_short_secret);
     }
     for (source, secret) in named {
         // A short secret allowed for sessions is still no HS256 key.
         if !(allow_short && secret.len() < MIN_SECRET_LEN) {
             builder = builder.named_secret(&source, secret.as_bytes());
         }
-        builder = builder.named_session_secret(source, secret.as_bytes());
+        builder = builder.sessions(|sessions| sessions.named_secret(source, secret.as_bytes()));
     }
     Ok((builder, has_secret))
 }
@@ -235,7 +240,7 @@ fn sessions_from_env(
                 var: env::COOKIE_CACHE,
                 expected: "compact, jwt or jwe (Better Auth's session.cookieCache.strategy)",
             })?;
-        builder = builder.session_cookie_cache(strategy);
+        builder = builder.sessions(|sessions| sessions.cookie_cache(strategy));
     }
     let prefix = read(env::COOKIE_PREFIX).map(|prefix| prefix.trim().to_owned());
     let secure = flag(read, env::SECURE_COOKIES)?;
@@ -243,21 +248,22 @@ fn sessions_from_env(
         builder = session_url_from_env(builder, url.trim(), prefix.as_deref(), secure)?;
     }
     if let Some(prefix) = prefix {
-        builder = builder.session_cookie_prefix(prefix);
+        builder = builder.sessions(|sessions| sessions.cookie_prefix(prefix));
     }
     // An https:// app sets only `__Secure-` cookies: a plain one next to
     // them was planted (a sibling subdomain, a plain-HTTP page), never read.
     let https_app = [env::SESSION_URL, env::BASE_URL].into_iter().any(|var| {
         read(var).is_some_and(|url| url.trim().to_ascii_lowercase().starts_with("https://"))
     });
-    builder = builder.session_secure_cookies(match secure {
+    let secure = match secure {
         Some(true) => SecureCookies::Only,
         Some(false) => SecureCookies::Never,
         None if https_app => SecureCookies::Only,
         None => SecureCookies::Either,
-    });
+    };
+    builder = builder.sessions(|sessions| sessions.secure_cookies(secure));
     if let Some(bearer) = flag(read, env::BEARER)? {
-        builder = builder.session_bearer_tokens(bearer);
+        builder = builder.sessions(|sessions| sessions.bearer_tokens(bearer));
     }
     Ok(builder)
 }
@@ -289,7 +295,7 @@ fn session_url_from_env(
     if let Some(secure) = secure {
         store = store.secure_cookies(secure);
     }
-    Ok(builder.session_store(store))
+    Ok(builder.sessions(|sessions| sessions.store(store)))
 }
 
 #[cfg(not(feature = "session-http"))]
@@ -328,23 +334,22 @@ fn jwks_from_env(
         return Ok((builder, false));
     };
     if let Some(background) = background {
-        builder = builder.jwks_background_start(background);
+        builder = builder.jwks(|keys| keys.background_start(background));
     }
     let var = if read(env::JWKS_URL).is_some() {
         env::JWKS_URL
     } else {
         env::BASE_URL
     };
-    builder = builder.jwks_url_from(var, jwks_url);
+    builder = builder.jwks(|keys| keys.url_from(var, jwks_url));
     // The plugin's tokens carry the base URL as `iss` and `aud`; it is
     // accepted next to JWT_ISSUER / JWT_AUDIENCE (the shared-secret tokens'
     // values, during a migration).
     // Better Auth's own `verifyJWT` requires both: so do we, for its tokens.
     if let Some(base) = base {
         builder = builder
-            .issuer(base.clone())
-            .audience(base)
-            .public_key_claim_check(ClaimCheck::Required);
+            .claim_rules(|rules| rules.issuer(base.clone()).audience(base))
+            .jwks(|keys| keys.claim_check(ClaimCheck::Required));
     }
     Ok((builder, true))
 }

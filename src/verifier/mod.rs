@@ -36,8 +36,7 @@ use crate::verifier::builder::VerifierBuilder;
 ///
 /// let verifier = Verifier::builder()
 ///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
-///     .issuer("nextjs-frontend")
-///     .audience("fastapi-backend")
+///     .claim_rules(|rules| rules.issuer("nextjs-frontend").audience("fastapi-backend"))
 ///     .build()?;
 /// # let token = jwtguard::testing::TokenMinter::new("a-shared-secret-of-at-least-32-bytes!")
 /// #     .subject("user-1").sign();
@@ -57,7 +56,7 @@ pub(crate) struct Inner {
     pub(crate) known_headers: KnownHeaders,
     pub(crate) policy: Policy,
     /// The policy for tokens signed by a JWKS key: `policy` with the
-    /// `iss`/`aud` checks of `VerifierBuilder::public_key_claim_check`.
+    /// `iss`/`aud` checks of `JwksSettings::claim_check`.
     #[cfg(feature = "jwks")]
     pub(crate) public_key_policy: Policy,
     pub(crate) max_token_len: usize,
@@ -370,8 +369,8 @@ impl Verifier {
 
     /// Whether every kind of token this verifier accepts can be checked now:
     /// `true` without a JWKS, with a static one, and with a fetched one whose
-    /// keys are loaded and within `jwks_max_age` (feature `jwks`). `false`
-    /// while a `VerifierBuilder::jwks_background_start` has loaded no keys
+    /// keys are loaded and within `JwksSettings::max_age` (feature `jwks`). `false`
+    /// while a `JwksSettings::background_start` has loaded no keys
     /// yet, and after the keys aged out; tokens signed by a JWKS key are
     /// then refused with 503 [`KeysUnavailable`](ErrorKind::KeysUnavailable)
     /// (HS256 tokens still pass). Cheap: answer a readiness probe with it,

@@ -15,9 +15,8 @@ enum Setup {
 }
 
 fn verifier_for(setup: Setup) -> Verifier {
-    let builder = builder()
-        .issuer("nextjs-frontend")
-        .audience("fastapi-backend");
+    let builder =
+        builder().claim_rules(|rules| rules.issuer("nextjs-frontend").audience("fastapi-backend"));
     match setup {
         Setup::Default => builder,
         Setup::Cookie => builder.token_cookie("auth_token"),

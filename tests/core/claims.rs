@@ -47,7 +47,10 @@ fn missing_exp_is_refused_by_default() {
 #[test]
 fn missing_exp_is_accepted_when_not_required() {
     let token = minter().without_claim("exp").sign();
-    let verifier = builder().require_exp(false).build().unwrap();
+    let verifier = builder()
+        .claim_rules(|rules| rules.require_exp(false))
+        .build()
+        .unwrap();
     assert!(verifier.verify(&token).unwrap().exp().is_none());
 }
 
@@ -67,7 +70,10 @@ fn token_is_accepted_up_to_and_including_its_exp_second() {
 fn leeway_extends_exp_and_nbf() {
     let expired = minter().expires_at(NOW - 20).sign();
     let early = minter().not_before(NOW + 20).sign();
-    let lenient = builder().leeway(Duration::from_secs(30)).build().unwrap();
+    let lenient = builder()
+        .claim_rules(|rules| rules.leeway(Duration::from_secs(30)))
+        .build()
+        .unwrap();
     assert!(lenient.verify(&expired).is_ok());
     assert!(lenient.verify(&early).is_ok());
     assert_eq!(kind(verifier().verify(&expired)), ErrorKind::Expired);
@@ -98,7 +104,10 @@ fn iat_slightly_ahead_is_tolerated_but_far_ahead_is_refused() {
     assert!(verifier().verify(&ahead).is_ok());
     let future = minter().issued_at(NOW + 61).sign();
     assert_eq!(kind(verifier().verify(&future)), ErrorKind::IssuedInFuture);
-    let lenient = builder().leeway(Duration::from_secs(120)).build().unwrap();
+    let lenient = builder()
+        .claim_rules(|rules| rules.leeway(Duration::from_secs(120)))
+        .build()
+        .unwrap();
     assert!(lenient.verify(&future).is_ok());
 }
 
@@ -163,7 +172,10 @@ fn sub_must_be_a_non_empty_string() {
 
 #[test]
 fn issuer_is_checked_when_present_by_default() {
-    let verifier = builder().issuer("nextjs-frontend").build().unwrap();
+    let verifier = builder()
+        .claim_rules(|rules| rules.issuer("nextjs-frontend"))
+        .build()
+        .unwrap();
     assert!(
         verifier
             .verify(&minter().issuer("nextjs-frontend").sign())
@@ -180,8 +192,11 @@ fn issuer_is_checked_when_present_by_default() {
 #[test]
 fn required_issuer_must_be_present() {
     let verifier = builder()
-        .issuer("nextjs-frontend")
-        .issuer_check(ClaimCheck::Required)
+        .claim_rules(|rules| {
+            rules
+                .issuer("nextjs-frontend")
+                .issuer_check(ClaimCheck::Required)
+        })
         .build()
         .unwrap();
     assert_eq!(
@@ -207,7 +222,10 @@ fn unchecked_issuer_is_still_type_checked() {
 
 #[test]
 fn audience_may_be_a_string_or_an_array_matching_any_element() {
-    let verifier = builder().audience("fastapi-backend").build().unwrap();
+    let verifier = builder()
+        .claim_rules(|rules| rules.audience("fastapi-backend"))
+        .build()
+        .unwrap();
     assert!(
         verifier
             .verify(&minter().audience("fastapi-backend").sign())
@@ -245,8 +263,11 @@ fn audience_of_the_wrong_type_is_refused() {
 #[test]
 fn required_audience_must_be_present() {
     let verifier = builder()
-        .audience("fastapi-backend")
-        .audience_check(ClaimCheck::Required)
+        .claim_rules(|rules| {
+            rules
+                .audience("fastapi-backend")
+                .audience_check(ClaimCheck::Required)
+        })
         .build()
         .unwrap();
     assert_eq!(
@@ -258,10 +279,13 @@ fn required_audience_must_be_present() {
 #[test]
 fn skipped_checks_ignore_values_configured_earlier() {
     let verifier = builder()
-        .issuer("nextjs-frontend")
-        .issuer_check(ClaimCheck::Skip)
-        .audience("fastapi-backend")
-        .audience_check(ClaimCheck::Skip)
+        .claim_rules(|rules| {
+            rules
+                .issuer("nextjs-frontend")
+                .issuer_check(ClaimCheck::Skip)
+                .audience("fastapi-backend")
+                .audience_check(ClaimCheck::Skip)
+        })
         .build()
         .unwrap();
     assert!(
@@ -506,7 +530,10 @@ fn verify_as_is_as_strict_as_verify_in_its_single_pass() {
 fn verify_as_has_no_side_doors() {
     use std::collections::HashMap;
 
-    let verifier = builder().issuer("https://auth.example").build().unwrap();
+    let verifier = builder()
+        .claim_rules(|rules| rules.issuer("https://auth.example"))
+        .build()
+        .unwrap();
     let exp = NOW + 600;
     let token = |claims: &str| raw(HS256, &format!(r#"{{"sub":"alice","exp":{exp}{claims}}}"#));
 

@@ -17,8 +17,7 @@ const AUDIENCE: &str = "fastapi-backend";
 fn ours() -> Verifier {
     Verifier::builder()
         .hs256_secret(SECRET)
-        .issuer(ISSUER)
-        .audience(AUDIENCE)
+        .claim_rules(|rules| rules.issuer(ISSUER).audience(AUDIENCE))
         .build()
         .unwrap()
 }

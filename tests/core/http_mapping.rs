@@ -87,8 +87,7 @@ fn errors_never_echo_sender_chosen_values_or_parser_internals() {
     ];
     let verifier = jwtguard::Verifier::builder()
         .hs256_secret(SECRET)
-        .issuer("nextjs-frontend")
-        .audience("fastapi-backend")
+        .claim_rules(|rules| rules.issuer("nextjs-frontend").audience("fastapi-backend"))
         .build()
         .unwrap();
     for token in tokens {

@@ -144,8 +144,8 @@ async fn accepts_the_real_plugin_token(alg: Option<&str>, expected_alg: &str) {
     assert_eq!(body["code"], "invalid_signature");
     // The plugin's token is for its base URL: another audience is refused.
     let strict = Verifier::builder()
-        .jwks_json(minted.jwks)
-        .audience("https://another-app.example")
+        .jwks(|keys| keys.json(minted.jwks))
+        .claim_rules(|rules| rules.audience("https://another-app.example"))
         .build()
         .unwrap();
     assert_eq!(

@@ -113,8 +113,7 @@ fn expected_outcome(name: &str) -> Result<(), ErrorKind> {
 /// under the fixture's `kid` when it has one.
 fn verifier_at(f: &Fixture, now: i64) -> Verifier {
     let builder = Verifier::builder()
-        .issuer(ISSUER)
-        .audience(AUDIENCE)
+        .claim_rules(|rules| rules.issuer(ISSUER).audience(AUDIENCE))
         .clock(Clock::fixed_unix(now));
     let builder = match &f.kid {
         Some(kid) => builder.hs256_secret_with_kid(kid, SECRET),
@@ -268,8 +267,7 @@ fn python_kid_tokens_are_an_unknown_key_to_a_verifier_without_that_kid() {
         let f = fixture(library, "kid_header");
         let verifier = Verifier::builder()
             .hs256_secret_with_kid("another-kid", SECRET)
-            .issuer(ISSUER)
-            .audience(AUDIENCE)
+            .claim_rules(|rules| rules.issuer(ISSUER).audience(AUDIENCE))
             .clock(Clock::fixed_unix(INSIDE))
             .build()
             .expect("valid configuration");

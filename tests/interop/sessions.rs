@@ -238,7 +238,7 @@ async fn session_tokens_are_resolved_by_the_real_get_session_until_sign_out() {
         ("BETTER_AUTH_SESSION_URL", server.url()),
         ("BETTER_AUTH_BEARER", "true".into()),
     ])
-    .session_store_cache(Duration::ZERO, 1)
+    .sessions(|sessions| sessions.store_cache(Duration::ZERO, 1))
     .build()
     .unwrap();
     let cookie = [("cookie", server.text("tokenCookie"))];

@@ -59,7 +59,7 @@ async fn an_app_with_secure_cookies_and_a_prefix_is_asked_with_its_own_cookie_na
         ("BETTER_AUTH_COOKIE_PREFIX", "myapp".into()),
         ("BETTER_AUTH_SECURE_COOKIES", "true".into()),
     ])
-    .session_store_cache(Duration::ZERO, 1)
+    .sessions(|sessions| sessions.store_cache(Duration::ZERO, 1))
     .build()
     .unwrap();
     let cookie = [("cookie", server.text("tokenCookie"))];
@@ -74,10 +74,13 @@ async fn an_app_with_secure_cookies_and_a_prefix_is_asked_with_its_own_cookie_na
     // A store built with its URL alone still sends a cookie-borne token
     // under the name it came in.
     let verifier = Verifier::builder()
-        .session_secret(SECRET)
-        .session_cookie_prefix("myapp")
-        .session_store(HttpSessionStore::new(server.url()).unwrap())
-        .session_store_cache(Duration::ZERO, 1)
+        .sessions(|sessions| {
+            sessions
+                .secret(SECRET)
+                .cookie_prefix("myapp")
+                .store(HttpSessionStore::new(server.url()).unwrap())
+                .store_cache(Duration::ZERO, 1)
+        })
         .build()
         .unwrap();
     let (status, body) = me(&verifier, &cookie).await;
@@ -93,10 +96,13 @@ async fn a_renamed_session_cookie_is_resolved_under_its_new_name() {
     ]);
     assert!(server.text("tokenCookie").starts_with("__Secure-app_sid="));
     let verifier = Verifier::builder()
-        .session_secret(SECRET)
-        .session_cookie_names(Some("app_sid"), None)
-        .session_store(HttpSessionStore::new(server.url()).unwrap())
-        .session_store_cache(Duration::ZERO, 1)
+        .sessions(|sessions| {
+            sessions
+                .secret(SECRET)
+                .cookie_names(Some("app_sid"), None)
+                .store(HttpSessionStore::new(server.url()).unwrap())
+                .store_cache(Duration::ZERO, 1)
+        })
         .build()
         .unwrap();
     let (status, body) = me(&verifier, &[("cookie", server.text("tokenCookie"))]).await;
@@ -104,15 +110,18 @@ async fn a_renamed_session_cookie_is_resolved_under_its_new_name() {
     assert_eq!(body["sub"], server.minted["userId"]);
     // The bearer plugin's token, sent in the cookie named for the store.
     let verifier = Verifier::builder()
-        .session_secret(SECRET)
-        .session_bearer_tokens(true)
-        .session_store(
-            HttpSessionStore::new(server.url())
-                .unwrap()
-                .cookie_name("__Secure-app_sid")
-                .unwrap(),
-        )
-        .session_store_cache(Duration::ZERO, 1)
+        .sessions(|sessions| {
+            sessions
+                .secret(SECRET)
+                .bearer_tokens(true)
+                .store(
+                    HttpSessionStore::new(server.url())
+                        .unwrap()
+                        .cookie_name("__Secure-app_sid")
+                        .unwrap(),
+                )
+                .store_cache(Duration::ZERO, 1)
+        })
         .build()
         .unwrap();
     let bearer = [("authorization", format!("Bearer {}", server.text("bearer")))];
@@ -173,7 +182,7 @@ async fn better_auths_production_rate_limit_is_backed_off_until_its_retry_after(
         ("BETTER_AUTH_SECRET", SECRET.into()),
         ("BETTER_AUTH_SESSION_URL", server.url()),
     ])
-    .session_store_cache(Duration::ZERO, 1)
+    .sessions(|sessions| sessions.store_cache(Duration::ZERO, 1))
     .build()
     .unwrap();
     // Better Auth's default: 100 requests per 10 s for every client.
@@ -214,7 +223,7 @@ async fn the_documented_custom_rule_exempts_get_session_from_the_rate_limit() {
         ("BETTER_AUTH_SECRET", SECRET.into()),
         ("BETTER_AUTH_SESSION_URL", server.url()),
     ])
-    .session_store_cache(Duration::ZERO, 1)
+    .sessions(|sessions| sessions.store_cache(Duration::ZERO, 1))
     .build()
     .unwrap();
     for n in 1..=150 {
@@ -237,7 +246,7 @@ async fn lookups_never_refresh_the_session() {
         ("BETTER_AUTH_SECRET", SECRET.into()),
         ("BETTER_AUTH_SESSION_URL", server.url()),
     ])
-    .session_store_cache(Duration::ZERO, 1)
+    .sessions(|sessions| sessions.store_cache(Duration::ZERO, 1))
     .build()
     .unwrap();
     for _ in 0..3 {
@@ -311,7 +320,7 @@ async fn a_broken_or_doubled_cookie_cache_falls_back_to_the_store() {
         ("BETTER_AUTH_COOKIE_CACHE", "compact".into()),
         ("BETTER_AUTH_SESSION_URL", server.url()),
     ])
-    .session_store_cache(Duration::ZERO, 1)
+    .sessions(|sessions| sessions.store_cache(Duration::ZERO, 1))
     .build()
     .unwrap();
     let token = server.text("tokenCookie");

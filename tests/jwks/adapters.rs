@@ -20,8 +20,7 @@ type Seen = (u16, Option<String>, Value);
 fn setup(first: &TestKey) -> (JwksServer, Verifier) {
     let server = JwksServer::start(jwks(&[("first", first)]));
     let verifier = Verifier::builder()
-        .jwks_url(&server.url)
-        .jwks_refresh_cooldown(Duration::ZERO)
+        .jwks(|keys| keys.url(&server.url).refresh_cooldown(Duration::ZERO))
         .build()
         .unwrap();
     (server, verifier)
@@ -157,8 +156,10 @@ where
     let verifier = issuer
         .builder()
         .hs256_secret(SECRET)
-        .jwks_background_retry(Duration::from_millis(20))
-        .jwks_refresh_interval(Duration::from_millis(200))
+        .jwks(|keys| {
+            keys.background_retry(Duration::from_millis(20))
+                .refresh_interval(Duration::from_millis(200))
+        })
         .build()
         .unwrap();
     let token = key.sign("k", &claims("user-1"));

@@ -59,9 +59,7 @@ impl Issuer {
     /// A builder with this issuer as a background-started JWKS fetcher.
     pub fn builder(&self) -> VerifierBuilder {
         let issuer = self.clone();
-        Verifier::builder()
-            .jwks_fetcher(move || issuer.fetch())
-            .jwks_background_start(true)
+        Verifier::builder().jwks(|keys| keys.fetcher(move || issuer.fetch()).background_start(true))
     }
 
     fn fetch(&self) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
@@ -143,8 +141,10 @@ fn until_the_keys_load_public_key_tokens_get_503_and_hs256_tokens_pass() {
     let verifier = issuer
         .builder()
         .hs256_secret(SECRET)
-        .jwks_background_retry(Duration::from_millis(20))
-        .jwks_refresh_interval(Duration::from_millis(200))
+        .jwks(|keys| {
+            keys.background_retry(Duration::from_millis(20))
+                .refresh_interval(Duration::from_millis(200))
+        })
         .build()
         .unwrap();
     assert!(!verifier.is_ready());
@@ -186,8 +186,10 @@ fn failed_first_fetches_back_off_doubling_then_the_normal_schedule_resumes() {
     let issuer = Issuer::new(Answer::Down);
     let verifier = issuer
         .builder()
-        .jwks_background_retry(first_retry)
-        .jwks_refresh_interval(interval)
+        .jwks(|keys| {
+            keys.background_retry(first_retry)
+                .refresh_interval(interval)
+        })
         .build()
         .unwrap();
     // Three failures, then the issuer answers.
@@ -214,35 +216,35 @@ fn background_start_needs_a_fetched_jwks_and_a_retry_above_zero() {
     let key = TestKey::ed25519();
     let document = jwks(&[("k", &key)]);
     let err = Verifier::builder()
-        .jwks_json(&document)
-        .jwks_background_start(true)
+        .jwks(|keys| keys.json(&document).background_start(true))
         .build()
         .unwrap_err();
     assert!(matches!(err, ConfigError::InvalidJwksSetting(_)), "{err}");
     assert!(err.to_string().contains("jwks_background_start"), "{err}");
     let err = Verifier::builder()
         .hs256_secret(SECRET)
-        .jwks_background_start(true)
+        .jwks(|keys| keys.background_start(true))
         .build()
         .unwrap_err();
     assert!(matches!(err, ConfigError::InvalidJwksSetting(_)), "{err}");
     let err = Issuer::new(Answer::Down)
         .builder()
-        .jwks_background_retry(Duration::ZERO)
+        .jwks(|keys| keys.background_retry(Duration::ZERO))
         .build()
         .unwrap_err();
     assert!(matches!(err, ConfigError::InvalidJwksSetting(_)), "{err}");
     // Off is the default, and fine with any source.
     let verifier = Verifier::builder()
-        .jwks_json(&document)
-        .jwks_background_start(false)
+        .jwks(|keys| keys.json(&document).background_start(false))
         .build()
         .unwrap();
     assert!(verifier.is_ready());
     // An invalid URL is still refused by build(), before any fetch.
     let err = Verifier::builder()
-        .jwks_url("http://issuer.example/api/auth/jwks")
-        .jwks_background_start(true)
+        .jwks(|keys| {
+            keys.url("http://issuer.example/api/auth/jwks")
+                .background_start(true)
+        })
         .build()
         .unwrap_err();
     assert_eq!(err, ConfigError::InvalidJwksUrl);
@@ -254,7 +256,7 @@ fn a_verifier_without_a_fetched_jwks_is_always_ready() {
     let hs256 = Verifier::builder().hs256_secret(SECRET).build().unwrap();
     assert!(hs256.is_ready());
     let fixed = Verifier::builder()
-        .jwks_json(jwks(&[("k", &key)]))
+        .jwks(|keys| keys.json(jwks(&[("k", &key)])))
         .build()
         .unwrap();
     assert!(fixed.is_ready());

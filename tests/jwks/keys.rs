@@ -42,7 +42,7 @@ fn every_algorithm_verifies_with_its_own_key_and_refuses_tampering() {
     for key in TestKey::every_algorithm() {
         let alg = key.alg();
         let verifier = Verifier::builder()
-            .jwks_json(jwks(&[("k1", &key)]))
+            .jwks(|keys| keys.json(jwks(&[("k1", &key)])))
             .build()
             .unwrap();
         let token = key.sign("k1", &claims("user-1"));
@@ -78,7 +78,7 @@ fn a_key_is_used_only_with_its_own_algorithm() {
     let (ed, rsa, p256) = (TestKey::ed25519(), TestKey::rs256(), TestKey::p256());
     let verifier = Verifier::builder()
         .hs256_secret(SECRET)
-        .jwks_json(jwks(&[("ed", &ed), ("rsa", &rsa), ("p256", &p256)]))
+        .jwks(|keys| keys.json(jwks(&[("ed", &ed), ("rsa", &rsa), ("p256", &p256)])))
         .build()
         .unwrap();
     let c = claims("user-1");
@@ -101,7 +101,7 @@ fn a_key_is_used_only_with_its_own_algorithm() {
     }
     // Without a secret there is no HS256 at all.
     let jwks_only = Verifier::builder()
-        .jwks_json(jwks(&[("ed", &ed)]))
+        .jwks(|keys| keys.json(jwks(&[("ed", &ed)])))
         .build()
         .unwrap();
     let token = sign_raw(jwk.as_bytes(), r#"{"alg":"HS256"}"#, &payload);
@@ -122,7 +122,7 @@ fn one_verifier_accepts_the_shared_secret_and_the_plugin_during_a_migration() {
     let ed = TestKey::ed25519();
     let verifier = Verifier::builder()
         .hs256_secret(SECRET)
-        .jwks_json(jwks(&[("ed", &ed)]))
+        .jwks(|keys| keys.json(jwks(&[("ed", &ed)])))
         .build()
         .unwrap();
     let hs = sign_raw(
@@ -146,12 +146,12 @@ fn a_token_without_kid_needs_exactly_one_key_of_its_algorithm() {
     let c = claims("user-1");
     let no_kid = a.sign_raw(&json!({"alg": "EdDSA"}), &c);
     let one = Verifier::builder()
-        .jwks_json(jwks(&[("a", &a)]))
+        .jwks(|keys| keys.json(jwks(&[("a", &a)])))
         .build()
         .unwrap();
     assert_eq!(one.verify(&no_kid).unwrap().sub(), "user-1");
     let two = Verifier::builder()
-        .jwks_json(jwks(&[("a", &a), ("b", &b)]))
+        .jwks(|keys| keys.json(jwks(&[("a", &a), ("b", &b)])))
         .build()
         .unwrap();
     assert_eq!(kind(two.verify(&no_kid)), ErrorKind::UnknownKey);
@@ -161,9 +161,12 @@ fn a_token_without_kid_needs_exactly_one_key_of_its_algorithm() {
 fn the_registered_claims_are_checked_as_for_hs256() {
     let key = TestKey::ed25519();
     let verifier = Verifier::builder()
-        .jwks_json(jwks(&[("k", &key)]))
-        .issuer("http://localhost:3000")
-        .audience("http://localhost:3000")
+        .jwks(|keys| keys.json(jwks(&[("k", &key)])))
+        .claim_rules(|rules| {
+            rules
+                .issuer("http://localhost:3000")
+                .audience("http://localhost:3000")
+        })
         .build()
         .unwrap();
     let mut c = claims("user-1");
@@ -200,7 +203,7 @@ fn the_registered_claims_are_checked_as_for_hs256() {
 fn oversized_and_malformed_signatures_are_refused_before_any_key_work() {
     let key = TestKey::ed25519();
     let verifier = Verifier::builder()
-        .jwks_json(jwks(&[("k", &key)]))
+        .jwks(|keys| keys.json(jwks(&[("k", &key)])))
         .build()
         .unwrap();
     let token = key.sign("k", &claims("user-1"));
@@ -217,11 +220,14 @@ fn oversized_and_malformed_signatures_are_refused_before_any_key_work() {
 
 #[test]
 fn building_fails_clearly_when_the_jwks_is_unusable_or_unreachable() {
-    let not_jwks = Verifier::builder().jwks_json("<html>").build().unwrap_err();
+    let not_jwks = Verifier::builder()
+        .jwks(|keys| keys.json("<html>"))
+        .build()
+        .unwrap_err();
     assert_eq!(
         not_jwks,
         ConfigError::Jwks {
-            origin: "jwks_json(..)".into(),
+            origin: "JwksSettings::json(..)".into(),
             error: JwksError::NotAJwks
         }
     );
@@ -229,7 +235,10 @@ fn building_fails_clearly_when_the_jwks_is_unusable_or_unreachable() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/api/auth/jwks", closed.local_addr().unwrap());
     drop(closed);
-    let err = Verifier::builder().jwks_url(&url).build().unwrap_err();
+    let err = Verifier::builder()
+        .jwks(|keys| keys.url(&url))
+        .build()
+        .unwrap_err();
     assert!(
         matches!(&err, ConfigError::Jwks { origin, error: JwksError::Fetch(_) } if *origin == url),
         "{err}"
@@ -242,7 +251,7 @@ fn building_fails_clearly_when_the_jwks_is_unusable_or_unreachable() {
     );
     let server = JwksServer::start(r#"{"keys":[]}"#.into());
     let err = Verifier::builder()
-        .jwks_url(&server.url)
+        .jwks(|keys| keys.url(&server.url))
         .build()
         .unwrap_err();
     assert_eq!(
@@ -254,32 +263,30 @@ fn building_fails_clearly_when_the_jwks_is_unusable_or_unreachable() {
     );
     server.set_down(true);
     let err = Verifier::builder()
-        .jwks_url(&server.url)
+        .jwks(|keys| keys.url(&server.url))
         .build()
         .unwrap_err();
     assert!(err.to_string().contains("503"), "{err}");
     let err = Verifier::builder()
-        .jwks_url("http://issuer.example/api/auth/jwks")
+        .jwks(|keys| keys.url("http://issuer.example/api/auth/jwks"))
         .build()
         .unwrap_err();
     assert_eq!(err, ConfigError::InvalidJwksUrl);
     let err = Verifier::builder()
         .hs256_secret(SECRET)
-        .token_cache(10)
+        .jwks(|keys| keys.token_cache(10))
         .build()
         .unwrap_err();
     assert_eq!(err, ConfigError::CacheWithoutJwks);
     let key = TestKey::ed25519();
     let json = jwks(&[("k", &key)]);
     let err = Verifier::builder()
-        .jwks_json(&json)
-        .token_cache(0)
+        .jwks(|keys| keys.json(&json).token_cache(0))
         .build()
         .unwrap_err();
     assert!(matches!(err, ConfigError::InvalidJwksSetting(_)), "{err}");
     let err = Verifier::builder()
-        .jwks_json(&json)
-        .jwks_refresh_interval(Duration::ZERO)
+        .jwks(|keys| keys.json(&json).refresh_interval(Duration::ZERO))
         .build()
         .unwrap_err();
     assert!(matches!(err, ConfigError::InvalidJwksSetting(_)), "{err}");
@@ -291,8 +298,7 @@ async fn rotation_a_new_kid_is_fetched_once_and_a_removed_key_stops_working() {
     let server = JwksServer::start(jwks(&[("old", &old)]));
     let cooldown = Duration::from_millis(100);
     let verifier = Verifier::builder()
-        .jwks_url(&server.url)
-        .jwks_refresh_cooldown(cooldown)
+        .jwks(|keys| keys.url(&server.url).refresh_cooldown(cooldown))
         .build()
         .unwrap();
     assert_eq!(server.fetches(), 1);
@@ -328,8 +334,10 @@ async fn a_flood_of_unknown_kids_causes_at_most_one_fetch_per_cooldown() {
     let key = TestKey::ed25519();
     let server = JwksServer::start(jwks(&[("k", &key)]));
     let verifier = Verifier::builder()
-        .jwks_url(&server.url)
-        .jwks_refresh_cooldown(Duration::from_secs(3600))
+        .jwks(|keys| {
+            keys.url(&server.url)
+                .refresh_cooldown(Duration::from_secs(3600))
+        })
         .build()
         .unwrap();
     let mut tasks = Vec::new();
@@ -355,8 +363,7 @@ async fn a_flood_of_unknown_kids_causes_at_most_one_fetch_per_cooldown() {
     // Past the cooldown, concurrent unknown kids share one reload.
     let cooldown = Duration::from_millis(300);
     let verifier = Verifier::builder()
-        .jwks_url(&server.url)
-        .jwks_refresh_cooldown(cooldown)
+        .jwks(|keys| keys.url(&server.url).refresh_cooldown(cooldown))
         .build()
         .unwrap();
     std::thread::sleep(cooldown + cooldown / 2);
@@ -385,8 +392,10 @@ fn an_outage_keeps_the_last_good_keys_and_recovery_picks_up_new_ones() {
     let (a, b) = (TestKey::ed25519(), TestKey::ed25519());
     let server = JwksServer::start(jwks(&[("a", &a)]));
     let verifier = Verifier::builder()
-        .jwks_url(&server.url)
-        .jwks_refresh_interval(Duration::from_millis(50))
+        .jwks(|keys| {
+            keys.url(&server.url)
+                .refresh_interval(Duration::from_millis(50))
+        })
         .build()
         .unwrap();
     let token_a = a.sign("a", &claims("user-1"));
@@ -414,8 +423,7 @@ fn the_sync_methods_never_wait_but_start_the_reload() {
     let (a, b) = (TestKey::ed25519(), TestKey::ed25519());
     let server = JwksServer::start(jwks(&[("a", &a)]));
     let verifier = Verifier::builder()
-        .jwks_url(&server.url)
-        .jwks_refresh_cooldown(Duration::ZERO)
+        .jwks(|keys| keys.url(&server.url).refresh_cooldown(Duration::ZERO))
         .build()
         .unwrap();
     server.serve(jwks(&[("a", &a), ("b", &b)]));
@@ -434,9 +442,11 @@ fn cached_tokens_are_still_checked_for_time_and_forgotten_when_keys_change() {
     let now = Arc::new(AtomicI64::new(1_800_000_000));
     let clock_now = Arc::clone(&now);
     let verifier = Verifier::builder()
-        .jwks_url(&server.url)
-        .jwks_refresh_cooldown(Duration::ZERO)
-        .token_cache(100)
+        .jwks(|keys| {
+            keys.url(&server.url)
+                .refresh_cooldown(Duration::ZERO)
+                .token_cache(100)
+        })
         .clock(jwtguard::Clock::from_fn(move || {
             time::OffsetDateTime::from_unix_timestamp(clock_now.load(Ordering::SeqCst)).unwrap()
         }))
@@ -471,8 +481,7 @@ fn debug_output_shows_no_key_material() {
     let key = TestKey::ed25519();
     let jwk = key.jwk("k");
     let verifier = Verifier::builder()
-        .jwks_json(jwks(&[("k", &key)]))
-        .token_cache(10)
+        .jwks(|keys| keys.json(jwks(&[("k", &key)])).token_cache(10))
         .build()
         .unwrap();
     let debug = format!("{verifier:?}");
@@ -549,8 +558,10 @@ fn a_reload_with_unusable_keys_still_rotates_the_usable_ones() {
     let (old, new) = (TestKey::ed25519(), TestKey::ed25519());
     let server = JwksServer::start(jwks(&[("old", &old)]));
     let verifier = Verifier::builder()
-        .jwks_url(&server.url)
-        .jwks_refresh_interval(Duration::from_millis(50))
+        .jwks(|keys| {
+            keys.url(&server.url)
+                .refresh_interval(Duration::from_millis(50))
+        })
         .build()
         .unwrap();
     let old_token = old.sign("old", &claims("user-1"));
@@ -591,10 +602,12 @@ fn keys_past_their_maximum_age_are_dropped_and_answered_503() {
     let max_age = Duration::from_millis(400);
     let verifier = Verifier::builder()
         .hs256_secret(SECRET)
-        .jwks_url(&server.url)
-        .jwks_refresh_interval(Duration::from_millis(50))
-        .jwks_max_age(max_age)
-        .token_cache(10)
+        .jwks(|keys| {
+            keys.url(&server.url)
+                .refresh_interval(Duration::from_millis(50))
+                .max_age(max_age)
+                .token_cache(10)
+        })
         .build()
         .unwrap();
     let token = key.sign("k", &claims("user-1"));
@@ -624,8 +637,7 @@ fn keys_past_their_maximum_age_are_dropped_and_answered_503() {
     server.set_down(false);
     assert!(eventually(|| verifier.verify(&token).is_ok()));
     let err = Verifier::builder()
-        .jwks_url(&server.url)
-        .jwks_max_age(Duration::ZERO)
+        .jwks(|keys| keys.url(&server.url).max_age(Duration::ZERO))
         .build()
         .unwrap_err();
     assert!(matches!(err, ConfigError::InvalidJwksSetting(_)), "{err}");
@@ -634,7 +646,10 @@ fn keys_past_their_maximum_age_are_dropped_and_answered_503() {
 #[test]
 fn rsa_keys_up_to_8192_bits_load_and_forged_signatures_are_refused() {
     let json = json!({ "keys": [rsa_jwk("big", 8192)] }).to_string();
-    let verifier = Verifier::builder().jwks_json(json).build().unwrap();
+    let verifier = Verifier::builder()
+        .jwks(|keys| keys.json(json))
+        .build()
+        .unwrap();
     let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","kid":"big"}"#);
     let payload = URL_SAFE_NO_PAD.encode(claims("user-1").to_string());
     for signature in [vec![0x5A; 1024], vec![0x5A; 512], vec![0xFF; 1024]] {
@@ -642,7 +657,10 @@ fn rsa_keys_up_to_8192_bits_load_and_forged_signatures_are_refused() {
         assert_eq!(kind(verifier.verify(&forged)), ErrorKind::InvalidSignature);
     }
     let too_big = json!({ "keys": [rsa_jwk("huge", 8200)] }).to_string();
-    let err = Verifier::builder().jwks_json(too_big).build().unwrap_err();
+    let err = Verifier::builder()
+        .jwks(|keys| keys.json(too_big))
+        .build()
+        .unwrap_err();
     assert!(err.to_string().contains("8192"), "{err}");
 }
 
@@ -651,7 +669,7 @@ fn better_auths_session_cache_jwt_is_never_a_bearer_token() {
     let key = TestKey::ed25519();
     let verifier = Verifier::builder()
         .hs256_secret(SECRET)
-        .jwks_json(jwks(&[("k", &key)]))
+        .jwks(|keys| keys.json(jwks(&[("k", &key)])))
         .build()
         .unwrap();
     // As the JWT plugin signs the `session_data` cookie (jwt strategy).
@@ -713,7 +731,7 @@ fn better_auth_url_requires_iss_and_aud_on_plugin_tokens_only() {
     // The one-line way back, on the builder from_env gives.
     let lenient = jwtguard::VerifierBuilder::from_env_with(lookup)
         .unwrap()
-        .public_key_claim_check(jwtguard::ClaimCheck::IfPresent)
+        .jwks(|keys| keys.claim_check(jwtguard::ClaimCheck::IfPresent))
         .build()
         .unwrap();
     let no_iss = key.sign("k", &claims("user-1"));

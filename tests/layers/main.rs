@@ -35,9 +35,12 @@ pub use common::sessions::{MemoryStore, session};
 /// every request (no cache), at `NOW`.
 pub fn session_verifier(store: &MemoryStore) -> jwtguard::Verifier {
     common::builder()
-        .session_secret(common::SECRET)
-        .session_store(store.clone())
-        .session_store_cache(std::time::Duration::ZERO, 100)
+        .sessions(|sessions| {
+            sessions
+                .secret(common::SECRET)
+                .store(store.clone())
+                .store_cache(std::time::Duration::ZERO, 100)
+        })
         .build()
         .unwrap()
 }

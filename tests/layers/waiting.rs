@@ -210,9 +210,12 @@ async fn behind_the_middleware_the_actix_extractor_does_not_look_the_session_up_
 async fn a_fresh_cookie_cache_is_let_in_without_asking_the_store() {
     let store = MemoryStore::with(&[&session()]);
     let verifier = crate::common::builder()
-        .session_secret(SECRET)
-        .session_cookie_cache(CookieCacheStrategy::Compact)
-        .session_store(store.clone())
+        .sessions(|sessions| {
+            sessions
+                .secret(SECRET)
+                .cookie_cache(CookieCacheStrategy::Compact)
+                .store(store.clone())
+        })
         .build()
         .unwrap();
     let cookies = (

@@ -90,40 +90,45 @@ fn the_variables_are_checked_without_echoing_a_secret() {
 fn sessions_need_a_secret_and_a_way_to_resolve_them() {
     let err = Verifier::builder()
         .hs256_secret(NEW)
-        .session_cookie_cache(CookieCacheStrategy::Compact)
+        .sessions(|sessions| sessions.cookie_cache(CookieCacheStrategy::Compact))
         .build()
         .unwrap_err();
     assert_eq!(err, ConfigError::SessionsWithoutSecret);
     let err = Verifier::builder()
-        .session_secret(NEW)
-        .session_bearer_tokens(true)
+        .sessions(|sessions| sessions.secret(NEW).bearer_tokens(true))
         .build()
         .unwrap_err();
     assert_eq!(err, ConfigError::SessionsWithoutResolver);
     let err = Verifier::builder()
-        .session_secret(NEW)
-        .session_store(MemoryStore::default())
-        .session_cookie_names(Some("bad;name"), None)
+        .sessions(|sessions| {
+            sessions
+                .secret(NEW)
+                .store(MemoryStore::default())
+                .cookie_names(Some("bad;name"), None)
+        })
         .build()
         .unwrap_err();
     assert_eq!(err, ConfigError::InvalidCookieName);
     // Sessions alone are a complete configuration: no JWT secret needed.
     assert!(
         Verifier::builder()
-            .session_secret(NEW)
-            .session_store(MemoryStore::default())
+            .sessions(|sessions| sessions.secret(NEW).store(MemoryStore::default()))
             .build()
             .is_ok()
     );
     // A secret alone accepts no session credential.
-    assert!(Verifier::builder().session_secret(NEW).build().is_err());
+    assert!(
+        Verifier::builder()
+            .sessions(|sessions| sessions.secret(NEW))
+            .build()
+            .is_err()
+    );
 }
 
 #[test]
 fn debug_output_holds_no_secret() {
     let verifier = Verifier::builder()
-        .session_secret(NEW)
-        .session_store(MemoryStore::default())
+        .sessions(|sessions| sessions.secret(NEW).store(MemoryStore::default()))
         .build()
         .unwrap();
     let debug = format!("{verifier:?}");

@@ -18,7 +18,7 @@ pub use common::sessions::{MemoryStore, session};
 
 /// A verifier accepting HS256 JWTs and the given session settings, at [`NOW`].
 pub fn builder() -> VerifierBuilder {
-    common::builder().session_secret(SECRET)
+    common::builder().sessions(|sessions| sessions.secret(SECRET))
 }
 
 pub fn fixed_clock() -> Clock {

@@ -11,13 +11,15 @@ const COMPACT: CookieCacheStrategy = CookieCacheStrategy::Compact;
 const JWT: CookieCacheStrategy = CookieCacheStrategy::Jwt;
 
 fn cache_only(strategy: CookieCacheStrategy) -> Verifier {
-    builder().session_cookie_cache(strategy).build().unwrap()
+    builder()
+        .sessions(|sessions| sessions.cookie_cache(strategy))
+        .build()
+        .unwrap()
 }
 
 fn with_store(store: &MemoryStore) -> Verifier {
     builder()
-        .session_store(store.clone())
-        .session_bearer_tokens(true)
+        .sessions(|sessions| sessions.store(store.clone()).bearer_tokens(true))
         .build()
         .unwrap()
 }
@@ -69,7 +71,10 @@ async fn the_bearer_plugins_token_is_accepted_encoded_or_not_when_enabled() {
         assert_eq!(answer.status, 200, "{value}: {answer:?}");
         assert_eq!(answer.body["credential"], "SessionToken");
     }
-    let without_bearer = builder().session_store(store).build().unwrap();
+    let without_bearer = builder()
+        .sessions(|sessions| sessions.store(store))
+        .build()
+        .unwrap();
     let bearer = (
         "authorization",
         format!("Bearer {}", session().bearer_value()),
@@ -84,8 +89,7 @@ async fn the_bearer_plugins_token_is_accepted_encoded_or_not_when_enabled() {
 async fn handlers_ask_the_same_way_whatever_the_credential() {
     let store = MemoryStore::with(&[&session()]);
     let verifier = builder()
-        .session_store(store)
-        .session_cookie_cache(COMPACT)
+        .sessions(|sessions| sessions.store(store).cookie_cache(COMPACT))
         .build()
         .unwrap();
     let jwt = (
@@ -286,8 +290,11 @@ fn refusals() -> Vec<Refusal> {
         refusal(
             "the plain name where only secure cookies are read",
             builder()
-                .session_store(store.clone())
-                .session_secure_cookies(SecureCookies::Only)
+                .sessions(|sessions| {
+                    sessions
+                        .store(store.clone())
+                        .secure_cookies(SecureCookies::Only)
+                })
                 .build()
                 .unwrap(),
             vec![cookies(&[token_cookie(&fresh)])],
@@ -313,7 +320,7 @@ fn refusals() -> Vec<Refusal> {
             ..refusal(
                 "a session cookie on POST without an allowed Origin",
                 builder()
-                    .session_store(store.clone())
+                    .sessions(|sessions| sessions.store(store.clone()))
                     .token_cookie_origins(["https://app.example.com"])
                     .build()
                     .unwrap(),
@@ -355,8 +362,7 @@ async fn the_secure_prefix_a_custom_prefix_and_chunked_caches_are_read() {
     assert_eq!(answer.status, 200, "{answer:?}");
 
     let prefixed = builder()
-        .session_cookie_prefix("myapp")
-        .session_cookie_cache(COMPACT)
+        .sessions(|sessions| sessions.cookie_prefix("myapp").cookie_cache(COMPACT))
         .build()
         .unwrap();
     let cookie = cookies(&[

@@ -10,8 +10,7 @@ use crate::{MemoryStore, TOKEN_COOKIE, builder, cookies, send_axum, session};
 
 fn verifier(store: &MemoryStore, ttl: Duration) -> jwtguard::Verifier {
     builder()
-        .session_store(store.clone())
-        .session_store_cache(ttl, 100)
+        .sessions(|sessions| sessions.store(store.clone()).store_cache(ttl, 100))
         .build()
         .unwrap()
 }
@@ -135,8 +134,11 @@ async fn an_expired_session_from_the_store_is_refused() {
 async fn a_stale_cookie_cache_falls_back_to_the_store() {
     let store = MemoryStore::with(&[&session()]);
     let verifier = builder()
-        .session_store(store.clone())
-        .session_cookie_cache(jwtguard::CookieCacheStrategy::Compact)
+        .sessions(|sessions| {
+            sessions
+                .store(store.clone())
+                .cookie_cache(jwtguard::CookieCacheStrategy::Compact)
+        })
         .build()
         .unwrap();
     let stale = session().cache_expires_at(NOW - 1);

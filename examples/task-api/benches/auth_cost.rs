@@ -8,7 +8,7 @@
 //! * `no_auth`: `Path(user_id)`, nothing checked (the baseline);
 //! * `hs256`: `OwnerOf` with the shared secret;
 //! * `eddsa`: `OwnerOf` with a JWKS key (Better Auth's default);
-//! * `eddsa_cached`: the same with `.token_cache(..)`.
+//! * `eddsa_cached`: the same with `.jwks(|keys| keys.token_cache(..))`.
 //!
 //! Run: `cargo bench -p task-api --bench auth_cost` (needs `wrk`; optional arguments:
 //! seconds per run, connections). Prints requests/s and latency per variant.
@@ -130,11 +130,10 @@ fn main() {
     let hs256 = Verifier::builder().hs256_secret(SECRET).build().unwrap();
     let jwks_verifier = |cache: bool| {
         let builder = Verifier::builder()
-            .jwks_json(jwks.clone())
-            .issuer(BASE_URL)
-            .audience(BASE_URL);
+            .jwks(|keys| keys.json(jwks.clone()))
+            .claim_rules(|rules| rules.issuer(BASE_URL).audience(BASE_URL));
         let builder = if cache {
-            builder.token_cache(1024)
+            builder.jwks(|keys| keys.token_cache(1024))
         } else {
             builder
         };

@@ -89,8 +89,9 @@ impl Config {
                      seconds, such as 30 (0: ask the store every time)"
                 )
             })?);
-            builder = builder
-                .session_store_cache(cache_ttl, jwtguard::limits::DEFAULT_SESSION_CACHE_ENTRIES);
+            builder = builder.sessions(|sessions| {
+                sessions.store_cache(cache_ttl, jwtguard::limits::DEFAULT_SESSION_CACHE_ENTRIES)
+            });
         }
         let session_database = var(SESSION_DATABASE_URL);
         if let Some(url) = &session_database {
@@ -101,7 +102,8 @@ impl Config {
                     jwtguard::env::SESSION_URL
                 ));
             }
-            builder = builder.session_store(sql_session_store(url.trim()).await?);
+            let store = sql_session_store(url.trim()).await?;
+            builder = builder.sessions(|sessions| sessions.store(store));
         }
         // Better Auth's cookies go with every request the browser sends,
         // those other sites start too: a state-changing one must come from

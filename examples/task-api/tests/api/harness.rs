@@ -46,8 +46,7 @@ async fn store() -> Store {
 pub fn verifier() -> Verifier {
     Verifier::builder()
         .hs256_secret(SECRET)
-        .issuer(ISSUER)
-        .audience(AUDIENCE)
+        .claim_rules(|rules| rules.issuer(ISSUER).audience(AUDIENCE))
         .build()
         .expect("the test verifier configuration is valid")
 }
@@ -76,15 +75,16 @@ impl JwksIssuer {
         let (up, jwks) = (Arc::clone(&self.up), self.minter.jwks());
         Verifier::builder()
             .hs256_secret(SECRET)
-            .issuer(ISSUER)
-            .audience(AUDIENCE)
-            .jwks_fetcher(move || match (up.load(Ordering::SeqCst), &jwks) {
-                (true, Some(jwks)) => Ok(jwks.clone()),
-                _ => Err("Better Auth is down".into()),
+            .claim_rules(|rules| rules.issuer(ISSUER).audience(AUDIENCE))
+            .jwks(|keys| {
+                keys.fetcher(move || match (up.load(Ordering::SeqCst), &jwks) {
+                    (true, Some(jwks)) => Ok(jwks.clone()),
+                    _ => Err("Better Auth is down".into()),
+                })
+                .background_start(true)
+                .background_retry(Duration::from_millis(20))
+                .refresh_interval(Duration::from_millis(200))
             })
-            .jwks_background_start(true)
-            .jwks_background_retry(Duration::from_millis(20))
-            .jwks_refresh_interval(Duration::from_millis(200))
             .build()
             .expect("the background-start configuration is valid")
     }
