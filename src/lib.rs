@@ -56,10 +56,12 @@
 // Dependencies run one way: the faces (axum, actix, tower, testing, openapi) -> verifier ->
 // jwks, session -> keys, http -> token -> error. Modules import from the module that
 // defines a thing, never from the re-exports below.
+#[cfg(any(feature = "tower", feature = "actix"))]
+mod admission;
 mod credential;
+mod environment;
 mod error;
 mod http;
-#[cfg(feature = "jwks")]
 mod jwks;
 mod keys;
 mod session;
@@ -92,6 +94,7 @@ pub mod openapi;
 pub mod guide;
 
 pub use credential::RequestParts;
+pub use environment::vars as env;
 pub use error::config::ConfigError;
 #[cfg(feature = "jwks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
@@ -122,7 +125,6 @@ pub use token::guard::{ClaimGuard, Guard};
 pub use token::policy::ClaimCheck;
 pub use token::rules::ClaimRules;
 pub use verifier::builder::VerifierBuilder;
-pub use verifier::env::vars as env;
 pub use verifier::{Verifier, optional};
 
 // The README's Rust snippet compiles as a doctest (the guide's are in `guide`).

@@ -12,13 +12,13 @@ use ::actix_web::body::{EitherBody, MessageBody};
 use ::actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use ::actix_web::{HttpMessage, ResponseError};
 
+use crate::admission::{Admission, typed_claims};
 use crate::credential::RequestParts;
 use crate::error::Error;
 use crate::token::claims::Claims;
 use crate::token::decode::DecodeClaims;
 use crate::token::guard::ClaimGuard;
 use crate::verifier::Verifier;
-use crate::verifier::admission::{Admission, typed_claims};
 
 /// Authenticates every request of the app or scope it wraps: verifies the
 /// credentials as the extractors do, puts the verified [`Claims`] (and,

@@ -6,8 +6,9 @@ use crate::error::{Error, ErrorKind};
 use crate::http::credentials::{
     HeaderSource, token_from_authorization, token_from_cookie, token_from_query,
 };
+use crate::jwks::Stop;
 use crate::token::decode::DecodeClaims;
-use crate::verifier::{Stop, Verifier};
+use crate::verifier::Verifier;
 
 /// The JWT of an `Authorization` value: `Bearer <token>`.
 pub(super) fn from_authorization(value: &[u8]) -> Result<&str, ErrorKind> {

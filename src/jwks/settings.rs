@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::error::config::ConfigError;
 use crate::jwks::cache::TokenCache;
+use crate::jwks::public_keys::PublicKeys;
 use crate::jwks::refresh::Schedule;
 use crate::jwks::store::{Fetch, Jwks};
 use crate::token::policy::{ClaimCheck, Policy};
@@ -361,7 +362,7 @@ impl JwksSettings {
 
     /// The claim policy for public-key tokens: `policy` with the `iss` and
     /// `aud` checks [`claim_check`](Self::claim_check) chose.
-    pub(crate) fn public_key_policy(&self, policy: &Policy) -> Result<Policy, ConfigError> {
+    fn public_key_policy(&self, policy: &Policy) -> Result<Policy, ConfigError> {
         let mut public = policy.clone();
         if let Some(check) = self.claim_check {
             public.issuer_check = check;
@@ -371,9 +372,18 @@ impl JwksSettings {
         Ok(public)
     }
 
+    /// The public keys for a verifier whose policy is `policy`: its
+    /// `iss`/`aud` checks as [`claim_check`](Self::claim_check) says, then
+    /// the keys loaded (last: it may fetch, and every cheaper mistake is
+    /// reported first).
+    pub(crate) fn build(self, policy: &Policy) -> Result<PublicKeys, ConfigError> {
+        let policy = self.public_key_policy(policy)?;
+        Ok(PublicKeys::new(self.load()?, policy))
+    }
+
     /// Loads the keys: fetching them once for a URL or fetch function, or,
     /// with a background start, leaving that to the refresh thread.
-    pub(crate) fn build(self) -> Result<Option<Jwks>, ConfigError> {
+    fn load(self) -> Result<Option<Jwks>, ConfigError> {
         if self.schedule.interval.is_zero() {
             return Err(ConfigError::InvalidJwksSetting(
                 "JwksSettings::refresh_interval must be greater than zero",

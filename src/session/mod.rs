@@ -15,6 +15,7 @@
 //! builder collected; [`Sessions`] is what the verifier runs).
 
 pub(crate) mod cookie_cache;
+pub(crate) mod env;
 #[cfg(feature = "session-http")]
 pub(crate) mod http_store;
 #[cfg(feature = "session-jwe")]

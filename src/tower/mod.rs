@@ -67,10 +67,10 @@ use std::sync::Arc;
 pub use tower_layer::Layer;
 
 pub use self::service::{AuthFuture, AuthService};
+use crate::admission::Admission;
 use crate::token::claims::Claims;
 use crate::token::guard::ClaimGuard;
 use crate::verifier::Verifier;
-use crate::verifier::admission::Admission;
 
 /// Authenticates every request of the service it wraps; see the
 /// [module](self) docs. `C` is the type placed in the extensions next to

@@ -18,12 +18,12 @@ use http::{Request, Response};
 use tower_service::Service;
 
 use super::Refusals;
+use crate::admission::{Admission, typed_claims};
 use crate::credential::RequestParts;
 use crate::error::Error;
 use crate::http::grpc::is_grpc;
 use crate::token::claims::Claims;
 use crate::token::decode::DecodeClaims;
-use crate::verifier::admission::{Admission, typed_claims};
 
 /// The service made by [`AuthLayer`](super::AuthLayer): verifies, then
 /// calls yours with the claims in the request's extensions, or answers

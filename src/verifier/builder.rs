@@ -5,8 +5,7 @@ use std::fmt;
 use crate::credential::Credentials;
 use crate::error::Error;
 use crate::error::config::ConfigError;
-#[cfg(feature = "jwks")]
-use crate::jwks::settings::JwksSettings;
+use crate::jwks::JwksSettings;
 use crate::keys::secrets::Hs256Secrets;
 use crate::session::settings::SessionSettings;
 use crate::token::clock::Clock;
@@ -50,9 +49,8 @@ pub struct VerifierBuilder {
     websocket_query: Option<String>,
     clock: Clock,
     error_responder: Option<ErrorResponder>,
-    #[cfg(feature = "jwks")]
-    jwks: JwksSettings,
-    sessions: SessionSettings,
+    pub(super) jwks: JwksSettings,
+    pub(super) sessions: SessionSettings,
 }
 
 impl Default for VerifierBuilder {
@@ -66,7 +64,6 @@ impl Default for VerifierBuilder {
             websocket_query: None,
             clock: Clock::system(),
             error_responder: None,
-            #[cfg(feature = "jwks")]
             jwks: JwksSettings::default(),
             sessions: SessionSettings::default(),
         }
@@ -84,21 +81,14 @@ impl fmt::Debug for VerifierBuilder {
         .field("max_token_len", &self.max_token_len)
         .field("cookie_name", &self.cookie_name)
         .field("cookie_origins", &self.cookie_origins)
-        .field("websocket_query", &self.websocket_query);
-        #[cfg(feature = "jwks")]
-        f.field("jwks", &self.jwks);
-        f.field("sessions", &self.sessions).finish()
+        .field("websocket_query", &self.websocket_query)
+        .field("jwks", &self.jwks)
+        .field("sessions", &self.sessions)
+        .finish()
     }
 }
 
 impl VerifierBuilder {
-    fn has_jwks(&self) -> bool {
-        #[cfg(feature = "jwks")]
-        return self.jwks.is_set();
-        #[cfg(not(feature = "jwks"))]
-        false
-    }
-
     /// Adds an HS256 secret (at least 32 bytes). Call again to keep several
     /// active during a rotation: a token without `kid` is accepted when any
     /// of them signed it.
@@ -345,7 +335,7 @@ impl VerifierBuilder {
     /// assert_eq!(err, jwtguard::ConfigError::NoKeys);
     /// ```
     pub fn build(self) -> Result<Verifier, ConfigError> {
-        if self.secrets.is_empty() && !self.has_jwks() && !self.sessions.is_set() {
+        if self.secrets.is_empty() && !self.jwks.is_set() && !self.sessions.is_set() {
             return Err(ConfigError::NoKeys);
         }
         if self.max_token_len == 0 {
@@ -375,16 +365,12 @@ impl VerifierBuilder {
         } else {
             KnownHeaders::default()
         };
-        #[cfg(feature = "jwks")]
-        let public_key_policy = self.jwks.public_key_policy(&policy)?;
+        // Last: it may fetch, and every cheaper mistake is reported first.
+        let public_keys = self.jwks.build(&policy)?;
         Ok(Verifier::from_inner(Inner {
             keys,
             known_headers,
-            // Last: it may fetch, and every cheaper mistake is reported first.
-            #[cfg(feature = "jwks")]
-            jwks: self.jwks.build()?,
-            #[cfg(feature = "jwks")]
-            public_key_policy,
+            public_keys,
             policy,
             max_token_len: self.max_token_len,
             credentials: Credentials {

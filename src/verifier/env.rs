@@ -5,61 +5,14 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
+use crate::environment::flag;
+use crate::environment::vars as env;
 use crate::error::config::ConfigError;
 use crate::keys::hmac::MIN_SECRET_LEN;
 use crate::session::secrets::parse_secrets;
-use crate::session::settings::{SecureCookies, SessionSettings};
-#[cfg(feature = "jwks-fetch")]
-use crate::token::policy::ClaimCheck;
+use crate::session::settings::SessionSettings;
 use crate::verifier::Verifier;
 use crate::verifier::builder::VerifierBuilder;
-use vars as env;
-
-/// Environment variables read by [`Verifier::from_env`].
-pub mod vars {
-    /// The shared HS256 secret; the same value as the Next.js app's.
-    pub const SECRET: &str = "BETTER_AUTH_SECRET";
-    /// A second active secret during rotation (optional).
-    pub const PREVIOUS_SECRET: &str = "BETTER_AUTH_SECRET_PREVIOUS";
-    /// An accepted issuer, checked when a token has `iss` (optional).
-    pub const ISSUER: &str = "JWT_ISSUER";
-    /// An accepted audience, checked when a token has `aud` (optional).
-    pub const AUDIENCE: &str = "JWT_AUDIENCE";
-    /// Clock-skew leeway in whole seconds (default 0).
-    pub const LEEWAY_SECONDS: &str = "JWT_LEEWAY_SECONDS";
-    /// Better Auth's JWKS endpoint, for its JWT plugin's tokens (feature `jwks-fetch`).
-    pub const JWKS_URL: &str = "BETTER_AUTH_JWKS_URL";
-    /// The Better Auth app's base URL (feature `jwks-fetch`): its JWKS is at
-    /// `{url}/api/auth/jwks`, and the plugin's tokens carry it as `iss` and `aud`.
-    pub const BASE_URL: &str = "BETTER_AUTH_URL";
-    /// Better Auth's rotation format, `"2:new,1:old"`, the current first
-    /// (instead of `BETTER_AUTH_SECRET`, which then counts as the legacy secret).
-    pub const SECRETS: &str = "BETTER_AUTH_SECRETS";
-    /// Accept Better Auth's cookie cache: `compact`, `jwt` or `jwe`, as its
-    /// `session.cookieCache.strategy`.
-    pub const COOKIE_CACHE: &str = "BETTER_AUTH_COOKIE_CACHE";
-    /// Resolve session tokens with the Better Auth app at this base URL
-    /// (`{url}/api/auth/get-session`; feature `session-http`).
-    pub const SESSION_URL: &str = "BETTER_AUTH_SESSION_URL";
-    /// `true`: also accept the bearer plugin's signed session tokens.
-    pub const BEARER: &str = "BETTER_AUTH_BEARER";
-    /// Better Auth's `advanced.cookiePrefix` (default `better-auth`).
-    pub const COOKIE_PREFIX: &str = "BETTER_AUTH_COOKIE_PREFIX";
-    /// `true`: read only the `__Secure-` cookie names (an `https://` app);
-    /// `false`: only the plain ones; unset: only the `__Secure-` ones when
-    /// `BETTER_AUTH_SESSION_URL` or `BETTER_AUTH_URL` is `https://`, else
-    /// either (the `__Secure-` one winning).
-    pub const SECURE_COOKIES: &str = "BETTER_AUTH_SECURE_COOKIES";
-    /// `true`: accept a session secret shorter than 32 bytes (never an
-    /// empty one), for an app that cannot rotate its secret yet; it is then
-    /// not used for HS256 tokens. See `SessionSettings::allow_short_secret`.
-    pub const ALLOW_SHORT_SECRET: &str = "BETTER_AUTH_ALLOW_SHORT_SECRET";
-    /// `1` or `true`: fetch the JWKS of [`JWKS_URL`] or [`BASE_URL`] in the
-    /// background, not before `from_env` returns (feature `jwks-fetch`; see
-    /// `JwksSettings::background_start`). `0`, `false` or unset: fetch
-    /// it first.
-    pub const JWKS_BACKGROUND_START: &str = "JWKS_BACKGROUND_START";
-}
 
 impl Verifier {
     /// Builds a verifier from the process environment:
@@ -153,7 +106,16 @@ impl VerifierBuilder {
 }
 
 fn builder_from_env(read: impl Fn(&str) -> Option<String>) -> Result<VerifierBuilder, ConfigError> {
-    let (builder, has_jwks) = jwks_from_env(Verifier::builder(), &read)?;
+    let mut builder = Verifier::builder();
+    let jwks = crate::jwks::env::from_env(std::mem::take(&mut builder.jwks), &read)?;
+    builder.jwks = jwks.settings;
+    let has_jwks = jwks.configured;
+    // The plugin's tokens carry the base URL as `iss` and `aud`; it is
+    // accepted next to JWT_ISSUER / JWT_AUDIENCE (the shared-secret tokens'
+    // values, during a migration).
+    if let Some(base) = jwks.base_url {
+        builder = builder.claim_rules(|rules| rules.issuer(base.clone()).audience(base));
+    }
     let (mut builder, has_secret) = secrets_from_env(builder, &read)?;
     if !has_secret && !has_jwks {
         return Err(ConfigError::MissingEnv {
@@ -162,7 +124,7 @@ fn builder_from_env(read: impl Fn(&str) -> Option<String>) -> Result<VerifierBui
                    (at least 32 bytes, e.g. `openssl rand -base64 32`)",
         });
     }
-    builder = sessions_from_env(builder, &read)?;
+    builder.sessions = crate::session::env::from_env(std::mem::take(&mut builder.sessions), &read)?;
     let leeway = match read(env::LEEWAY_SECONDS) {
         None => None,
         Some(leeway) => Some(leeway.trim().parse().map_err(|_| ConfigError::InvalidEnv {
@@ -223,260 +185,4 @@ fn secrets_from_env(
         builder = builder.sessions(|sessions| sessions.named_secret(source, secret.as_bytes()));
     }
     Ok((builder, has_secret))
-}
-
-/// Better Auth session credentials: accepted only when
-/// `BETTER_AUTH_COOKIE_CACHE` or `BETTER_AUTH_SESSION_URL` says how to
-/// resolve them.
-fn sessions_from_env(
-    mut builder: VerifierBuilder,
-    read: &impl Fn(&str) -> Option<String>,
-) -> Result<VerifierBuilder, ConfigError> {
-    if let Some(strategy) = read(env::COOKIE_CACHE) {
-        let strategy = strategy
-            .trim()
-            .parse()
-            .map_err(|()| ConfigError::InvalidEnv {
-                var: env::COOKIE_CACHE,
-                expected: "compact, jwt or jwe (Better Auth's session.cookieCache.strategy)",
-            })?;
-        builder = builder.sessions(|sessions| sessions.cookie_cache(strategy));
-    }
-    let prefix = read(env::COOKIE_PREFIX).map(|prefix| prefix.trim().to_owned());
-    let secure = flag(read, env::SECURE_COOKIES)?;
-    if let Some(url) = read(env::SESSION_URL) {
-        builder = session_url_from_env(builder, url.trim(), prefix.as_deref(), secure)?;
-    }
-    if let Some(prefix) = prefix {
-        builder = builder.sessions(|sessions| sessions.cookie_prefix(prefix));
-    }
-    // An https:// app sets only `__Secure-` cookies: a plain one next to
-    // them was planted (a sibling subdomain, a plain-HTTP page), never read.
-    let https_app = [env::SESSION_URL, env::BASE_URL].into_iter().any(|var| {
-        read(var).is_some_and(|url| url.trim().to_ascii_lowercase().starts_with("https://"))
-    });
-    let secure = match secure {
-        Some(true) => SecureCookies::Only,
-        Some(false) => SecureCookies::Never,
-        None if https_app => SecureCookies::Only,
-        None => SecureCookies::Either,
-    };
-    builder = builder.sessions(|sessions| sessions.secure_cookies(secure));
-    if let Some(bearer) = flag(read, env::BEARER)? {
-        builder = builder.sessions(|sessions| sessions.bearer_tokens(bearer));
-    }
-    Ok(builder)
-}
-
-/// `BETTER_AUTH_SESSION_URL`: the HTTP session store, asking with the
-/// cookie name the app reads (`BETTER_AUTH_COOKIE_PREFIX`,
-/// `BETTER_AUTH_SECURE_COOKIES`, else `__Secure-` for an `https://` URL).
-#[cfg(feature = "session-http")]
-fn session_url_from_env(
-    builder: VerifierBuilder,
-    url: &str,
-    prefix: Option<&str>,
-    secure: Option<bool>,
-) -> Result<VerifierBuilder, ConfigError> {
-    let mut store = crate::session::http_store::HttpSessionStore::new(url).map_err(|_| {
-        ConfigError::InvalidEnv {
-            var: env::SESSION_URL,
-            expected: "the Better Auth app's https:// base URL (or http:// to localhost)",
-        }
-    })?;
-    if let Some(prefix) = prefix {
-        store = store
-            .cookie_prefix(prefix)
-            .map_err(|_| ConfigError::InvalidEnv {
-                var: env::COOKIE_PREFIX,
-                expected: "a cookie name prefix: visible ASCII without spaces, '=', ';' or ','",
-            })?;
-    }
-    if let Some(secure) = secure {
-        store = store.secure_cookies(secure);
-    }
-    Ok(builder.sessions(|sessions| sessions.store(store)))
-}
-
-#[cfg(not(feature = "session-http"))]
-fn session_url_from_env(
-    _: VerifierBuilder,
-    _: &str,
-    _: Option<&str>,
-    _: Option<bool>,
-) -> Result<VerifierBuilder, ConfigError> {
-    Err(ConfigError::FeatureDisabled {
-        var: env::SESSION_URL,
-        feature: "session-http",
-    })
-}
-
-/// The JWT plugin's settings from `BETTER_AUTH_JWKS_URL` or `BETTER_AUTH_URL`;
-/// `true` when a JWKS was configured.
-#[cfg(feature = "jwks-fetch")]
-fn jwks_from_env(
-    mut builder: VerifierBuilder,
-    read: &impl Fn(&str) -> Option<String>,
-) -> Result<(VerifierBuilder, bool), ConfigError> {
-    let base = read(env::BASE_URL).map(|url| url.trim().trim_end_matches('/').to_owned());
-    let jwks_url = read(env::JWKS_URL)
-        .map(|url| url.trim().to_owned())
-        .or_else(|| base.as_ref().map(|base| format!("{base}/api/auth/jwks")));
-    let background = flag(read, env::JWKS_BACKGROUND_START)?;
-    let Some(jwks_url) = jwks_url else {
-        if background == Some(true) {
-            return Err(ConfigError::InvalidEnv {
-                var: env::JWKS_BACKGROUND_START,
-                expected: "0, false or unset when neither BETTER_AUTH_URL nor \
-                           BETTER_AUTH_JWKS_URL is set (it defers the fetch of their JWKS)",
-            });
-        }
-        return Ok((builder, false));
-    };
-    if let Some(background) = background {
-        builder = builder.jwks(|keys| keys.background_start(background));
-    }
-    let var = if read(env::JWKS_URL).is_some() {
-        env::JWKS_URL
-    } else {
-        env::BASE_URL
-    };
-    builder = builder.jwks(|keys| keys.url_from(var, jwks_url));
-    // The plugin's tokens carry the base URL as `iss` and `aud`; it is
-    // accepted next to JWT_ISSUER / JWT_AUDIENCE (the shared-secret tokens'
-    // values, during a migration).
-    // Better Auth's own `verifyJWT` requires both: so do we, for its tokens.
-    if let Some(base) = base {
-        builder = builder
-            .claim_rules(|rules| rules.issuer(base.clone()).audience(base))
-            .jwks(|keys| keys.claim_check(ClaimCheck::Required));
-    }
-    Ok((builder, true))
-}
-
-/// Without the `jwks-fetch` feature the JWKS variables cannot be honoured:
-/// say so rather than ignore them.
-#[cfg(not(feature = "jwks-fetch"))]
-fn jwks_from_env(
-    builder: VerifierBuilder,
-    read: &impl Fn(&str) -> Option<String>,
-) -> Result<(VerifierBuilder, bool), ConfigError> {
-    for var in [env::JWKS_URL, env::BASE_URL] {
-        if read(var).is_some() {
-            return Err(ConfigError::FeatureDisabled {
-                var,
-                feature: "jwks-fetch",
-            });
-        }
-    }
-    if flag(read, env::JWKS_BACKGROUND_START)? == Some(true) {
-        return Err(ConfigError::FeatureDisabled {
-            var: env::JWKS_BACKGROUND_START,
-            feature: "jwks-fetch",
-        });
-    }
-    Ok((builder, false))
-}
-
-/// A yes-or-no variable: `1`/`true` or `0`/`false` (in any case); `None`
-/// when unset.
-fn flag(
-    read: &impl Fn(&str) -> Option<String>,
-    var: &'static str,
-) -> Result<Option<bool>, ConfigError> {
-    let Some(value) = read(var) else {
-        return Ok(None);
-    };
-    match value.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" => Ok(Some(true)),
-        "0" | "false" => Ok(Some(false)),
-        _ => Err(ConfigError::InvalidEnv {
-            var,
-            expected: "1, true, 0 or false",
-        }),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lookup(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        |name| {
-            vars.iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| (*v).to_owned())
-        }
-    }
-
-    #[test]
-    fn a_flag_is_one_true_zero_or_false_and_nothing_else() {
-        for (value, expected) in [
-            ("1", true),
-            ("true", true),
-            (" TRUE ", true),
-            ("0", false),
-            ("false", false),
-            ("False", false),
-        ] {
-            let read = |_: &str| Some(value.to_owned());
-            assert_eq!(flag(&read, "V"), Ok(Some(expected)), "{value}");
-        }
-        for value in ["yes", "on", "2", "tru", "\u{0}"] {
-            let read = |_: &str| Some(value.to_owned());
-            let err = flag(&read, env::JWKS_BACKGROUND_START).unwrap_err();
-            assert_eq!(
-                err,
-                ConfigError::InvalidEnv {
-                    var: env::JWKS_BACKGROUND_START,
-                    expected: "1, true, 0 or false"
-                },
-                "{value}"
-            );
-            assert!(err.to_string().starts_with("JWKS_BACKGROUND_START must be"));
-        }
-        assert_eq!(flag(&|_: &str| None, "V"), Ok(None));
-    }
-
-    #[test]
-    fn background_start_without_a_jwks_variable_is_refused() {
-        let err = builder_from_env(lookup(&[
-            (
-                "BETTER_AUTH_SECRET",
-                "a-shared-secret-of-at-least-32-bytes!",
-            ),
-            ("JWKS_BACKGROUND_START", "true"),
-        ]))
-        .unwrap_err();
-        #[cfg(feature = "jwks-fetch")]
-        assert!(
-            matches!(
-                err,
-                ConfigError::InvalidEnv {
-                    var: "JWKS_BACKGROUND_START",
-                    ..
-                }
-            ),
-            "{err}"
-        );
-        #[cfg(not(feature = "jwks-fetch"))]
-        assert_eq!(
-            err,
-            ConfigError::FeatureDisabled {
-                var: "JWKS_BACKGROUND_START",
-                feature: "jwks-fetch"
-            }
-        );
-        // Off is off, whatever else is set.
-        assert!(
-            builder_from_env(lookup(&[
-                (
-                    "BETTER_AUTH_SECRET",
-                    "a-shared-secret-of-at-least-32-bytes!"
-                ),
-                ("JWKS_BACKGROUND_START", "0"),
-            ]))
-            .is_ok()
-        );
-    }
 }

@@ -1,12 +1,8 @@
 //! [`Verifier`]: one shared value that turns a token, an `Authorization`
 //! value or a request's headers into verified claims.
 
-#[cfg(any(feature = "tower", feature = "actix"))]
-pub(crate) mod admission;
 pub(crate) mod builder;
 pub(crate) mod env;
-#[cfg(feature = "jwks")]
-mod public_key;
 
 use std::fmt;
 use std::sync::Arc;
@@ -17,6 +13,7 @@ use crate::credential::{Credentials, RequestParts, read};
 use crate::error::{Error, ErrorKind};
 use crate::http::credentials::HeaderSource;
 use crate::http::response::Rejection;
+use crate::jwks::{PublicKeys, Stop};
 use crate::keys::hmac::HmacKeys;
 use crate::keys::hmac::TAG_LEN;
 use crate::session::cookie_cache::is_session_data;
@@ -55,57 +52,13 @@ pub(crate) struct Inner {
     /// The common HS256 headers, pre-parsed (empty without a secret).
     pub(crate) known_headers: KnownHeaders,
     pub(crate) policy: Policy,
-    /// The policy for tokens signed by a JWKS key: `policy` with the
-    /// `iss`/`aud` checks of `JwksSettings::claim_check`.
-    #[cfg(feature = "jwks")]
-    pub(crate) public_key_policy: Policy,
+    /// Better Auth's JWT plugin keys (feature `jwks`; none without it).
+    pub(crate) public_keys: PublicKeys,
     pub(crate) max_token_len: usize,
     /// Where request credentials are read, and the kinds besides a bare
     /// JWT (`crate::credential`, the credential seam).
     pub(crate) credentials: Credentials,
     pub(crate) error_responder: Option<ErrorResponder>,
-    #[cfg(feature = "jwks")]
-    pub(crate) jwks: Option<crate::jwks::store::Jwks>,
-}
-
-/// Why a token did not pass: a refusal, or (feature `jwks`) a refusal that
-/// a JWKS reload now under way may lift (an unknown `kid`, keys past their
-/// maximum age).
-pub(crate) enum Stop {
-    Refused(ErrorKind),
-    #[cfg(feature = "jwks")]
-    AwaitKeys(crate::jwks::refresh::KeysRefreshed, ErrorKind),
-}
-
-impl From<ErrorKind> for Stop {
-    fn from(kind: ErrorKind) -> Self {
-        Self::Refused(kind)
-    }
-}
-
-impl From<Stop> for Error {
-    /// Without waiting, the token is refused (the reload goes on in the
-    /// background).
-    fn from(stop: Stop) -> Self {
-        match stop {
-            Stop::Refused(kind) => kind.into(),
-            #[cfg(feature = "jwks")]
-            Stop::AwaitKeys(_, kind) => kind.into(),
-        }
-    }
-}
-
-impl Stop {
-    /// A verification's outcome if it needs no waiting: `None` when it
-    /// awaits a JWKS reload.
-    pub(crate) fn now<T>(result: Result<T, Stop>) -> Option<Result<T, Error>> {
-        match result {
-            Ok(claims) => Some(Ok(claims)),
-            Err(Stop::Refused(kind)) => Some(Err(kind.into())),
-            #[cfg(feature = "jwks")]
-            Err(Stop::AwaitKeys(..)) => None,
-        }
-    }
 }
 
 /// A user-supplied function that renders refusals.
@@ -124,10 +77,9 @@ impl fmt::Debug for Verifier {
         .field(
             "custom_error_response",
             &self.inner.error_responder.is_some(),
-        );
-        #[cfg(feature = "jwks")]
-        f.field("jwks", &self.inner.jwks);
-        f.finish()
+        )
+        .field("jwks", &self.inner.public_keys)
+        .finish()
     }
 }
 
@@ -274,19 +226,14 @@ impl Verifier {
         token: &str,
     ) -> Result<T, Error> {
         match self.verify_token(token) {
-            #[cfg(feature = "jwks")]
-            Err(Stop::AwaitKeys(reloaded, _)) => {
-                reloaded.await;
-                self.verify_as(token)
-            }
-            result => result.map_err(Error::from),
+            Ok(claims) => Ok(claims),
+            Err(stop) => stop.wait_then(|| self.verify_as(token)).await,
         }
     }
 
     pub(crate) fn verify_token<T: DecodeClaims>(&self, token: &str) -> Result<T, Stop> {
         // A cache lookup hashes only the token's tail: cheap whatever its length.
-        #[cfg(feature = "jwks")]
-        if let Some(claims) = self.cached(token) {
+        if let Some(claims) = self.inner.public_keys.cached(token) {
             return claims.map_err(Stop::from);
         }
         // Room for the payload of a typical token (up to about 1.3 KB encoded);
@@ -296,8 +243,9 @@ impl Verifier {
             self.checked_payload(token, |segment| decode_into(segment, &mut stack, &mut heap))?;
         let claims = T::decode_claims(checked.payload, self.policy_for(&checked))
             .map_err(|kind| session_cache_refusal(kind, checked.payload))?;
-        #[cfg(feature = "jwks")]
-        self.remember(token, &checked);
+        if checked.public_key {
+            (self.inner.public_keys).remember(token, checked.payload, checked.cache_generation);
+        }
         Ok(claims)
     }
 
@@ -332,25 +280,25 @@ impl Verifier {
                     cache_generation: None,
                 })
             }
-            #[cfg(feature = "jwks")]
             alg => Ok(Checked {
                 payload,
                 public_key: true,
-                cache_generation: self.verify_public(alg, header.kid.as_deref(), &segments)?,
+                cache_generation: (self.inner.public_keys).verify(
+                    alg,
+                    header.kid.as_deref(),
+                    &segments,
+                )?,
             }),
-            #[cfg(not(feature = "jwks"))]
-            _ => Err(ErrorKind::UnsupportedAlgorithm.into()),
         }
     }
 
     /// The claim policy for a token, by the kind of key that signed it.
     pub(crate) fn policy_for(&self, checked: &Checked<'_>) -> &Policy {
-        #[cfg(feature = "jwks")]
         if checked.public_key {
-            return &self.inner.public_key_policy;
+            self.inner.public_keys.policy()
+        } else {
+            &self.inner.policy
         }
-        let _ = checked;
-        &self.inner.policy
     }
 
     fn verify_hs256(&self, kid: Option<&str>, segments: &Segments<'_>) -> Result<(), ErrorKind> {
@@ -361,8 +309,9 @@ impl Verifier {
         }
         let tag = decode_signature::<TAG_LEN>(segments.signature)?;
         match keys.verify(kid, segments.signing_input, &tag) {
-            #[cfg(feature = "jwks")]
-            Err(ErrorKind::UnknownKey) if self.names_public_key(kid) => Err(ErrorKind::KeyMismatch),
+            Err(ErrorKind::UnknownKey) if self.inner.public_keys.names_key(kid) => {
+                Err(ErrorKind::KeyMismatch)
+            }
             result => result,
         }
     }
@@ -392,11 +341,7 @@ impl Verifier {
     /// assert_eq!(health(&verifier).0, 200);
     /// ```
     pub fn is_ready(&self) -> bool {
-        #[cfg(feature = "jwks")]
-        if let Some(jwks) = &self.inner.jwks {
-            return jwks.is_ready();
-        }
-        true
+        self.inner.public_keys.is_ready()
     }
 }
 
@@ -404,11 +349,9 @@ impl Verifier {
 pub(crate) struct Checked<'b> {
     pub(crate) payload: &'b [u8],
     /// Signed by a JWKS key rather than a shared secret.
-    #[cfg_attr(not(feature = "jwks"), allow(dead_code))]
     pub(crate) public_key: bool,
     /// For a JWKS-verified token with the cache on: the cache generation of
     /// the keys that checked it.
-    #[cfg_attr(not(feature = "jwks"), allow(dead_code))]
     pub(crate) cache_generation: Option<u64>,
 }
 
