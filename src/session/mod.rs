@@ -26,6 +26,7 @@ pub(crate) mod signed_token;
 #[cfg(feature = "session-sql")]
 pub(crate) mod sql_store;
 pub(crate) mod store;
+pub(crate) mod verified;
 
 use std::sync::Arc;
 
@@ -35,6 +36,7 @@ use crate::session::cookie_cache::{CacheKeys, CookieCacheStrategy};
 use crate::session::store::{
     Lookup, Resolved, SessionStore, SessionToken, StoreCache, Unavailable,
 };
+use crate::session::verified::VerifiedCaches;
 use crate::token::claims::Credential;
 use crate::token::clock::Clock;
 use crate::token::decode::DecodeClaims;
@@ -59,6 +61,8 @@ pub(crate) struct Sessions {
     /// The claim policy of session credentials: only their expiry (they
     /// carry no `iss` or `aud`).
     pub(crate) policy: Policy,
+    /// Cookie caches already verified (see `verified.rs`).
+    pub(crate) verified_caches: VerifiedCaches,
 }
 
 impl std::fmt::Debug for Sessions {
@@ -172,29 +176,40 @@ impl Sessions {
         };
         let data =
             chunked_cookie(headers, &self.data_cookies)?.ok_or(ErrorKind::SessionNotFound)?;
-        let payload = self.read_cache(strategy, &data, token)?;
+        let key = VerifiedCaches::key(token, &data);
+        let now_ms = self.clock.now_unix() * 1000.0;
+        let leeway_ms = self.leeway_secs * 1000.0;
+        let payload = match self.verified_caches.get(&key, now_ms - leeway_ms) {
+            Some(payload) => payload,
+            None => {
+                let (payload, expires_at_ms) = self.read_cache(strategy, &data, token, now_ms)?;
+                (self.verified_caches).insert(key, Arc::clone(&payload), expires_at_ms);
+                payload
+            }
+        };
         Ok(SessionClaims {
             payload,
             credential: Credential::CookieCache,
         })
     }
 
-    /// The claims payload of a cookie cache that vouches for `token` now.
+    /// The claims payload of a cookie cache that vouches for `token` at
+    /// `now_ms`, and when the cache expires.
     fn read_cache(
         &self,
         strategy: CookieCacheStrategy,
         value: &str,
         token: &str,
-    ) -> Result<Arc<[u8]>, ErrorKind> {
+        now_ms: f64,
+    ) -> Result<(Arc<[u8]>, f64), ErrorKind> {
         let cached = cookie_cache::read(strategy, value, &self.keys)?;
         if cached.token != token || cached.version.as_deref().unwrap_or("1") != self.cache_version {
             return Err(ErrorKind::SessionNotFound);
         }
-        let now_ms = self.clock.now_unix() * 1000.0;
         if cached.expires_at_ms + self.leeway_secs * 1000.0 <= now_ms {
             return Err(ErrorKind::Expired);
         }
-        Ok(Arc::from(cached.record.to_payload()))
+        Ok((Arc::from(cached.record.to_payload()), cached.expires_at_ms))
     }
 }
 

@@ -14,6 +14,7 @@ use crate::session::cookie_cache::{CacheKeys, CookieCacheStrategy};
 use crate::session::store::{
     DEFAULT_SESSION_CACHE_ENTRIES, DEFAULT_SESSION_CACHE_TTL, SessionStore, StoreCache,
 };
+use crate::session::verified::{VERIFIED_CACHE_ENTRIES, VerifiedCaches};
 use crate::token::policy::{ClaimCheck, Policy};
 
 /// Better Auth's cookie prefix when `advanced.cookiePrefix` is not set.
@@ -444,6 +445,7 @@ impl SessionSettings {
             bearer: self.bearer,
             store: self.store,
             store_cache: StoreCache::new(self.store_cache_ttl, self.store_cache_entries),
+            verified_caches: VerifiedCaches::new(VERIFIED_CACHE_ENTRIES),
             clock: policy.clock.clone(),
             leeway_secs: policy.leeway_secs,
             policy: Policy {

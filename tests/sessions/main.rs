@@ -6,6 +6,7 @@
 mod common;
 
 mod config;
+mod memo;
 mod requests;
 mod store;
 

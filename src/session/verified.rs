@@ -1,0 +1,94 @@
+//! Cookie caches already verified: a bounded map from a SHA-256 of the
+//! signed session token and the cache cookie, as the request sent them, to
+//! the claims payload they vouched for and until when.
+//!
+//! A cookie cache is about 1.5 KB that each request would otherwise decode,
+//! check (HMAC, or AES-CBC and HMAC-SHA-512 for `jwe`) and parse again. What
+//! stays correct with the memo:
+//!
+//! - the token match: the key holds the session token itself, whose
+//!   signature is still checked on every request, and an entry is made only
+//!   after the cache was found to name that very token;
+//! - expiry: an entry is used only before the cache's own expiry (with the
+//!   verifier's leeway), and the session's `exp` is checked again in the
+//!   claims on every request;
+//! - rotation: a new session token or a renewed cache cookie is another key;
+//!   new secrets mean a new verifier, and with it an empty memo.
+
+use std::sync::Arc;
+
+use quick_cache::sync::Cache;
+use sha2::{Digest, Sha256};
+
+/// How many verified cookie caches one verifier remembers: about 2 KB each.
+pub(crate) const VERIFIED_CACHE_ENTRIES: usize = 10_000;
+
+#[derive(Clone)]
+struct Entry {
+    payload: Arc<[u8]>,
+    /// The cache's own expiry, in milliseconds since the epoch.
+    expires_at_ms: f64,
+}
+
+/// The memo of verified cookie caches.
+pub(crate) struct VerifiedCaches {
+    entries: Cache<[u8; 32], Entry>,
+}
+
+impl VerifiedCaches {
+    pub(crate) fn new(max_entries: usize) -> Self {
+        Self {
+            entries: Cache::new(max_entries.max(1)),
+        }
+    }
+
+    /// The key of a session token and the cache cookie sent with it.
+    pub(crate) fn key(token: &str, cache_cookie: &str) -> [u8; 32] {
+        let mut hash = Sha256::new();
+        hash.update((token.len() as u64).to_le_bytes());
+        hash.update(token.as_bytes());
+        hash.update(cache_cookie.as_bytes());
+        hash.finalize().into()
+    }
+
+    /// The payload remembered for `key`, if its cache has not expired by
+    /// `now_ms` (leeway included).
+    pub(crate) fn get(&self, key: &[u8; 32], now_ms: f64) -> Option<Arc<[u8]>> {
+        let entry = self.entries.get(key)?;
+        (entry.expires_at_ms > now_ms).then_some(entry.payload)
+    }
+
+    pub(crate) fn insert(&self, key: [u8; 32], payload: Arc<[u8]>, expires_at_ms: f64) {
+        self.entries.insert(
+            key,
+            Entry {
+                payload,
+                expires_at_ms,
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_serves_its_exact_cookies_until_the_cache_expires() {
+        let memo = VerifiedCaches::new(10);
+        let key = VerifiedCaches::key("token-a", "cache-1");
+        memo.insert(key, Arc::from(&b"{}"[..]), 1_000.0);
+        assert!(memo.get(&key, 999.0).is_some());
+        assert!(memo.get(&key, 1_000.0).is_none());
+        for (token, cache) in [
+            ("token-b", "cache-1"),
+            ("token-a", "cache-2"),
+            ("token-ac", "ache-1"),
+        ] {
+            assert!(
+                memo.get(&VerifiedCaches::key(token, cache), 0.0).is_none(),
+                "{token} {cache}"
+            );
+        }
+    }
+}
