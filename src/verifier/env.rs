@@ -186,3 +186,70 @@ fn secrets_from_env(
     }
     Ok((builder, has_secret))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::cookie_cache::CookieCacheStrategy;
+
+    fn lookup<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        |name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn a_short_secret_is_refused_unless_allowed_and_then_serves_sessions_only() {
+        let short = [
+            ("BETTER_AUTH_SECRET", "sixteen-bytes!!!"),
+            ("BETTER_AUTH_COOKIE_CACHE", "compact"),
+        ];
+        let err = builder_from_env(lookup(&short)).and_then(VerifierBuilder::build);
+        assert!(
+            matches!(err, Err(ConfigError::SessionSecretTooShort { ref origin, len: 16 }) if origin == "BETTER_AUTH_SECRET"),
+            "{err:?}"
+        );
+        let allowed = [
+            ("BETTER_AUTH_SECRET", "sixteen-bytes!!!"),
+            ("BETTER_AUTH_COOKIE_CACHE", "compact"),
+            ("BETTER_AUTH_ALLOW_SHORT_SECRET", "true"),
+        ];
+        let verifier = builder_from_env(lookup(&allowed)).and_then(VerifierBuilder::build);
+        let verifier = verifier.expect("a short secret, explicitly allowed");
+        // Sessions only: no HS256 key was made of it.
+        assert_eq!(verifier.inner.keys.len(), 0);
+        assert!(
+            verifier
+                .inner
+                .credentials
+                .sessions
+                .as_ref()
+                .is_some_and(|s| s.cookie_cache == Some(CookieCacheStrategy::Compact))
+        );
+    }
+
+    #[test]
+    fn a_short_secret_without_sessions_keeps_the_hs256_message() {
+        let vars = [("BETTER_AUTH_SECRET", "sixteen-bytes!!!")];
+        let err = builder_from_env(lookup(&vars)).and_then(VerifierBuilder::build);
+        assert!(
+            matches!(err, Err(ConfigError::SecretTooShort { ref origin, len: 16 }) if origin == "BETTER_AUTH_SECRET"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn better_auths_public_default_secret_is_refused_from_the_environment() {
+        let vars = [(
+            "BETTER_AUTH_SECRET",
+            "better-auth-secret-12345678901234567890",
+        )];
+        let err = builder_from_env(lookup(&vars)).and_then(VerifierBuilder::build);
+        assert!(
+            matches!(err, Err(ConfigError::PublicDefaultSecret { ref origin }) if origin == "BETTER_AUTH_SECRET"),
+            "{err:?}"
+        );
+    }
+}

@@ -34,7 +34,10 @@ async fn a_remembered_cookie_cache_still_expires_and_still_needs_a_valid_session
         .unwrap();
     let fresh = session().cache_expires_at(NOW + 300);
     let cache = fresh.cookie_cache(CookieCacheStrategy::Compact);
-    let browser = format!("{TOKEN_COOKIE}={}; {DATA_COOKIE}={cache}", fresh.cookie_value());
+    let browser = format!(
+        "{TOKEN_COOKIE}={}; {DATA_COOKIE}={cache}",
+        fresh.cookie_value()
+    );
     for _ in 0..3 {
         let answer = me(&verifier, browser.clone()).await;
         assert_eq!(answer.status, 200, "{answer:?}");
@@ -46,7 +49,11 @@ async fn a_remembered_cookie_cache_still_expires_and_still_needs_a_valid_session
     let (token, signature) = value.split_once('.').unwrap();
     let flipped = if signature.starts_with('A') { "B" } else { "A" };
     let forged = format!("{token}.{flipped}{}", &signature[1..]);
-    let answer = me(&verifier, format!("{TOKEN_COOKIE}={forged}; {DATA_COOKIE}={cache}")).await;
+    let answer = me(
+        &verifier,
+        format!("{TOKEN_COOKIE}={forged}; {DATA_COOKIE}={cache}"),
+    )
+    .await;
     assert_eq!(answer.status, 401, "{answer:?}");
 
     // Past the cache's expiry the remembered answer is not used.
