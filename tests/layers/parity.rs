@@ -1,8 +1,8 @@
 //! One table of requests through the four ways to authenticate a route: the
 //! axum extractor, an axum router behind `AuthLayer`, the actix-web
 //! extractor, and an actix-web app wrapped in `AuthMiddleware`. All four
-//! answer every request alike: status, `WWW-Authenticate`, content type and
-//! body.
+//! answer every request alike: status, `WWW-Authenticate`, content type,
+//! `Retry-After` and body.
 
 use actix_web::{App, HttpResponse, test, web};
 use axum::routing::any;
@@ -14,7 +14,8 @@ use jwtguard::{Claims, Verifier};
 use serde_json::{Value, json};
 
 use crate::bearer;
-use crate::common::call::{self, Answer};
+use crate::common::call::Answer;
+use crate::common::parity;
 use crate::common::{NOW, OTHER_SECRET, minter, verifier};
 
 /// What a handler answers: the `sub` of the claims it was handed.
@@ -71,34 +72,25 @@ async fn through_all_four(
             ),
     )
     .await;
-    vec![
-        (
-            "axum extractor",
-            call::axum(axum_extractor, method, path, headers).await,
-        ),
-        (
-            "axum AuthLayer",
-            call::axum(axum_layer, method, path, headers).await,
-        ),
-        (
-            "actix extractor",
-            call::actix(&actix_extractor, method, path, headers).await,
-        ),
-        (
-            "actix AuthMiddleware",
-            call::actix(&actix_middleware, method, path, headers).await,
-        ),
-    ]
-}
-
-/// What an answer shows a client.
-fn seen(answer: &Answer) -> (u16, Option<&str>, Option<&str>, &Value) {
-    (
-        answer.status,
-        answer.header("www-authenticate"),
-        answer.header("content-type"),
-        &answer.body,
+    let extractors = parity::both(
+        ["axum extractor", "actix extractor"],
+        axum_extractor,
+        &actix_extractor,
+        method,
+        path,
+        headers,
     )
+    .await;
+    let layers = parity::both(
+        ["axum AuthLayer", "actix AuthMiddleware"],
+        axum_layer,
+        &actix_middleware,
+        method,
+        path,
+        headers,
+    )
+    .await;
+    extractors.into_iter().chain(layers).collect()
 }
 
 struct Row {
@@ -196,14 +188,7 @@ async fn every_entry_point_answers_every_request_alike() {
             "{}: {reference_name}: {reference:?}",
             row.name
         );
-        for (name, answer) in &answers[1..] {
-            assert_eq!(
-                seen(answer),
-                seen(reference),
-                "{}: {name} differs from the {reference_name}",
-                row.name
-            );
-        }
+        parity::assert_same_answers(row.name, &answers);
     }
 }
 
@@ -371,14 +356,7 @@ async fn every_entry_point_reads_cookies_and_websocket_query_tokens_alike() {
             "{}: {reference_name}: {reference:?}",
             row.name
         );
-        for (name, answer) in &answers[1..] {
-            assert_eq!(
-                seen(answer),
-                seen(reference),
-                "{}: {name} differs from the {reference_name}",
-                row.name
-            );
-        }
+        parity::assert_same_answers(row.name, &answers);
     }
 }
 
@@ -430,15 +408,20 @@ async fn behind_the_layer_an_extractors_refusal_is_rendered_by_the_registered_ve
             ),
     )
     .await;
-    let headers = [bearer(&token)];
-    let answers = [
-        call::axum(axum_app, "GET", "/api/user-2/tasks", &headers).await,
-        call::actix(&actix_app, "GET", "/api/user-2/tasks", &headers).await,
-    ];
-    for answer in answers {
+    let answers = parity::both(
+        ["axum AuthLayer", "actix AuthMiddleware"],
+        axum_app,
+        &actix_app,
+        "GET",
+        "/api/user-2/tasks",
+        &[bearer(&token)],
+    )
+    .await;
+    for (name, answer) in answers {
         assert_eq!(
             (answer.status, &answer.body),
-            (403, &json!({"error": "forbidden"}))
+            (403, &json!({"error": "forbidden"})),
+            "{name}"
         );
     }
 }

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::common::SECRET;
 use crate::common::call::{self, Answer};
+use crate::common::parity;
 use crate::{MemoryStore, session, session_cookie, session_verifier};
 
 fn describe(claims: &Claims) -> Value {
@@ -51,16 +52,15 @@ async fn both(
         }),
     ))
     .await;
-    [
-        (
-            "axum AuthLayer",
-            call::axum(axum_app, "GET", "/me", headers).await,
-        ),
-        (
-            "actix AuthMiddleware",
-            call::actix(&actix_app, "GET", "/me", headers).await,
-        ),
-    ]
+    parity::both(
+        ["axum AuthLayer", "actix AuthMiddleware"],
+        axum_app,
+        &actix_app,
+        "GET",
+        "/me",
+        headers,
+    )
+    .await
 }
 
 #[actix_web::test]
