@@ -6,7 +6,7 @@
 
 use actix_web::{App, HttpResponse, test, web};
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use jwtguard::actix::AuthMiddleware;
 use jwtguard::tower::AuthLayer;
 use jwtguard::{ClaimGuard, Claims, Guard, UserIdParam};
@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::common::call::Answer;
 use crate::common::parity;
 use crate::common::{minter, verifier};
-use crate::{MyClaims, bearer};
+use crate::{MyClaims, bearer, through_layer_and_middleware};
 
 const INSUFFICIENT: &str = r#"Bearer error="insufficient_scope", error_description="Insufficient permissions for this resource""#;
 
@@ -43,32 +43,15 @@ fn sub_of(claims: &Claims) -> Value {
     json!({"sub": claims.sub()})
 }
 
-/// `GET /` behind the layer and wrapped in the middleware, both guarded
+/// `GET /me` behind the layer and wrapped in the middleware, both guarded
 /// by `guard`: their answers.
 async fn guarded(guard: ClaimGuard, headers: &[(&str, String)]) -> [(&'static str, Answer); 2] {
-    let axum_app = Router::new()
-        .route(
-            "/",
-            get(|Extension(claims): Extension<Claims>| async move { Json(sub_of(&claims)) }),
-        )
-        .layer(AuthLayer::new(verifier()).require(guard.clone()));
-    let actix_app = test::init_service(
-        App::new()
-            .wrap(AuthMiddleware::new(verifier()).require(guard))
-            .route(
-                "/",
-                web::get().to(|claims: web::ReqData<Claims>| async move {
-                    HttpResponse::Ok().json(sub_of(&claims))
-                }),
-            ),
-    )
-    .await;
-    parity::both(
-        ["axum AuthLayer", "actix AuthMiddleware"],
-        axum_app,
-        &actix_app,
+    through_layer_and_middleware(
+        AuthLayer::new(verifier()).require(guard.clone()),
+        AuthMiddleware::new(verifier()).require(guard),
+        sub_of,
         "GET",
-        "/",
+        "/me",
         headers,
     )
     .await
@@ -148,27 +131,16 @@ async fn a_banned_user_is_refused() {
 #[actix_web::test]
 async fn two_required_guards_must_both_hold() {
     let both_guards = |headers: Vec<(&'static str, String)>| async move {
-        let axum_app = Router::new().route("/", get(|| async { "in" })).layer(
+        through_layer_and_middleware(
             AuthLayer::new(verifier())
                 .require(ClaimGuard::role("admin"))
                 .require(ClaimGuard::email_verified()),
-        );
-        let actix_app = test::init_service(
-            App::new()
-                .wrap(
-                    AuthMiddleware::new(verifier())
-                        .require(ClaimGuard::role("admin"))
-                        .require(ClaimGuard::email_verified()),
-                )
-                .route("/", web::get().to(|| async { "in" })),
-        )
-        .await;
-        parity::both(
-            ["axum AuthLayer", "actix AuthMiddleware"],
-            axum_app,
-            &actix_app,
+            AuthMiddleware::new(verifier())
+                .require(ClaimGuard::role("admin"))
+                .require(ClaimGuard::email_verified()),
+            sub_of,
             "GET",
-            "/",
+            "/me",
             &headers,
         )
         .await
@@ -274,9 +246,9 @@ async fn the_require_extractor_answers_as_the_guarded_layer_does() {
     }
 }
 
-/// `GET /api/{user_id}/tasks` taking `OwnerOf<UserIdParam, MyClaims>`.
-async fn typed_owner(path: &str, headers: &[(&str, String)]) -> [(&'static str, Answer); 2] {
-    let axum_app = Router::new()
+/// `/api/{user_id}/tasks` taking `OwnerOf<UserIdParam, MyClaims>`, in axum.
+fn axum_typed_owner() -> Router {
+    Router::new()
         .route(
             "/api/{user_id}/tasks",
             get(
@@ -285,8 +257,12 @@ async fn typed_owner(path: &str, headers: &[(&str, String)]) -> [(&'static str, 
                 },
             ),
         )
-        .with_state(verifier());
-    let actix_app = test::init_service(App::new().app_data(web::Data::new(verifier())).route(
+        .with_state(verifier())
+}
+
+/// The same route in actix-web.
+fn actix_typed_owner(cfg: &mut web::ServiceConfig) {
+    cfg.route(
         "/api/{user_id}/tasks",
         web::get().to(
             |owner: jwtguard::actix::OwnerOf<UserIdParam, MyClaims>| async move {
@@ -294,11 +270,21 @@ async fn typed_owner(path: &str, headers: &[(&str, String)]) -> [(&'static str, 
                 HttpResponse::Ok().json(json!({"owner": owner.user_id(), "email": email}))
             },
         ),
-    ))
+    );
+}
+
+/// `GET path` with `headers` through the typed owner route, in both
+/// frameworks, with no layer.
+async fn typed_owner(path: &str, headers: &[(&str, String)]) -> [(&'static str, Answer); 2] {
+    let actix_app = test::init_service(
+        App::new()
+            .app_data(web::Data::new(verifier()))
+            .configure(actix_typed_owner),
+    )
     .await;
     parity::both(
         ["axum OwnerOf", "actix OwnerOf"],
-        axum_app,
+        axum_typed_owner(),
         &actix_app,
         "GET",
         path,
@@ -340,30 +326,15 @@ async fn typed_owner_behind_the_layer(
     path: &str,
     headers: &[(&str, String)],
 ) -> [(&'static str, Answer); 2] {
-    let axum_app = Router::new()
-        .route(
-            "/api/{user_id}/tasks",
-            get(
-                |owner: jwtguard::axum::OwnerOf<UserIdParam, MyClaims>| async move {
-                    Json(json!({"owner": owner.user_id(), "email": owner.claims().email}))
-                },
-            ),
-        )
-        .with_state(verifier())
-        .layer(AuthLayer::new(verifier()));
-    let actix_app = test::init_service(App::new().wrap(AuthMiddleware::new(verifier())).route(
-        "/api/{user_id}/tasks",
-        web::get().to(
-            |owner: jwtguard::actix::OwnerOf<UserIdParam, MyClaims>| async move {
-                let email = owner.claims().email.clone();
-                HttpResponse::Ok().json(json!({"owner": owner.user_id(), "email": email}))
-            },
-        ),
-    ))
+    let actix_app = test::init_service(
+        App::new()
+            .wrap(AuthMiddleware::new(verifier()))
+            .configure(actix_typed_owner),
+    )
     .await;
     parity::both(
         ["axum AuthLayer + OwnerOf", "actix AuthMiddleware + OwnerOf"],
-        axum_app,
+        axum_typed_owner().layer(AuthLayer::new(verifier())),
         &actix_app,
         "GET",
         path,
