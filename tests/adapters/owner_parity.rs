@@ -232,20 +232,16 @@ fn check(framework: &str, row: &Row, answer: &Answer) -> Option<String> {
 
 #[actix_web::test]
 async fn owner_of_reads_the_path_as_the_frameworks_path_extractor_in_both_adapters() {
-    use actix_web::{App, test, web};
-    let actix = test::init_service(
-        App::new()
-            .app_data(web::Data::new(verifier()))
-            .configure(actix_app::configure),
-    )
-    .await;
+    use actix_web::{App, web};
     let mut failures = Vec::new();
     for row in ROWS {
         let token = minter().subject(row.sub).sign();
         let answers = parity::both(
             ["axum", "actix"],
             axum_app::app(),
-            &actix,
+            App::new()
+                .app_data(web::Data::new(verifier()))
+                .configure(actix_app::configure),
             "GET",
             row.path,
             &[("authorization", format!("Bearer {token}"))],

@@ -55,25 +55,29 @@ pub fn assert_same_answers<'a, N: Debug>(request: &str, answers: &'a [(N, Answer
 }
 
 /// `method path` with `headers`, through an axum router and through an
-/// actix-web test service: both answers, named by `names`.
+/// actix-web app (started here as a test service): both answers, named by
+/// `names`.
 #[cfg(all(feature = "axum", feature = "actix"))]
-pub async fn both<S, B>(
+pub async fn both<T, B>(
     names: [&'static str; 2],
     axum: axum::Router,
-    actix: &S,
+    actix: actix_web::App<T>,
     method: &str,
     path: &str,
     headers: &[(&str, String)],
 ) -> [(&'static str, Answer); 2]
 where
-    S: actix_web::dev::Service<
-            actix_http::Request,
+    T: actix_web::dev::ServiceFactory<
+            actix_web::dev::ServiceRequest,
+            Config = (),
             Response = actix_web::dev::ServiceResponse<B>,
             Error = actix_web::Error,
-        >,
+            InitError = (),
+        > + 'static,
     B: actix_web::body::MessageBody,
 {
     let [axum_name, actix_name] = names;
+    let service = actix_web::test::init_service(actix).await;
     [
         (
             axum_name,
@@ -81,7 +85,7 @@ where
         ),
         (
             actix_name,
-            super::call::actix(actix, method, path, headers).await,
+            super::call::actix(&service, method, path, headers).await,
         ),
     ]
 }

@@ -4,7 +4,7 @@
 //! request without valid credentials still gets 401. `OwnerOf` with a typed
 //! claims type keeps its own 403 `forbidden`.
 
-use actix_web::{App, HttpResponse, test, web};
+use actix_web::{App, HttpResponse, web};
 use axum::routing::get;
 use axum::{Json, Router};
 use jwtguard::actix::AuthMiddleware;
@@ -188,19 +188,18 @@ async fn require_extractor(headers: &[(&str, String)]) -> [(&'static str, Answer
             ),
         )
         .with_state(verifier());
-    let actix_app = test::init_service(App::new().app_data(web::Data::new(verifier())).route(
+    let actix_app = App::new().app_data(web::Data::new(verifier())).route(
         "/",
         web::get().to(
             |jwtguard::actix::Require(claims, _): jwtguard::actix::Require<Admin>| async move {
                 HttpResponse::Ok().json(sub_of(&claims))
             },
         ),
-    ))
-    .await;
+    );
     parity::both(
         ["axum Require", "actix Require"],
         axum_app,
-        &actix_app,
+        actix_app,
         "GET",
         "/",
         headers,
@@ -276,16 +275,13 @@ fn actix_typed_owner(cfg: &mut web::ServiceConfig) {
 /// `GET path` with `headers` through the typed owner route, in both
 /// frameworks, with no layer.
 async fn typed_owner(path: &str, headers: &[(&str, String)]) -> [(&'static str, Answer); 2] {
-    let actix_app = test::init_service(
-        App::new()
-            .app_data(web::Data::new(verifier()))
-            .configure(actix_typed_owner),
-    )
-    .await;
+    let actix_app = App::new()
+        .app_data(web::Data::new(verifier()))
+        .configure(actix_typed_owner);
     parity::both(
         ["axum OwnerOf", "actix OwnerOf"],
         axum_typed_owner(),
-        &actix_app,
+        actix_app,
         "GET",
         path,
         headers,
@@ -326,16 +322,13 @@ async fn typed_owner_behind_the_layer(
     path: &str,
     headers: &[(&str, String)],
 ) -> [(&'static str, Answer); 2] {
-    let actix_app = test::init_service(
-        App::new()
-            .wrap(AuthMiddleware::new(verifier()))
-            .configure(actix_typed_owner),
-    )
-    .await;
+    let actix_app = App::new()
+        .wrap(AuthMiddleware::new(verifier()))
+        .configure(actix_typed_owner);
     parity::both(
         ["axum AuthLayer + OwnerOf", "actix AuthMiddleware + OwnerOf"],
         axum_typed_owner().layer(AuthLayer::new(verifier())),
-        &actix_app,
+        actix_app,
         "GET",
         path,
         headers,

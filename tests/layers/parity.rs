@@ -4,7 +4,7 @@
 //! answer every request alike: status, `WWW-Authenticate`, content type,
 //! `Retry-After` and body.
 
-use actix_web::{App, HttpResponse, test, web};
+use actix_web::{App, HttpResponse, web};
 use axum::routing::any;
 use axum::{Json, Router};
 use jwtguard::actix::AuthMiddleware;
@@ -45,20 +45,18 @@ async fn through_all_four(
             ),
         )
         .with_state(verifier.clone());
-    let actix_extractor =
-        test::init_service(App::new().app_data(web::Data::new(verifier.clone())).route(
-            "/me",
-            web::route().to(
-                |jwtguard::actix::Auth(claims): jwtguard::actix::Auth| async move {
-                    HttpResponse::Ok().json(body_of(&claims))
-                },
-            ),
-        ))
-        .await;
+    let actix_extractor = App::new().app_data(web::Data::new(verifier.clone())).route(
+        "/me",
+        web::route().to(
+            |jwtguard::actix::Auth(claims): jwtguard::actix::Auth| async move {
+                HttpResponse::Ok().json(body_of(&claims))
+            },
+        ),
+    );
     let extractors = parity::both(
         ["axum extractor", "actix extractor"],
         axum_extractor,
-        &actix_extractor,
+        actix_extractor,
         method,
         path,
         headers,
@@ -373,22 +371,18 @@ async fn behind_the_layer_an_extractors_refusal_is_rendered_by_the_registered_ve
         )
         .with_state(custom_body_verifier())
         .layer(AuthLayer::new(verifier()));
-    let actix_app = test::init_service(
-        App::new()
-            .app_data(web::Data::new(custom_body_verifier()))
-            .wrap(AuthMiddleware::new(verifier()))
-            .route(
-                "/api/{user_id}/tasks",
-                web::route().to(|owner: jwtguard::actix::OwnerOf| async move {
-                    owner.user_id().to_owned()
-                }),
-            ),
-    )
-    .await;
+    let actix_app = App::new()
+        .app_data(web::Data::new(custom_body_verifier()))
+        .wrap(AuthMiddleware::new(verifier()))
+        .route(
+            "/api/{user_id}/tasks",
+            web::route()
+                .to(|owner: jwtguard::actix::OwnerOf| async move { owner.user_id().to_owned() }),
+        );
     let answers = parity::both(
         ["axum AuthLayer", "actix AuthMiddleware"],
         axum_app,
-        &actix_app,
+        actix_app,
         "GET",
         "/api/user-2/tasks",
         &[bearer(&token)],
