@@ -20,7 +20,8 @@ use jwtguard::tower::AuthLayer;
 use jwtguard::{ClaimGuard, Claims, Verifier};
 use tower::{Layer as _, ServiceExt};
 
-const SECRET: &str = "bench-secret-of-at-least-32-bytes-long!!";
+mod common;
+use common::{SECRET, SUB};
 
 /// Every case. `_layer` wraps the whole router (as `axum::serve` would
 /// serve it), `_route_layer` uses `Router::layer`, which wraps each route;
@@ -50,15 +51,14 @@ struct Fixture {
 impl Fixture {
     fn new() -> Self {
         let minter = TokenMinter::new(SECRET)
-            .subject("Xk9mP2vL7qR4tW8yB3nF6hJ1cD5gS0aE")
+            .subject(SUB)
             .claim("email", "ada.lovelace@example.com")
             .claim("name", "Ada Lovelace")
             .claim("emailVerified", true)
             .claim("role", "user")
             .expires_at(4_000_000_000);
         let token = minter.sign();
-        let mut forged = token.clone();
-        forged.replace_range(forged.len() - 2.., "AA");
+        let forged = common::forged(&token);
         let verifier = Verifier::builder()
             .hs256_secret(SECRET)
             .build()

@@ -17,18 +17,20 @@
 //! `cargo bench --bench jwks` (add `-- --quick` for a short run).
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ed25519_dalek::Signer as _;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey};
 use jwtguard::Verifier;
 use rsa::signature::{SignatureEncoding, Verifier as _};
 use rsa::traits::PublicKeyParts;
 use serde::Deserialize;
 use serde_json::json;
+
+mod common;
+use common::jsonwebtoken_validation;
 
 const BASE_URL: &str = "https://app.example.com";
 const KID: &str = "rcCmGb2b8YT35yUWYnkVH6XJGO9oJzi6";
@@ -77,14 +79,6 @@ fn verifier(jwk: serde_json::Value, cache: bool) -> Verifier {
     builder.build().expect("bench JWKS is valid")
 }
 
-fn validation(alg: Algorithm) -> Validation {
-    let mut validation = Validation::new(alg);
-    validation.set_issuer(&[BASE_URL]);
-    validation.set_audience(&[BASE_URL]);
-    validation.set_required_spec_claims(&["exp", "sub"]);
-    validation
-}
-
 /// Times jwtguard (and its cache when asked) next to jsonwebtoken and the
 /// bare signature check, after checking that all of them accept the token.
 fn compare(
@@ -99,7 +93,7 @@ fn compare(
     let plain = verifier(jwk.clone(), false);
     let ours: PluginClaims = plain.verify_as(token).expect("jwtguard accepts the token");
     let (key, alg) = theirs;
-    let validation = validation(alg);
+    let validation = jsonwebtoken_validation(alg, BASE_URL, BASE_URL);
     let decoded = jsonwebtoken::decode::<PluginClaims>(token, &key, &validation)
         .expect("jsonwebtoken accepts the token")
         .claims;
@@ -209,9 +203,7 @@ fn rs256_8192_forged(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3));
+    config = common::criterion();
     targets = eddsa, es256, rs256, rs256_8192_forged
 }
 criterion_main!(benches);

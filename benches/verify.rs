@@ -26,38 +26,25 @@
 //! Run with `cargo bench --bench verify` (add `-- --quick` for a short run).
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use hmac::{Hmac, Mac};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use jwtguard::testing::TokenMinter;
+use jsonwebtoken::{Algorithm, DecodingKey};
 use jwtguard::{ErrorKind, Verifier};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 use sha2::Sha256;
 
-const SECRET: &str = "bench-secret-of-at-least-32-bytes-long!!";
-const ISSUER: &str = "nextjs-frontend";
-const AUDIENCE: &str = "fastapi-backend";
-const IAT: i64 = 1_700_000_000;
-const EXP: i64 = 4_000_000_000;
-const JUNK_LEN: usize = 100 * 1024;
+mod common;
+use common::{
+    AUDIENCE, EXP, IAT, ISSUER, SECRET, SUB, SmallBorrowed, SmallClaims, jsonwebtoken_validation,
+    verifier,
+};
 
-/// The claims of the small token, with owned fields.
-#[derive(Debug, PartialEq, Deserialize)]
-struct SmallClaims {
-    sub: String,
-    email: String,
-    name: String,
-    iat: u64,
-    exp: u64,
-    iss: String,
-    aud: String,
-}
+const JUNK_LEN: usize = 100 * 1024;
 
 /// The claims of the large token, with owned fields.
 #[derive(Debug, PartialEq, Deserialize)]
@@ -103,19 +90,6 @@ struct Session {
     user_agent: String,
 }
 
-/// The small token's claims, borrowed from the decoded payload
-/// (`verify_borrowed`).
-#[derive(Debug, Deserialize)]
-struct SmallBorrowed<'a> {
-    sub: &'a str,
-    email: &'a str,
-    name: &'a str,
-    iat: u64,
-    exp: u64,
-    iss: &'a str,
-    aud: &'a str,
-}
-
 /// What a handler reads from the large token, borrowed (`verify_borrowed`).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -154,24 +128,12 @@ struct Header {
     typ: Option<String>,
 }
 
-/// The claims a Better Auth `jwt()` plugin token carries.
-fn base_minter() -> TokenMinter {
-    TokenMinter::new(SECRET)
-        .subject("Xk9mP2vL7qR4tW8yB3nF6hJ1cD5gS0aE")
-        .claim("email", "ada.lovelace@example.com")
-        .claim("name", "Ada Lovelace")
-        .issuer(ISSUER)
-        .audience(AUDIENCE)
-        .issued_at(IAT)
-        .expires_at(EXP)
-}
-
 fn small_token() -> String {
-    base_minter().sign()
+    common::minter().sign()
 }
 
 fn large_token() -> String {
-    base_minter()
+    common::minter()
         .claim("emailVerified", true)
         .claim(
             "roles",
@@ -225,22 +187,6 @@ fn large_token() -> String {
         .sign()
 }
 
-fn verifier() -> Verifier {
-    Verifier::builder()
-        .hs256_secret(SECRET)
-        .claim_rules(|rules| rules.issuer(ISSUER).audience(AUDIENCE))
-        .build()
-        .expect("bench verifier config is valid")
-}
-
-fn jsonwebtoken_validation() -> Validation {
-    let mut validation = Validation::new(Algorithm::HS256);
-    validation.set_issuer(&[ISSUER]);
-    validation.set_audience(&[AUDIENCE]);
-    validation.set_required_spec_claims(&["exp", "sub"]);
-    validation
-}
-
 /// The three segments of a compact token and the bytes the signature covers.
 struct Parts<'a> {
     signing_input: &'a [u8],
@@ -281,7 +227,7 @@ fn bench_valid<T>(
 {
     let verifier = verifier();
     let key = DecodingKey::from_secret(SECRET.as_bytes());
-    let validation = jsonwebtoken_validation();
+    let validation = jsonwebtoken_validation(Algorithm::HS256, ISSUER, AUDIENCE);
     let parts = split(token);
 
     // Setup checks: both libraries accept the token and agree on its claims,
@@ -361,7 +307,7 @@ fn small(c: &mut Criterion) {
     let mut group = c.benchmark_group("small");
     group.throughput(Throughput::Elements(1));
     bench_valid::<SmallClaims>(&mut group, &token, |claims| {
-        assert_eq!(claims.sub, "Xk9mP2vL7qR4tW8yB3nF6hJ1cD5gS0aE");
+        assert_eq!(claims.sub, SUB);
         assert_eq!(claims.email, "ada.lovelace@example.com");
         assert_eq!(claims.name, "Ada Lovelace");
         assert_eq!((claims.iat, claims.exp), (IAT as u64, EXP as u64));
@@ -385,7 +331,7 @@ fn large(c: &mut Criterion) {
     let mut group = c.benchmark_group("large");
     group.throughput(Throughput::Elements(1));
     bench_valid::<LargeClaims>(&mut group, &token, |claims| {
-        assert_eq!(claims.sub, "Xk9mP2vL7qR4tW8yB3nF6hJ1cD5gS0aE");
+        assert_eq!(claims.sub, SUB);
         assert_eq!(claims.email, "ada.lovelace@example.com");
         assert!(claims.email_verified);
         assert_eq!(claims.name, "Ada Lovelace");
@@ -523,9 +469,7 @@ fn threads(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3));
+    config = common::criterion();
     targets = small, large, reject, threads
 }
 criterion_main!(benches);

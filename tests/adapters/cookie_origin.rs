@@ -2,9 +2,10 @@
 //! requests too: with `token_cookie_origins`, an unsafe method needs an
 //! allowed `Origin`. One table, through axum and actix alike.
 
+use crate::common::call::{self, Answer};
 use crate::common::{builder, minter};
 use jwtguard::{ConfigError, Verifier};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const APP: &str = "https://app.example.com";
 
@@ -160,28 +161,25 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-fn check(framework: &str, case: &Case, status: u16, body: &[u8]) {
-    assert_eq!(status, case.status, "{framework}: {}", case.name);
-    let body: Value = serde_json::from_slice(body).unwrap();
+fn check(framework: &str, case: &Case, answer: &Answer) {
+    assert_eq!(answer.status, case.status, "{framework}: {}", case.name);
     match case.code {
         Some(code) => assert_eq!(
-            body,
+            answer.body,
             json!({"detail": "Request origin is not allowed", "code": code}),
             "{framework}: {}",
             case.name
         ),
-        None if case.path == "/me" => assert_eq!(body["sub"], "alice", "{}", case.name),
+        None if case.path == "/me" => assert_eq!(answer.body["sub"], "alice", "{}", case.name),
         None => {}
     }
 }
 
 #[tokio::test]
 async fn axum_checks_the_origin_of_cookie_tokens_on_unsafe_methods() {
-    use axum::body::Body;
     use axum::routing::any;
     use axum::{Json, Router};
     use jwtguard::axum::Auth;
-    use tower::ServiceExt;
 
     let app = Router::new()
         .route(
@@ -196,26 +194,13 @@ async fn axum_checks_the_origin_of_cookie_tokens_on_unsafe_methods() {
         )
         .with_state(verifier());
     for case in cases() {
-        let mut request = http::Request::builder().method(case.method).uri(case.path);
-        for (name, value) in &case.headers {
-            request = request.header(*name, value);
-        }
-        let response = app
-            .clone()
-            .oneshot(request.body(Body::empty()).unwrap())
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
-            .await
-            .unwrap();
-        check("axum", &case, status, &body);
+        let answer = call::axum(app.clone(), case.method, case.path, &case.headers).await;
+        check("axum", &case, &answer);
     }
 }
 
 #[actix_web::test]
 async fn actix_checks_the_origin_of_cookie_tokens_on_unsafe_methods() {
-    use actix_web::http::Method;
     use actix_web::{App, HttpResponse, test, web};
     use jwtguard::actix::{Auth, OptionalAuth};
 
@@ -237,15 +222,8 @@ async fn actix_checks_the_origin_of_cookie_tokens_on_unsafe_methods() {
     )
     .await;
     for case in cases() {
-        let method = Method::from_bytes(case.method.as_bytes()).unwrap();
-        let mut request = test::TestRequest::default().method(method).uri(case.path);
-        for (name, value) in &case.headers {
-            request = request.append_header((*name, value.as_str()));
-        }
-        let response = test::call_service(&service, request.to_request()).await;
-        let status = response.status().as_u16();
-        let body = test::read_body(response).await;
-        check("actix", &case, status, &body);
+        let answer = call::actix(&service, case.method, case.path, &case.headers).await;
+        check("actix", &case, &answer);
     }
 }
 

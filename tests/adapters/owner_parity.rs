@@ -5,7 +5,8 @@
 //! Each handler takes `OwnerOf` next to the framework's `Path` extractor and
 //! returns both ids; on 200 they must be equal (and the token's `sub`).
 
-use crate::common::{builder, minter};
+use crate::common::call::Answer;
+use crate::common::{builder, minter, parity};
 use jwtguard::{PathParam, Verifier};
 use serde_json::{Value, json};
 
@@ -154,14 +155,12 @@ fn ids(owner: &str, path: &str) -> Value {
 
 mod axum_app {
     use super::*;
-    use axum::body::Body;
     use axum::extract::Path;
     use axum::routing::get;
     use axum::{Json, Router};
     use jwtguard::axum::OwnerOf;
-    use tower::ServiceExt;
 
-    fn app() -> Router {
+    pub fn app() -> Router {
         Router::new()
             .route(
                 "/api/{user_id}/tasks",
@@ -185,28 +184,14 @@ mod axum_app {
             )
             .with_state(verifier())
     }
-
-    pub async fn answer(path: &str, token: &str) -> (u16, Vec<u8>) {
-        let request = http::Request::builder()
-            .uri(path)
-            .header("authorization", format!("Bearer {token}"))
-            .body(Body::empty())
-            .unwrap();
-        let response = app().oneshot(request).await.unwrap();
-        let status = response.status().as_u16();
-        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
-            .await
-            .unwrap();
-        (status, body.to_vec())
-    }
 }
 
 mod actix_app {
     use super::*;
-    use actix_web::{App, HttpResponse, test, web};
+    use actix_web::{HttpResponse, web};
     use jwtguard::actix::OwnerOf;
 
-    fn configure(cfg: &mut web::ServiceConfig) {
+    pub fn configure(cfg: &mut web::ServiceConfig) {
         cfg.route(
             "/api/{user_id}/tasks",
             web::get().to(|o: OwnerOf, id: web::Path<String>| async move {
@@ -226,58 +211,50 @@ mod actix_app {
             }),
         );
     }
-
-    pub async fn answer(path: &str, token: &str) -> (u16, Vec<u8>) {
-        let app = App::new()
-            .app_data(web::Data::new(verifier()))
-            .configure(configure);
-        let service = test::init_service(app).await;
-        let request = test::TestRequest::get()
-            .uri(path)
-            .insert_header(("authorization", format!("Bearer {token}")))
-            .to_request();
-        let response = test::call_service(&service, request).await;
-        let status = response.status().as_u16();
-        let body = test::read_body(response).await.to_vec();
-        (status, body)
-    }
 }
 
 /// Checks one adapter's answer to `row`; returns what was wrong.
-fn check(framework: &str, row: &Row, status: u16, body: &[u8]) -> Option<String> {
-    if status != row.status {
+fn check(framework: &str, row: &Row, answer: &Answer) -> Option<String> {
+    if answer.status != row.status {
         return Some(format!(
-            "{framework}: {}: sub {:?} on {}: {status}, expected {}",
-            row.name, row.sub, row.path, row.status
+            "{framework}: {}: sub {:?} on {}: {}, expected {}",
+            row.name, row.sub, row.path, answer.status, row.status
         ));
     }
-    if status == 200 {
-        let got: Value = serde_json::from_slice(body).unwrap();
-        if got != ids(row.sub, row.sub) {
-            return Some(format!(
-                "{framework}: {}: sub {:?} on {}: handler saw {got}",
-                row.name, row.sub, row.path
-            ));
-        }
+    if answer.status == 200 && answer.body != ids(row.sub, row.sub) {
+        return Some(format!(
+            "{framework}: {}: sub {:?} on {}: handler saw {}",
+            row.name, row.sub, row.path, answer.body
+        ));
     }
     None
 }
 
 #[actix_web::test]
 async fn owner_of_reads_the_path_as_the_frameworks_path_extractor_in_both_adapters() {
+    use actix_web::{App, web};
     let mut failures = Vec::new();
     for row in ROWS {
         let token = minter().subject(row.sub).sign();
-        let (axum_status, axum_body) = axum_app::answer(row.path, &token).await;
-        let (actix_status, actix_body) = actix_app::answer(row.path, &token).await;
-        failures.extend(check("axum", row, axum_status, &axum_body));
-        failures.extend(check("actix", row, actix_status, &actix_body));
-        if axum_status != actix_status {
-            failures.push(format!(
-                "parity: {}: axum {axum_status}, actix {actix_status}",
-                row.name
-            ));
+        let answers = parity::both(
+            ["axum", "actix"],
+            axum_app::app(),
+            App::new()
+                .app_data(web::Data::new(verifier()))
+                .configure(actix_app::configure),
+            "GET",
+            row.path,
+            &[("authorization", format!("Bearer {token}"))],
+        )
+        .await;
+        for (framework, answer) in &answers {
+            failures.extend(check(framework, row, answer));
         }
+        failures.extend(
+            parity::differences(&answers)
+                .into_iter()
+                .map(|difference| format!("parity: {}: {difference}", row.name)),
+        );
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }

@@ -1,6 +1,7 @@
 //! One table of requests, run against a tiny axum app and a tiny actix app:
 //! both must answer each with the same status, `WWW-Authenticate` and body.
 
+use crate::common::call::{self, Answer};
 use crate::common::{NOW, builder, minter};
 use jwtguard::{Claims, PathParam, Verifier};
 use serde::Deserialize;
@@ -307,26 +308,23 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-/// What an app answered.
-#[derive(Debug, PartialEq)]
-struct Answer {
-    status: u16,
-    challenge: Option<String>,
-    body: Value,
-}
-
 fn check(framework: &str, case: &Case, answer: &Answer) {
     let context = format!("{framework}: {}", case.name);
     assert_eq!(answer.status, case.status, "{context}");
+    let challenge = answer.header("www-authenticate");
     match case.challenge {
-        None => assert_eq!(answer.challenge, None, "{context}"),
+        None => assert_eq!(challenge, None, "{context}"),
         Some(expected) => {
-            let got = answer
-                .challenge
-                .as_deref()
-                .unwrap_or_else(|| panic!("{context}: no challenge"));
+            let got = challenge.unwrap_or_else(|| panic!("{context}: no challenge"));
             assert!(got.starts_with(expected), "{context}: {got}");
         }
+    }
+    if answer.status >= 400 {
+        assert_eq!(
+            answer.header("content-type"),
+            Some("application/json"),
+            "{context}"
+        );
     }
     assert_eq!(answer.body, case.body, "{context}");
 }
@@ -337,11 +335,9 @@ fn body_of_claims(claims: &Claims) -> Value {
 
 mod axum_app {
     use super::*;
-    use axum::body::Body;
     use axum::routing::get;
     use axum::{Json, Router};
     use jwtguard::axum::{Auth, OwnerOf, UserId};
-    use tower::ServiceExt;
 
     pub fn app(verifier: Verifier) -> Router {
         Router::new()
@@ -378,28 +374,6 @@ mod axum_app {
                 }),
             )
             .with_state(verifier)
-    }
-
-    pub async fn answer(
-        app: Router,
-        method: &str,
-        path: &str,
-        headers: &[(&str, String)],
-    ) -> (u16, http::HeaderMap, Vec<u8>) {
-        let mut request = http::Request::builder().method(method).uri(path);
-        for (name, value) in headers {
-            request = request.header(*name, value);
-        }
-        let response = app
-            .oneshot(request.body(Body::empty()).unwrap())
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
-            .await
-            .unwrap();
-        (status, headers, body.to_vec())
     }
 }
 
@@ -452,52 +426,27 @@ mod actix_app {
         );
     }
 
+    /// `GET path` with `headers` through the app, with `verifier` as its
+    /// app data (none: no verifier registered).
     pub async fn answer(
         verifier: Option<Verifier>,
         path: &str,
         headers: &[(&str, String)],
-    ) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    ) -> Answer {
         let mut app = App::new();
         if let Some(verifier) = verifier {
             app = app.app_data(web::Data::new(verifier));
         }
         let service = test::init_service(app.configure(configure)).await;
-        let mut request = test::TestRequest::get().uri(path);
-        for (name, value) in headers {
-            request = request.append_header((*name, value.as_str()));
-        }
-        let response = test::call_service(&service, request.to_request()).await;
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap().to_owned()))
-            .collect();
-        let body = test::read_body(response).await.to_vec();
-        (status, headers, body)
+        call::actix(&service, "GET", path, headers).await
     }
-}
-
-fn parse(body: &[u8]) -> Value {
-    serde_json::from_slice(body)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into()))
 }
 
 #[tokio::test]
 async fn axum_answers_every_case_as_specified() {
     for case in cases() {
         let app = axum_app::app(verifier_for(case.setup));
-        let (status, headers, body) = axum_app::answer(app, "GET", &case.path, &case.headers).await;
-        let answer = Answer {
-            status,
-            challenge: headers
-                .get("www-authenticate")
-                .map(|v| v.to_str().unwrap().to_owned()),
-            body: parse(&body),
-        };
-        if status >= 400 {
-            assert_eq!(headers["content-type"], "application/json", "{}", case.name);
-        }
+        let answer = call::axum(app, "GET", &case.path, &case.headers).await;
         check("axum", &case, &answer);
     }
 }
@@ -505,27 +454,8 @@ async fn axum_answers_every_case_as_specified() {
 #[actix_web::test]
 async fn actix_answers_every_case_as_specified() {
     for case in cases() {
-        let (status, headers, body) =
+        let answer =
             actix_app::answer(Some(verifier_for(case.setup)), &case.path, &case.headers).await;
-        let header = |name: &str| {
-            headers
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, v)| v.clone())
-        };
-        let answer = Answer {
-            status,
-            challenge: header("www-authenticate"),
-            body: parse(&body),
-        };
-        if status >= 400 {
-            assert_eq!(
-                header("content-type").as_deref(),
-                Some("application/json"),
-                "{}",
-                case.name
-            );
-        }
         check("actix", &case, &answer);
     }
 }
@@ -533,10 +463,10 @@ async fn actix_answers_every_case_as_specified() {
 #[actix_web::test]
 async fn actix_without_a_registered_verifier_answers_500_without_details() {
     let token = minter().subject("alice").sign();
-    let (status, _, body) = actix_app::answer(None, "/me", &[bearer(&token)]).await;
-    assert_eq!(status, 500);
+    let answer = actix_app::answer(None, "/me", &[bearer(&token)]).await;
+    assert_eq!(answer.status, 500);
     assert_eq!(
-        parse(&body),
+        answer.body,
         json!({"detail": "Internal server error", "code": "internal_error"})
     );
 }
@@ -571,15 +501,15 @@ async fn axum_cors_layer_answers_preflight_before_the_extractor() {
         ("access-control-request-method", "GET".to_owned()),
         ("access-control-request-headers", "authorization".to_owned()),
     ];
-    let (status, headers, _) = axum_app::answer(app, "OPTIONS", "/api/alice/tasks", &headers).await;
-    assert_eq!(status, 200);
+    let answer = call::axum(app, "OPTIONS", "/api/alice/tasks", &headers).await;
+    assert_eq!(answer.status, 200);
     assert_eq!(
-        headers["access-control-allow-origin"],
-        "http://localhost:3000"
+        answer.header("access-control-allow-origin"),
+        Some("http://localhost:3000")
     );
     assert!(
-        headers["access-control-allow-headers"]
-            .to_str()
+        answer
+            .header("access-control-allow-headers")
             .unwrap()
             .contains("authorization")
     );

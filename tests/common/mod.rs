@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod call;
+pub mod parity;
 pub mod sessions;
 
 use jwtguard::testing::TokenMinter;

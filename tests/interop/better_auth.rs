@@ -8,12 +8,11 @@
 //!
 //! Needs Node.js 20+ and npm; the first run installs the package with `npm ci`.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Mutex;
 
 use crate::support::JwksServer;
 use jwtguard::{ErrorKind, Verifier};
+use jwtguard_test_support::{fixture_dir, install};
 use serde_json::Value;
 
 /// What `mint.mjs` printed.
@@ -22,30 +21,6 @@ struct Minted {
     header: Value,
     payload: Value,
     jwks: String,
-}
-
-pub(crate) fn fixture_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/better-auth")
-}
-
-/// Installs the pinned package once per test run.
-pub(crate) fn install() {
-    static INSTALLED: Mutex<bool> = Mutex::new(false);
-    let mut installed = INSTALLED.lock().unwrap_or_else(|e| e.into_inner());
-    if *installed || fixture_dir().join("node_modules/better-auth").is_dir() {
-        *installed = true;
-        return;
-    }
-    let status = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(fixture_dir())
-        .status()
-        .unwrap_or_else(|e| panic!("cannot run npm ({e}): install Node.js 20+ and npm"));
-    assert!(
-        status.success(),
-        "npm ci failed in tests/fixtures/better-auth"
-    );
-    *installed = true;
 }
 
 /// Mints a token with `alg` (None: the plugin's default) for `base_url`.

@@ -5,83 +5,17 @@
 //! `from_env` builds from Better Auth's own variables, session tokens are
 //! resolved by its real `get-session`, and a sign-out there takes effect.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use jwtguard::{Verifier, VerifierBuilder};
+use jwtguard_test_support::{BetterAuth, env};
 use serde_json::{Value, json};
-
-use crate::better_auth::{fixture_dir, install};
 
 pub(crate) const SECRET: &str = "better-auth-secret-0123456789abcdefghij";
 
-/// A running Better Auth server and what its sign-up handed out.
-pub(crate) struct BetterAuth {
-    child: Child,
-    pub(crate) minted: Value,
-}
-
-impl BetterAuth {
-    pub(crate) fn start(env: &[(&str, &str)]) -> Self {
-        install();
-        let mut command = Command::new("node");
-        command
-            .arg("session-server.mjs")
-            .current_dir(fixture_dir())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        for (name, value) in env {
-            command.env(name, value);
-        }
-        let mut child = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run node ({e}): install Node.js 20+"));
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let minted = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("session-server.mjs printed {line:?}: {e}"));
-        Self { child, minted }
-    }
-
-    pub(crate) fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.minted["port"])
-    }
-
-    pub(crate) fn text(&self, name: &str) -> String {
-        self.minted[name].as_str().unwrap().to_owned()
-    }
-
-    /// Signs the session out through Better Auth's own endpoint.
-    fn sign_out(&self) {
-        let agent = ureq::Agent::new_with_defaults();
-        let response = agent
-            .post(format!("{}/api/auth/sign-out", self.url()))
-            .header("cookie", self.text("cookieHeader"))
-            .header("origin", self.url())
-            .send_empty()
-            .unwrap();
-        assert_eq!(response.status(), 200);
-    }
-}
-
-impl Drop for BetterAuth {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
+/// The builder `from_env` makes of `vars` alone.
 pub(crate) fn from_env(vars: Vec<(&'static str, String)>) -> VerifierBuilder {
-    VerifierBuilder::from_env_with(move |name| {
-        vars.iter()
-            .find(|(var, _)| *var == name)
-            .map(|(_, value)| value.clone())
-    })
-    .unwrap()
+    VerifierBuilder::from_env_with(env(&vars)).unwrap()
 }
 
 /// GET `/me` through an axum route taking `Auth`, with `headers`.
@@ -141,7 +75,7 @@ async fn the_cookie_cache_passes(strategy: &str) {
     ])
     .build()
     .unwrap();
-    let browser = [("cookie", server.text("cookieHeader"))];
+    let browser = [("cookie", server.browser_cookies())];
     let (status, body) = me(&verifier, &browser).await;
     assert_eq!(status, 200, "{strategy}: {body}");
     assert_eq!(body["sub"], server.minted["userId"], "{strategy}");
@@ -151,14 +85,14 @@ async fn the_cookie_cache_passes(strategy: &str) {
 
     // A tampered cache (no store to fall back on) and a tampered session cookie.
     let data = server.minted["dataCookies"][0].as_str().unwrap();
-    let tampered_data = format!("{}; {}", server.text("tokenCookie"), tamper_cookie(data));
+    let tampered_data = format!("{}; {}", server.token_cookie(), tamper_cookie(data));
     let (status, body) = me(&verifier, &[("cookie", tampered_data)]).await;
     assert_eq!(status, 401, "{strategy}: {body}");
     assert!(
         ["invalid_signature", "malformed_token"].contains(&body["code"].as_str().unwrap()),
         "{strategy}: {body}"
     );
-    let tampered_token = format!("{}; {data}", tamper_signature(&server.text("tokenCookie")));
+    let tampered_token = format!("{}; {data}", tamper_signature(&server.token_cookie()));
     let (status, body) = me(&verifier, &[("cookie", tampered_token)]).await;
     assert_eq!(
         (status, body["code"].as_str()),
@@ -209,7 +143,7 @@ async fn better_auth_secrets_rotation() {
         ])
         .build()
         .unwrap();
-        let (status, body) = me(&verifier, &[("cookie", server.text("cookieHeader"))]).await;
+        let (status, body) = me(&verifier, &[("cookie", server.browser_cookies())]).await;
         assert_eq!(status, 200, "{strategy}: {body}");
         // Still configured with the old secret alone: Better Auth signs with the new one.
         let stale = from_env(vec![
@@ -222,9 +156,7 @@ async fn better_auth_secrets_rotation() {
         .build()
         .unwrap();
         assert_eq!(
-            me(&stale, &[("cookie", server.text("cookieHeader"))])
-                .await
-                .0,
+            me(&stale, &[("cookie", server.browser_cookies())]).await.0,
             401
         );
     }
@@ -241,7 +173,7 @@ async fn session_tokens_are_resolved_by_the_real_get_session_until_sign_out() {
     .sessions(|sessions| sessions.store_cache(Duration::ZERO, 1))
     .build()
     .unwrap();
-    let cookie = [("cookie", server.text("tokenCookie"))];
+    let cookie = [("cookie", server.token_cookie())];
     let bearer = [("authorization", format!("Bearer {}", server.text("bearer")))];
     for headers in [&cookie, &bearer] {
         let (status, body) = me(&verifier, headers).await;

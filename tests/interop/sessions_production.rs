@@ -10,17 +10,9 @@ use std::time::Duration;
 use jwtguard::{ErrorKind, HttpSessionStore, Verifier};
 use serde_json::Value;
 
-use crate::sessions::{BetterAuth, SECRET, from_env, me};
+use jwtguard_test_support::BetterAuth;
 
-/// How many `get-session` requests the server has received.
-fn get_session_count(server: &BetterAuth) -> u64 {
-    let agent = ureq::Agent::new_with_defaults();
-    let mut response = agent
-        .get(format!("{}/test/get-session-count", server.url()))
-        .call()
-        .unwrap();
-    serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap()
-}
+use crate::sessions::{SECRET, from_env, me};
 
 /// The session as `get-session` shows it, without refreshing it.
 fn session_seen_by_the_app(server: &BetterAuth, cookie: &str) -> Value {
@@ -45,10 +37,10 @@ async fn an_app_with_secure_cookies_and_a_prefix_is_asked_with_its_own_cookie_na
     ]);
     assert!(
         server
-            .text("tokenCookie")
+            .token_cookie()
             .starts_with("__Secure-myapp.session_token="),
         "{}",
-        server.text("tokenCookie")
+        server.token_cookie()
     );
     // As an operator configures it: the app's variables, and the store
     // (reached over loopback here, behind TLS in production).
@@ -62,7 +54,7 @@ async fn an_app_with_secure_cookies_and_a_prefix_is_asked_with_its_own_cookie_na
     .sessions(|sessions| sessions.store_cache(Duration::ZERO, 1))
     .build()
     .unwrap();
-    let cookie = [("cookie", server.text("tokenCookie"))];
+    let cookie = [("cookie", server.token_cookie())];
     let bearer = [("authorization", format!("Bearer {}", server.text("bearer")))];
     for headers in [&cookie, &bearer] {
         let (status, body) = me(&verifier, headers).await;
@@ -94,7 +86,7 @@ async fn a_renamed_session_cookie_is_resolved_under_its_new_name() {
         ("BA_SECURE_COOKIES", "1"),
         ("BA_TOKEN_COOKIE_NAME", "app_sid"),
     ]);
-    assert!(server.text("tokenCookie").starts_with("__Secure-app_sid="));
+    assert!(server.token_cookie().starts_with("__Secure-app_sid="));
     let verifier = Verifier::builder()
         .sessions(|sessions| {
             sessions
@@ -105,7 +97,7 @@ async fn a_renamed_session_cookie_is_resolved_under_its_new_name() {
         })
         .build()
         .unwrap();
-    let (status, body) = me(&verifier, &[("cookie", server.text("tokenCookie"))]).await;
+    let (status, body) = me(&verifier, &[("cookie", server.token_cookie())]).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["sub"], server.minted["userId"]);
     // The bearer plugin's token, sent in the cookie named for the store.
@@ -140,7 +132,7 @@ async fn forty_concurrent_requests_with_one_cold_token_make_one_lookup() {
     .unwrap();
     let headers = Arc::new({
         let mut headers = http::HeaderMap::new();
-        headers.insert("cookie", server.text("tokenCookie").parse().unwrap());
+        headers.insert("cookie", server.token_cookie().parse().unwrap());
         headers
     });
     let requests: Vec<_> = (0..40)
@@ -161,14 +153,14 @@ async fn forty_concurrent_requests_with_one_cold_token_make_one_lookup() {
             "every request is let in"
         );
     }
-    assert_eq!(get_session_count(&server), 1);
+    assert_eq!(server.get_session_count(), 1);
 }
 
 /// Verifies the cookie session through `verifier`, asking the store each
 /// time (cache TTL zero).
 async fn verify_cookie(verifier: &Verifier, server: &BetterAuth) -> Result<(), jwtguard::Error> {
     let mut headers = http::HeaderMap::new();
-    headers.insert("cookie", server.text("tokenCookie").parse().unwrap());
+    headers.insert("cookie", server.token_cookie().parse().unwrap());
     let _: jwtguard::Claims = verifier
         .verify_request(&jwtguard::RequestParts::new("GET", None, &headers))
         .await?;
@@ -201,7 +193,7 @@ async fn better_auths_production_rate_limit_is_backed_off_until_its_retry_after(
         .parse()
         .unwrap();
     assert!((1..=10).contains(&wait), "{wait}");
-    assert_eq!(get_session_count(&server), 101);
+    assert_eq!(server.get_session_count(), 101);
 
     // Backed off: no lookup is sent while Better Auth's window lasts.
     for _ in 0..20 {
@@ -209,7 +201,7 @@ async fn better_auths_production_rate_limit_is_backed_off_until_its_retry_after(
         assert_eq!(again.kind(), ErrorKind::SessionStoreUnavailable);
         assert!(again.retry_after().is_some_and(|secs| secs <= wait));
     }
-    assert_eq!(get_session_count(&server), 101);
+    assert_eq!(server.get_session_count(), 101);
 }
 
 #[tokio::test]
@@ -231,14 +223,14 @@ async fn the_documented_custom_rule_exempts_get_session_from_the_rate_limit() {
             .await
             .unwrap_or_else(|e| panic!("lookup {n}: {e}"));
     }
-    assert_eq!(get_session_count(&server), 150);
+    assert_eq!(server.get_session_count(), 150);
 }
 
 #[tokio::test]
 async fn lookups_never_refresh_the_session() {
     // updateAge 0: any refreshing get-session extends the session.
     let server = BetterAuth::start(&[("BA_SECRET", SECRET), ("BA_UPDATE_AGE", "0")]);
-    let cookie = server.text("tokenCookie");
+    let cookie = server.token_cookie();
     let before = session_seen_by_the_app(&server, &cookie)["session"]["expiresAt"].clone();
     assert!(before.is_string(), "{before}");
     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -270,9 +262,9 @@ async fn a_planted_plain_cookie_neither_locks_out_nor_replaces_the_secure_one() 
         ("BA_COOKIE_CACHE", "compact"),
         ("BA_EMAIL", "eve@example.com"),
     ]);
-    let planted = attacker.text("cookieHeader");
+    let planted = attacker.browser_cookies();
     assert!(planted.starts_with("better-auth.session_token="));
-    let secure = victim.text("cookieHeader");
+    let secure = victim.browser_cookies();
     assert!(secure.starts_with("__Secure-better-auth.session_token="));
 
     // The default, Either: both present, the `__Secure-` ones win, in
@@ -323,7 +315,7 @@ async fn a_broken_or_doubled_cookie_cache_falls_back_to_the_store() {
     .sessions(|sessions| sessions.store_cache(Duration::ZERO, 1))
     .build()
     .unwrap();
-    let token = server.text("tokenCookie");
+    let token = server.token_cookie();
     let data = server.minted["dataCookies"][0].as_str().unwrap().to_owned();
     let huge = format!("better-auth.session_data={}", "A".repeat(40 * 1024));
     for (case, cookies) in [

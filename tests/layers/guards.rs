@@ -4,17 +4,18 @@
 //! request without valid credentials still gets 401. `OwnerOf` with a typed
 //! claims type keeps its own 403 `forbidden`.
 
-use actix_web::{App, HttpResponse, test, web};
+use actix_web::{App, HttpResponse, web};
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use jwtguard::actix::AuthMiddleware;
 use jwtguard::tower::AuthLayer;
 use jwtguard::{ClaimGuard, Claims, Guard, UserIdParam};
 use serde_json::{Value, json};
 
-use crate::common::call::{self, Answer};
+use crate::common::call::Answer;
+use crate::common::parity;
 use crate::common::{minter, verifier};
-use crate::{MyClaims, bearer};
+use crate::{MyClaims, bearer, through_layer_and_middleware};
 
 const INSUFFICIENT: &str = r#"Bearer error="insufficient_scope", error_description="Insufficient permissions for this resource""#;
 
@@ -42,42 +43,18 @@ fn sub_of(claims: &Claims) -> Value {
     json!({"sub": claims.sub()})
 }
 
-/// `GET /` behind the layer with `guard`.
-async fn axum_layer(guard: ClaimGuard, headers: &[(&str, String)]) -> Answer {
-    let app = Router::new()
-        .route(
-            "/",
-            get(|Extension(claims): Extension<Claims>| async move { Json(sub_of(&claims)) }),
-        )
-        .layer(AuthLayer::new(verifier()).require(guard));
-    call::axum(app, "GET", "/", headers).await
-}
-
-/// `GET /` wrapped in the middleware with `guard`.
-async fn actix_middleware(guard: ClaimGuard, headers: &[(&str, String)]) -> Answer {
-    let app = test::init_service(
-        App::new()
-            .wrap(AuthMiddleware::new(verifier()).require(guard))
-            .route(
-                "/",
-                web::get().to(|claims: web::ReqData<Claims>| async move {
-                    HttpResponse::Ok().json(sub_of(&claims))
-                }),
-            ),
+/// `GET /me` behind the layer and wrapped in the middleware, both guarded
+/// by `guard`: their answers.
+async fn guarded(guard: ClaimGuard, headers: &[(&str, String)]) -> [(&'static str, Answer); 2] {
+    through_layer_and_middleware(
+        AuthLayer::new(verifier()).require(guard.clone()),
+        AuthMiddleware::new(verifier()).require(guard),
+        sub_of,
+        "GET",
+        "/me",
+        headers,
     )
-    .await;
-    call::actix(&app, "GET", "/", headers).await
-}
-
-/// The answers of the layer and the middleware, both guarded by `guard`.
-async fn both(guard: ClaimGuard, headers: &[(&str, String)]) -> [(&'static str, Answer); 2] {
-    [
-        ("axum AuthLayer", axum_layer(guard.clone(), headers).await),
-        (
-            "actix AuthMiddleware",
-            actix_middleware(guard, headers).await,
-        ),
-    ]
+    .await
 }
 
 fn with_role(role: &str) -> Vec<(&'static str, String)> {
@@ -86,7 +63,7 @@ fn with_role(role: &str) -> Vec<(&'static str, String)> {
 
 #[actix_web::test]
 async fn a_verified_user_without_the_role_is_refused_with_403_insufficient_scope() {
-    for (name, answer) in both(ClaimGuard::role("admin"), &with_role("user")).await {
+    for (name, answer) in guarded(ClaimGuard::role("admin"), &with_role("user")).await {
         assert_insufficient(&answer, name);
     }
 }
@@ -94,7 +71,7 @@ async fn a_verified_user_without_the_role_is_refused_with_403_insufficient_scope
 #[actix_web::test]
 async fn a_user_with_the_role_is_let_in() {
     for role in ["admin", "user,admin"] {
-        for (name, answer) in both(ClaimGuard::role("admin"), &with_role(role)).await {
+        for (name, answer) in guarded(ClaimGuard::role("admin"), &with_role(role)).await {
             assert_eq!(
                 (answer.status, &answer.body),
                 (200, &json!({"sub": "user-1"})),
@@ -108,7 +85,7 @@ async fn a_user_with_the_role_is_let_in() {
 async fn a_request_without_valid_credentials_is_401_not_403() {
     let expired = vec![bearer(&minter().claim("role", "user").expired().sign())];
     for headers in [vec![], expired] {
-        for (name, answer) in both(ClaimGuard::role("admin"), &headers).await {
+        for (name, answer) in guarded(ClaimGuard::role("admin"), &headers).await {
             assert_eq!(answer.status, 401, "{name}: {answer:?}");
             assert_ne!(answer.code(), Some("insufficient_scope"), "{name}");
         }
@@ -124,7 +101,7 @@ async fn scopes_are_read_from_a_space_separated_string_or_an_array() {
         token("scope", json!(["tasks:read", "tasks:write"])),
         token("scp", json!(["tasks:write"])),
     ] {
-        for (name, answer) in both(guard.clone(), &headers).await {
+        for (name, answer) in guarded(guard.clone(), &headers).await {
             assert_eq!(answer.status, 200, "{name}: {answer:?}");
         }
     }
@@ -133,7 +110,7 @@ async fn scopes_are_read_from_a_space_separated_string_or_an_array() {
         token("scope", json!("tasks:read,tasks:write")),
         token("scope", json!(["tasks:read"])),
     ] {
-        for (name, answer) in both(guard.clone(), &headers).await {
+        for (name, answer) in guarded(guard.clone(), &headers).await {
             assert_insufficient(&answer, name);
         }
     }
@@ -142,37 +119,31 @@ async fn scopes_are_read_from_a_space_separated_string_or_an_array() {
 #[actix_web::test]
 async fn a_banned_user_is_refused() {
     let banned = vec![bearer(&minter().claim("banned", true).sign())];
-    for (name, answer) in both(ClaimGuard::not_banned(), &banned).await {
+    for (name, answer) in guarded(ClaimGuard::not_banned(), &banned).await {
         assert_insufficient(&answer, name);
     }
     let not_banned = vec![bearer(&minter().claim("banned", false).sign())];
-    for (name, answer) in both(ClaimGuard::not_banned(), &not_banned).await {
+    for (name, answer) in guarded(ClaimGuard::not_banned(), &not_banned).await {
         assert_eq!(answer.status, 200, "{name}: {answer:?}");
     }
 }
 
 #[actix_web::test]
 async fn two_required_guards_must_both_hold() {
-    let layer = |headers: Vec<(&'static str, String)>| async move {
-        let app = Router::new().route("/", get(|| async { "in" })).layer(
+    let both_guards = |headers: Vec<(&'static str, String)>| async move {
+        through_layer_and_middleware(
             AuthLayer::new(verifier())
                 .require(ClaimGuard::role("admin"))
                 .require(ClaimGuard::email_verified()),
-        );
-        call::axum(app, "GET", "/", &headers).await
-    };
-    let middleware = |headers: Vec<(&'static str, String)>| async move {
-        let app = test::init_service(
-            App::new()
-                .wrap(
-                    AuthMiddleware::new(verifier())
-                        .require(ClaimGuard::role("admin"))
-                        .require(ClaimGuard::email_verified()),
-                )
-                .route("/", web::get().to(|| async { "in" })),
+            AuthMiddleware::new(verifier())
+                .require(ClaimGuard::role("admin"))
+                .require(ClaimGuard::email_verified()),
+            sub_of,
+            "GET",
+            "/me",
+            &headers,
         )
-        .await;
-        call::actix(&app, "GET", "/", &headers).await
+        .await
     };
     let token = |role: &str, verified: bool| {
         vec![bearer(
@@ -187,10 +158,11 @@ async fn two_required_guards_must_both_hold() {
         ("admin", false, 403),
         ("user", true, 403),
     ] {
-        let headers = token(role, verified);
-        let answers = [layer(headers.clone()).await, middleware(headers).await];
-        for answer in answers {
-            assert_eq!(answer.status, status, "{role} {verified}: {answer:?}");
+        for (name, answer) in both_guards(token(role, verified)).await {
+            assert_eq!(
+                answer.status, status,
+                "{name}: {role} {verified}: {answer:?}"
+            );
         }
     }
 }
@@ -216,25 +188,23 @@ async fn require_extractor(headers: &[(&str, String)]) -> [(&'static str, Answer
             ),
         )
         .with_state(verifier());
-    let actix_app = test::init_service(App::new().app_data(web::Data::new(verifier())).route(
+    let actix_app = App::new().app_data(web::Data::new(verifier())).route(
         "/",
         web::get().to(
             |jwtguard::actix::Require(claims, _): jwtguard::actix::Require<Admin>| async move {
                 HttpResponse::Ok().json(sub_of(&claims))
             },
         ),
-    ))
-    .await;
-    [
-        (
-            "axum Require",
-            call::axum(axum_app, "GET", "/", headers).await,
-        ),
-        (
-            "actix Require",
-            call::actix(&actix_app, "GET", "/", headers).await,
-        ),
-    ]
+    );
+    parity::both(
+        ["axum Require", "actix Require"],
+        axum_app,
+        actix_app,
+        "GET",
+        "/",
+        headers,
+    )
+    .await
 }
 
 #[actix_web::test]
@@ -269,24 +239,15 @@ async fn the_require_extractor_answers_401_without_credentials() {
 #[actix_web::test]
 async fn the_require_extractor_answers_as_the_guarded_layer_does() {
     for headers in [with_role("user"), with_role("admin"), vec![]] {
-        let [(_, layer), _] = both(ClaimGuard::role("admin"), &headers).await;
-        for (name, answer) in require_extractor(&headers).await {
-            assert_eq!(
-                (
-                    answer.status,
-                    answer.header("www-authenticate"),
-                    &answer.body
-                ),
-                (layer.status, layer.header("www-authenticate"), &layer.body),
-                "{name}: {headers:?}"
-            );
-        }
+        let [layer, _] = guarded(ClaimGuard::role("admin"), &headers).await;
+        let [axum, actix] = require_extractor(&headers).await;
+        parity::assert_same_answers(&format!("{headers:?}"), &[layer, axum, actix]);
     }
 }
 
-/// `GET /api/{user_id}/tasks` taking `OwnerOf<UserIdParam, MyClaims>`.
-async fn typed_owner(path: &str, headers: &[(&str, String)]) -> [(&'static str, Answer); 2] {
-    let axum_app = Router::new()
+/// `/api/{user_id}/tasks` taking `OwnerOf<UserIdParam, MyClaims>`, in axum.
+fn axum_typed_owner() -> Router {
+    Router::new()
         .route(
             "/api/{user_id}/tasks",
             get(
@@ -295,8 +256,12 @@ async fn typed_owner(path: &str, headers: &[(&str, String)]) -> [(&'static str, 
                 },
             ),
         )
-        .with_state(verifier());
-    let actix_app = test::init_service(App::new().app_data(web::Data::new(verifier())).route(
+        .with_state(verifier())
+}
+
+/// The same route in actix-web.
+fn actix_typed_owner(cfg: &mut web::ServiceConfig) {
+    cfg.route(
         "/api/{user_id}/tasks",
         web::get().to(
             |owner: jwtguard::actix::OwnerOf<UserIdParam, MyClaims>| async move {
@@ -304,18 +269,24 @@ async fn typed_owner(path: &str, headers: &[(&str, String)]) -> [(&'static str, 
                 HttpResponse::Ok().json(json!({"owner": owner.user_id(), "email": email}))
             },
         ),
-    ))
-    .await;
-    [
-        (
-            "axum OwnerOf",
-            call::axum(axum_app, "GET", path, headers).await,
-        ),
-        (
-            "actix OwnerOf",
-            call::actix(&actix_app, "GET", path, headers).await,
-        ),
-    ]
+    );
+}
+
+/// `GET path` with `headers` through the typed owner route, in both
+/// frameworks, with no layer.
+async fn typed_owner(path: &str, headers: &[(&str, String)]) -> [(&'static str, Answer); 2] {
+    let actix_app = App::new()
+        .app_data(web::Data::new(verifier()))
+        .configure(actix_typed_owner);
+    parity::both(
+        ["axum OwnerOf", "actix OwnerOf"],
+        axum_typed_owner(),
+        actix_app,
+        "GET",
+        path,
+        headers,
+    )
+    .await
 }
 
 #[actix_web::test]
@@ -351,58 +322,26 @@ async fn typed_owner_behind_the_layer(
     path: &str,
     headers: &[(&str, String)],
 ) -> [(&'static str, Answer); 2] {
-    let axum_app = Router::new()
-        .route(
-            "/api/{user_id}/tasks",
-            get(
-                |owner: jwtguard::axum::OwnerOf<UserIdParam, MyClaims>| async move {
-                    Json(json!({"owner": owner.user_id(), "email": owner.claims().email}))
-                },
-            ),
-        )
-        .with_state(verifier())
-        .layer(AuthLayer::new(verifier()));
-    let actix_app = test::init_service(App::new().wrap(AuthMiddleware::new(verifier())).route(
-        "/api/{user_id}/tasks",
-        web::get().to(
-            |owner: jwtguard::actix::OwnerOf<UserIdParam, MyClaims>| async move {
-                let email = owner.claims().email.clone();
-                HttpResponse::Ok().json(json!({"owner": owner.user_id(), "email": email}))
-            },
-        ),
-    ))
-    .await;
-    [
-        (
-            "axum AuthLayer + OwnerOf",
-            call::axum(axum_app, "GET", path, headers).await,
-        ),
-        (
-            "actix AuthMiddleware + OwnerOf",
-            call::actix(&actix_app, "GET", path, headers).await,
-        ),
-    ]
+    let actix_app = App::new()
+        .wrap(AuthMiddleware::new(verifier()))
+        .configure(actix_typed_owner);
+    parity::both(
+        ["axum AuthLayer + OwnerOf", "actix AuthMiddleware + OwnerOf"],
+        axum_typed_owner().layer(AuthLayer::new(verifier())),
+        actix_app,
+        "GET",
+        path,
+        headers,
+    )
+    .await
 }
 
 #[actix_web::test]
 async fn behind_the_layer_a_typed_owner_answers_as_without_it() {
     let token = minter().claim("email", "ada@example.com").sign();
     for path in ["/api/user-1/tasks", "/api/user-2/tasks"] {
-        let [(_, reference), _] = typed_owner(path, &[bearer(&token)]).await;
-        for (name, answer) in typed_owner_behind_the_layer(path, &[bearer(&token)]).await {
-            assert_eq!(
-                (
-                    answer.status,
-                    answer.header("www-authenticate"),
-                    &answer.body
-                ),
-                (
-                    reference.status,
-                    reference.header("www-authenticate"),
-                    &reference.body
-                ),
-                "{name}: {path}"
-            );
-        }
+        let [without, _] = typed_owner(path, &[bearer(&token)]).await;
+        let [axum, actix] = typed_owner_behind_the_layer(path, &[bearer(&token)]).await;
+        parity::assert_same_answers(path, &[without, axum, actix]);
     }
 }

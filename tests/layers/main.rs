@@ -16,6 +16,10 @@ mod parity;
 mod waiting;
 
 use jwtguard::testing::SessionMinter;
+use jwtguard::{Claims, actix::AuthMiddleware, tower::AuthLayer};
+use serde_json::Value;
+
+use common::call::Answer;
 
 /// `Authorization: Bearer <token>`.
 pub fn bearer(token: &str) -> (&'static str, String) {
@@ -51,4 +55,41 @@ pub fn session_cookie(session: &SessionMinter) -> (&'static str, String) {
         "cookie",
         format!("better-auth.session_token={}", session.cookie_value()),
     )
+}
+
+/// `method path` with `headers` through the two whole-app entry points: an
+/// axum router behind `layer` and an actix-web app wrapped in `middleware`,
+/// each serving `/me` (any method) with the JSON `answer` makes of the
+/// claims it was handed.
+pub async fn through_layer_and_middleware(
+    layer: AuthLayer,
+    middleware: AuthMiddleware,
+    answer: fn(&Claims) -> Value,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+) -> [(&'static str, Answer); 2] {
+    use actix_web::{App, HttpResponse, web};
+    use axum::{Extension, Json, Router, routing::any};
+    let axum_app = Router::new()
+        .route(
+            "/me",
+            any(move |Extension(claims): Extension<Claims>| async move { Json(answer(&claims)) }),
+        )
+        .layer(layer);
+    let actix_app = App::new().wrap(middleware).route(
+        "/me",
+        web::route().to(move |claims: web::ReqData<Claims>| async move {
+            HttpResponse::Ok().json(answer(&claims))
+        }),
+    );
+    common::parity::both(
+        ["axum AuthLayer", "actix AuthMiddleware"],
+        axum_app,
+        actix_app,
+        method,
+        path,
+        headers,
+    )
+    .await
 }

@@ -1,21 +1,22 @@
 //! One table of requests through the four ways to authenticate a route: the
 //! axum extractor, an axum router behind `AuthLayer`, the actix-web
 //! extractor, and an actix-web app wrapped in `AuthMiddleware`. All four
-//! answer every request alike: status, `WWW-Authenticate`, content type and
-//! body.
+//! answer every request alike: status, `WWW-Authenticate`, content type,
+//! `Retry-After` and body.
 
-use actix_web::{App, HttpResponse, test, web};
+use actix_web::{App, HttpResponse, web};
 use axum::routing::any;
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use jwtguard::actix::AuthMiddleware;
 use jwtguard::testing::TokenMinter;
 use jwtguard::tower::AuthLayer;
 use jwtguard::{Claims, Verifier};
 use serde_json::{Value, json};
 
-use crate::bearer;
-use crate::common::call::{self, Answer};
+use crate::common::call::Answer;
+use crate::common::parity;
 use crate::common::{NOW, OTHER_SECRET, minter, verifier};
+use crate::{bearer, through_layer_and_middleware};
 
 /// What a handler answers: the `sub` of the claims it was handed.
 fn body_of(claims: &Claims) -> Value {
@@ -44,75 +45,69 @@ async fn through_all_four(
             ),
         )
         .with_state(verifier.clone());
-    let axum_layer = Router::new()
-        .route(
-            "/me",
-            any(|Extension(claims): Extension<Claims>| async move { Json(body_of(&claims)) }),
-        )
-        .layer(AuthLayer::new(verifier.clone()));
-    let actix_extractor =
-        test::init_service(App::new().app_data(web::Data::new(verifier.clone())).route(
-            "/me",
-            web::route().to(
-                |jwtguard::actix::Auth(claims): jwtguard::actix::Auth| async move {
-                    HttpResponse::Ok().json(body_of(&claims))
-                },
-            ),
-        ))
-        .await;
-    let actix_middleware = test::init_service(
-        App::new()
-            .wrap(AuthMiddleware::new(verifier.clone()))
-            .route(
-                "/me",
-                web::route().to(|claims: web::ReqData<Claims>| async move {
-                    HttpResponse::Ok().json(body_of(&claims))
-                }),
-            ),
+    let actix_extractor = App::new().app_data(web::Data::new(verifier.clone())).route(
+        "/me",
+        web::route().to(
+            |jwtguard::actix::Auth(claims): jwtguard::actix::Auth| async move {
+                HttpResponse::Ok().json(body_of(&claims))
+            },
+        ),
+    );
+    let extractors = parity::both(
+        ["axum extractor", "actix extractor"],
+        axum_extractor,
+        actix_extractor,
+        method,
+        path,
+        headers,
     )
     .await;
-    vec![
-        (
-            "axum extractor",
-            call::axum(axum_extractor, method, path, headers).await,
-        ),
-        (
-            "axum AuthLayer",
-            call::axum(axum_layer, method, path, headers).await,
-        ),
-        (
-            "actix extractor",
-            call::actix(&actix_extractor, method, path, headers).await,
-        ),
-        (
-            "actix AuthMiddleware",
-            call::actix(&actix_middleware, method, path, headers).await,
-        ),
-    ]
-}
-
-/// What an answer shows a client.
-fn seen(answer: &Answer) -> (u16, Option<&str>, Option<&str>, &Value) {
-    (
-        answer.status,
-        answer.header("www-authenticate"),
-        answer.header("content-type"),
-        &answer.body,
+    let layers = through_layer_and_middleware(
+        AuthLayer::new(verifier.clone()),
+        AuthMiddleware::new(verifier.clone()),
+        body_of,
+        method,
+        path,
+        headers,
     )
+    .await;
+    extractors.into_iter().chain(layers).collect()
 }
 
+/// One request of a table, and the answer every entry point must give.
 struct Row {
     name: &'static str,
+    method: &'static str,
+    path: String,
     headers: Vec<(&'static str, String)>,
     status: u16,
     /// The refusal's `code`; `None` for a request let in.
     code: Option<&'static str>,
 }
 
+/// Sends every row through the four entry points: they answer alike, with
+/// the row's status and code.
+async fn assert_answered_alike(verifier: &Verifier, rows: Vec<Row>) {
+    for row in rows {
+        let answers = through_all_four(verifier, row.method, &row.path, &row.headers).await;
+        let (reference_name, reference) = &answers[0];
+        assert_eq!(
+            (reference.status, reference.code()),
+            (row.status, row.code),
+            "{}: {reference_name}: {reference:?}",
+            row.name
+        );
+        parity::assert_same_answers(row.name, &answers);
+    }
+}
+
+/// `GET /me` with each credential an API client may send.
 fn rows() -> Vec<Row> {
     let valid = minter().sign();
     let row = |name, headers, status, code| Row {
         name,
+        method: "GET",
+        path: "/me".to_owned(),
         headers,
         status,
         code,
@@ -186,32 +181,15 @@ fn rows() -> Vec<Row> {
 
 #[actix_web::test]
 async fn every_entry_point_answers_every_request_alike() {
-    let verifier = verifier();
-    for row in rows() {
-        let answers = get_me(&verifier, &row.headers).await;
-        let (reference_name, reference) = &answers[0];
-        assert_eq!(
-            (reference.status, reference.code()),
-            (row.status, row.code),
-            "{}: {reference_name}: {reference:?}",
-            row.name
-        );
-        for (name, answer) in &answers[1..] {
-            assert_eq!(
-                seen(answer),
-                seen(reference),
-                "{}: {name} differs from the {reference_name}",
-                row.name
-            );
-        }
-    }
+    assert_answered_alike(&verifier(), rows()).await;
 }
 
 #[actix_web::test]
 async fn every_refusal_carries_a_challenge_and_a_json_body() {
     let verifier = verifier();
     for row in rows().into_iter().filter(|row| row.status == 401) {
-        for (name, answer) in get_me(&verifier, &row.headers).await {
+        for (name, answer) in through_all_four(&verifier, row.method, &row.path, &row.headers).await
+        {
             let context = format!("{}: {name}", row.name);
             let challenge = answer.header("www-authenticate").expect(&context);
             assert!(challenge.starts_with("Bearer"), "{context}: {challenge}");
@@ -253,16 +231,9 @@ fn browser_verifier() -> Verifier {
         .unwrap()
 }
 
-struct BrowserRow {
-    name: &'static str,
-    method: &'static str,
-    path: String,
-    headers: Vec<(&'static str, String)>,
-    status: u16,
-    code: Option<&'static str>,
-}
-
-fn browser_rows() -> Vec<BrowserRow> {
+/// What a browser sends: the cookie, with and without an Origin, and the
+/// query token of WebSocket upgrades.
+fn browser_rows() -> Vec<Row> {
     let valid = minter().sign();
     let cookie = ("cookie", format!("theme=dark; auth_token={valid}"));
     let origin = ("origin", "http://localhost:3000".to_owned());
@@ -274,7 +245,7 @@ fn browser_rows() -> Vec<BrowserRow> {
         headers.extend_from_slice(more);
         headers
     };
-    let row = |name, method, path: String, headers, status, code| BrowserRow {
+    let row = |name, method, path: String, headers, status, code| Row {
         name,
         method,
         path,
@@ -361,25 +332,7 @@ fn browser_rows() -> Vec<BrowserRow> {
 
 #[actix_web::test]
 async fn every_entry_point_reads_cookies_and_websocket_query_tokens_alike() {
-    let verifier = browser_verifier();
-    for row in browser_rows() {
-        let answers = through_all_four(&verifier, row.method, &row.path, &row.headers).await;
-        let (reference_name, reference) = &answers[0];
-        assert_eq!(
-            (reference.status, reference.code()),
-            (row.status, row.code),
-            "{}: {reference_name}: {reference:?}",
-            row.name
-        );
-        for (name, answer) in &answers[1..] {
-            assert_eq!(
-                seen(answer),
-                seen(reference),
-                "{}: {name} differs from the {reference_name}",
-                row.name
-            );
-        }
-    }
+    assert_answered_alike(&browser_verifier(), browser_rows()).await;
 }
 
 /// A verifier whose refusals have a body of the application's own.
@@ -418,27 +371,28 @@ async fn behind_the_layer_an_extractors_refusal_is_rendered_by_the_registered_ve
         )
         .with_state(custom_body_verifier())
         .layer(AuthLayer::new(verifier()));
-    let actix_app = test::init_service(
-        App::new()
-            .app_data(web::Data::new(custom_body_verifier()))
-            .wrap(AuthMiddleware::new(verifier()))
-            .route(
-                "/api/{user_id}/tasks",
-                web::route().to(|owner: jwtguard::actix::OwnerOf| async move {
-                    owner.user_id().to_owned()
-                }),
-            ),
+    let actix_app = App::new()
+        .app_data(web::Data::new(custom_body_verifier()))
+        .wrap(AuthMiddleware::new(verifier()))
+        .route(
+            "/api/{user_id}/tasks",
+            web::route()
+                .to(|owner: jwtguard::actix::OwnerOf| async move { owner.user_id().to_owned() }),
+        );
+    let answers = parity::both(
+        ["axum AuthLayer", "actix AuthMiddleware"],
+        axum_app,
+        actix_app,
+        "GET",
+        "/api/user-2/tasks",
+        &[bearer(&token)],
     )
     .await;
-    let headers = [bearer(&token)];
-    let answers = [
-        call::axum(axum_app, "GET", "/api/user-2/tasks", &headers).await,
-        call::actix(&actix_app, "GET", "/api/user-2/tasks", &headers).await,
-    ];
-    for answer in answers {
+    for (name, answer) in answers {
         assert_eq!(
             (answer.status, &answer.body),
-            (403, &json!({"error": "forbidden"}))
+            (403, &json!({"error": "forbidden"})),
+            "{name}"
         );
     }
 }

@@ -6,7 +6,7 @@
 
 use actix_web::{App, HttpResponse, test, web};
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use jwtguard::actix::AuthMiddleware;
 use jwtguard::tower::AuthLayer;
 use jwtguard::{ClaimGuard, Claims, CookieCacheStrategy, Verifier};
@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::common::SECRET;
 use crate::common::call::{self, Answer};
-use crate::{MemoryStore, session, session_cookie, session_verifier};
+use crate::{MemoryStore, session, session_cookie, session_verifier, through_layer_and_middleware};
 
 fn describe(claims: &Claims) -> Value {
     json!({
@@ -38,29 +38,7 @@ async fn both(
         layer = layer.require(guard.clone());
         middleware = middleware.require(guard);
     }
-    let axum_app = Router::new()
-        .route(
-            "/me",
-            get(|Extension(claims): Extension<Claims>| async move { Json(describe(&claims)) }),
-        )
-        .layer(layer);
-    let actix_app = test::init_service(App::new().wrap(middleware).route(
-        "/me",
-        web::get().to(|claims: web::ReqData<Claims>| async move {
-            HttpResponse::Ok().json(describe(&claims))
-        }),
-    ))
-    .await;
-    [
-        (
-            "axum AuthLayer",
-            call::axum(axum_app, "GET", "/me", headers).await,
-        ),
-        (
-            "actix AuthMiddleware",
-            call::actix(&actix_app, "GET", "/me", headers).await,
-        ),
-    ]
+    through_layer_and_middleware(layer, middleware, describe, "GET", "/me", headers).await
 }
 
 #[actix_web::test]

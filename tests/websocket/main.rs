@@ -14,8 +14,9 @@ mod query_token;
 mod servers;
 
 use common::call::Answer;
+use common::parity;
 use jwtguard::Verifier;
-use servers::{Kind, Server};
+use servers::Server;
 
 /// The verifier of most tests: the test secret and clock, and the JWT
 /// read from `access_token` on upgrades.
@@ -38,35 +39,17 @@ async fn opens_everywhere(servers: &[Server], suffix: &str, headers: &[(&str, &s
 }
 
 /// The handshake to `/ws<suffix>` with `headers` is refused by every
-/// server with the same status, challenge, content type and body; that
-/// answer.
+/// server with the same answer (as [`parity::seen`] reads it); that answer.
 async fn refused_everywhere(servers: &[Server], suffix: &str, headers: &[(&str, &str)]) -> Answer {
-    let mut first: Option<(Kind, Answer)> = None;
+    let mut answers = Vec::new();
     for server in servers {
-        let answer = match client::upgrade(&server.ws(suffix), headers).await {
-            Err(answer) => answer,
+        match client::upgrade(&server.ws(suffix), headers).await {
+            Err(answer) => answers.push((server.kind, answer)),
             Ok(greeting) => panic!("{:?} opened /ws{suffix}: {greeting:?}", server.kind),
-        };
-        match &first {
-            None => first = Some((server.kind, answer)),
-            Some((kind, expected)) => assert_same(*kind, expected, server.kind, &answer),
         }
     }
-    first.expect("at least one server").1
-}
-
-/// Two servers' answers agree on everything a client reads.
-fn assert_same(kind: Kind, expected: &Answer, other_kind: Kind, other: &Answer) {
-    let what = format!("{kind:?} and {other_kind:?}");
-    assert_eq!(expected.status, other.status, "status of {what}");
-    for header in ["www-authenticate", "content-type"] {
-        assert_eq!(
-            expected.header(header),
-            other.header(header),
-            "{header} of {what}"
-        );
-    }
-    assert_eq!(expected.body, other.body, "body of {what}");
+    parity::assert_same_answers(&format!("/ws{suffix} with {headers:?}"), &answers);
+    answers.into_iter().next().expect("at least one server").1
 }
 
 /// A 401 with `code`: a bare `Bearer` challenge without credentials, an

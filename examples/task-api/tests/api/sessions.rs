@@ -10,15 +10,12 @@
 //! Needs Node.js 20+ and npm; the first run installs the pinned package
 //! with `npm ci`.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
+use std::path::PathBuf;
 
 use jwtguard::Verifier;
 use jwtguard::testing::{SessionMinter, TokenMinter};
-use serde_json::{Value, json};
+use jwtguard_test_support::{BetterAuth, env};
+use serde_json::json;
 use task_api::config::Config;
 
 use crate::harness::*;
@@ -43,139 +40,18 @@ on_both_servers_with!(
 // The real Better Auth, and the servers' configuration.
 // ---------------------------------------------------------------------------
 
-fn fixture_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/better-auth")
-}
-
-/// Installs the pinned package once per test run, as the library's
-/// interop tests do.
-fn install() {
-    static INSTALLED: Mutex<bool> = Mutex::new(false);
-    let mut installed = INSTALLED.lock().unwrap_or_else(|e| e.into_inner());
-    if *installed || fixture_dir().join("node_modules/better-auth").is_dir() {
-        *installed = true;
-        return;
-    }
-    let status = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(fixture_dir())
-        .status()
-        .unwrap_or_else(|e| panic!("cannot run npm ({e}): install Node.js 20+ and npm"));
-    assert!(
-        status.success(),
-        "npm ci failed in tests/fixtures/better-auth"
-    );
-    *installed = true;
-}
-
-/// A running Better Auth server and what its sign-up handed out.
-struct BetterAuth {
-    child: Child,
-    minted: Value,
-}
-
-impl BetterAuth {
-    /// Starts `session-server.mjs` with `env` (`BA_SECRET`, `BA_SECRETS`,
-    /// `BA_COOKIE_CACHE`) and reads its one line.
-    fn start(env: &[(&str, &str)]) -> Self {
-        install();
-        let mut command = Command::new("node");
-        command
-            .arg("session-server.mjs")
-            .current_dir(fixture_dir())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        for (name, value) in env {
-            command.env(name, value);
-        }
-        let mut child = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run node ({e}): install Node.js 20+"));
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("piped stdout"))
-            .read_line(&mut line)
-            .expect("session-server.mjs prints a line");
-        let minted: Value = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("session-server.mjs printed no JSON ({e})"));
-        assert_eq!(minted["version"], "1.7.25", "the pinned better-auth");
-        Self { child, minted }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.minted["port"])
-    }
-
-    fn text(&self, name: &str) -> String {
-        self.minted[name]
-            .as_str()
-            .unwrap_or_else(|| panic!("session-server.mjs printed no {name}"))
-            .to_owned()
-    }
-
-    /// The token cookie and the cookie cache, as the browser sends them back.
-    fn browser_cookies(&self) -> String {
-        self.text("cookieHeader")
-    }
-
-    /// The signed session token cookie alone.
-    fn token_cookie(&self) -> String {
-        self.text("tokenCookie")
-    }
-
-    /// The cookie cache's value (`session_data`, one chunk).
-    fn cache_value(&self) -> String {
-        let data = self.minted["dataCookies"][0]
-            .as_str()
-            .expect("a session_data cookie: start with BA_COOKIE_CACHE");
-        data.split_once('=').expect("name=value").1.to_owned()
-    }
-
-    fn tasks(&self) -> String {
-        format!("/api/{}/tasks", self.text("userId"))
-    }
-
-    /// Signs the session out through Better Auth's own endpoint, as the
-    /// front end's `authClient.signOut()` does: its row is deleted.
-    fn sign_out(&self) {
-        let address = format!("127.0.0.1:{}", self.minted["port"]);
-        let mut stream = TcpStream::connect(&address).expect("Better Auth is listening");
-        let request = format!(
-            "POST /api/auth/sign-out HTTP/1.1\r\nHost: {address}\r\nOrigin: {}\r\n\
-             Cookie: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-            self.url(),
-            self.browser_cookies()
-        );
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let status = response.lines().next().unwrap_or_default();
-        assert!(status.starts_with("HTTP/1.1 200"), "sign-out: {status}");
-    }
-}
-
-impl Drop for BetterAuth {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The user's tasks: `/api/<the signed-up user's id>/tasks`.
+fn tasks(better_auth: &BetterAuth) -> String {
+    format!("/api/{}/tasks", better_auth.text("userId"))
 }
 
 /// The servers' verifier, configured by `vars` alone, as `tasks_axum` and
 /// `tasks_actix` configure theirs from the environment.
 async fn verifier(vars: &[(&str, String)]) -> Verifier {
-    let vars: Vec<(String, String)> = vars
-        .iter()
-        .map(|(name, value)| ((*name).to_owned(), value.clone()))
-        .collect();
-    Config::from_env_with(|name| {
-        vars.iter()
-            .find(|(var, _)| var == name)
-            .map(|(_, value)| value.clone())
-    })
-    .await
-    .unwrap_or_else(|error| panic!("{error}"))
-    .verifier
+    Config::from_env_with(env(vars))
+        .await
+        .unwrap_or_else(|error| panic!("{error}"))
+        .verifier
 }
 
 // ---------------------------------------------------------------------------
@@ -264,7 +140,7 @@ async fn the_cookie_cache_lists_and_creates<S: Server>(
     )
     .await;
     let cookies = better_auth.browser_cookies();
-    let path = better_auth.tasks();
+    let path = tasks(&better_auth);
     lists_and_creates(&server, &path, |request| {
         with_cookies(request, &cookies).header("origin", FRONTEND)
     })
@@ -315,7 +191,7 @@ async fn session_tokens_are_resolved_by_the_real_get_session<S: Server>(
         .await,
     )
     .await;
-    let path = better_auth.tasks();
+    let path = tasks(&better_auth);
     let cookie = better_auth.token_cookie();
     lists_and_creates(&server, &path, |request| {
         with_cookies(request, &cookie).header("origin", FRONTEND)
@@ -355,7 +231,7 @@ async fn signed_out_sessions_are_refused_when_answers_are_not_reused<S: Server>(
         .await,
     )
     .await;
-    let path = better_auth.tasks();
+    let path = tasks(&better_auth);
     let cookie = better_auth.token_cookie();
     let bearer = better_auth.text("bearer");
     server
@@ -407,7 +283,7 @@ async fn better_auth_secrets_rotation<S: Server>(serve: impl AsyncFn(Verifier) -
         .await,
     )
     .await;
-    let path = better_auth.tasks();
+    let path = tasks(&better_auth);
     let cookies = better_auth.browser_cookies();
     lists_and_creates(&rotated, &path, |request| {
         with_cookies(request, &cookies).header("origin", FRONTEND)
@@ -446,7 +322,7 @@ async fn credentials_of_the_wrong_kind_are_refused<S: Server>(serve: impl AsyncF
         .await,
     )
     .await;
-    let path = better_auth.tasks();
+    let path = tasks(&better_auth);
     // An HS256 JWT for the same user, signed with the same secret.
     let jwt = TokenMinter::new(SECRET)
         .subject(better_auth.text("userId"))
@@ -684,12 +560,7 @@ async fn sql_store_refuses_deleted_and_expired_sessions<S: Server>(
 // ---------------------------------------------------------------------------
 
 async fn config_error(vars: &[(&str, &str)]) -> String {
-    let lookup = |name: &str| {
-        vars.iter()
-            .find(|(var, _)| *var == name)
-            .map(|(_, value)| (*value).to_owned())
-    };
-    match Config::from_env_with(lookup).await {
+    match Config::from_env_with(env(vars)).await {
         Ok(_) => panic!("accepted: {vars:?}"),
         Err(error) => error,
     }
@@ -768,12 +639,7 @@ async fn the_accepted_credentials_are_named_without_secrets() {
         ("BETTER_AUTH_BEARER", "true"),
         ("SESSION_CACHE_TTL_SECONDS", "5"),
     ];
-    let lookup = |name: &str| {
-        vars.iter()
-            .find(|(var, _)| *var == name)
-            .map(|(_, value)| (*value).to_owned())
-    };
-    let config = Config::from_env_with(lookup).await.unwrap();
+    let config = Config::from_env_with(env(&vars)).await.unwrap();
     assert_eq!(
         config.credentials,
         [

@@ -1,0 +1,18 @@
+//! What jwtguard's tests and its example's tests share, written once.
+//!
+//! * [`BetterAuth`]: the real `better-auth` package (pinned in
+//!   `tests/fixtures/better-auth/package-lock.json`), running
+//!   `session-server.mjs` on loopback: it signs a user up, hands out the
+//!   session cookie, cookie cache and bearer token, and keeps serving
+//!   `get-session` and `sign-out` until dropped.
+//! * [`env()`]: environment variables read from a list, for the
+//!   `from_env_with` constructors.
+//!
+//! Needs Node.js 20+ and npm for [`BetterAuth`]; the first start in a test
+//! run installs the pinned package with `npm ci`.
+
+mod better_auth;
+mod env;
+
+pub use better_auth::{BetterAuth, PINNED_VERSION, fixture_dir, install};
+pub use env::env;
