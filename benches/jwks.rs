@@ -7,6 +7,9 @@
 //! * `jwtguard_verify`: [`Verifier::verify`] with the key from a JWKS;
 //! * `jwtguard_verify_cached` (EdDSA): the same token again with
 //!   `.jwks(|keys| keys.token_cache(..))`: a hit skips the signature, re-checks the claims;
+//! * `jwtguard_verify_cache_miss` (EdDSA): a token the cache has not seen
+//!   (4096 of them through a cache of 1024, so 3 insertions in 4 evict):
+//!   the lookup that misses, the signature check and the insertion;
 //! * `jsonwebtoken_decode`: `jsonwebtoken::decode` with a prebuilt
 //!   `DecodingKey` and the same issuer, audience and required claims;
 //! * `floor_signature`: the signature check alone, with a prepared key;
@@ -17,6 +20,7 @@
 //! `cargo bench --bench jwks` (add `-- --quick` for a short run).
 
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -58,9 +62,14 @@ fn b64(bytes: impl AsRef<[u8]>) -> String {
 
 /// The signing input of a plugin-shaped token for `alg`.
 fn signing_input(alg: &str) -> String {
+    signing_input_at(alg, 1_764_000_000)
+}
+
+/// The same, issued at `iat` (distinct tokens for the cache-miss bench).
+fn signing_input_at(alg: &str, iat: u64) -> String {
     let header = json!({"alg": alg, "kid": KID});
     let claims = json!({
-        "iat": 1_764_000_000u64, "name": "Ada Lovelace", "email": "ada@example.com",
+        "iat": iat, "name": "Ada Lovelace", "email": "ada@example.com",
         "emailVerified": false, "createdAt": "2026-11-25T15:00:00.000Z",
         "updatedAt": "2026-11-25T15:00:00.000Z", "id": "Xk9mP2vL7qR4tW8yB3nF6hJ1cD5gS0aE",
         "sub": "Xk9mP2vL7qR4tW8yB3nF6hJ1cD5gS0aE", "exp": 4_000_000_000u64,
@@ -69,18 +78,22 @@ fn signing_input(alg: &str) -> String {
     format!("{}.{}", b64(header.to_string()), b64(claims.to_string()))
 }
 
+/// The size of the benches' token cache.
+const CACHE_ENTRIES: usize = 1024;
+
 fn verifier(jwk: serde_json::Value, cache: bool) -> Verifier {
     let mut builder = Verifier::builder()
         .jwks(|keys| keys.json(json!({"keys": [jwk]}).to_string()))
         .claim_rules(|rules| rules.issuer(BASE_URL).audience(BASE_URL));
     if cache {
-        builder = builder.jwks(|keys| keys.token_cache(1024));
+        builder = builder.jwks(|keys| keys.token_cache(CACHE_ENTRIES));
     }
     builder.build().expect("bench JWKS is valid")
 }
 
-/// Times jwtguard (and its cache when asked) next to jsonwebtoken and the
-/// bare signature check, after checking that all of them accept the token.
+/// Times jwtguard (and its cache when given tokens that miss it) next to
+/// jsonwebtoken and the bare signature check, after checking that all of
+/// them accept the token.
 fn compare(
     c: &mut Criterion,
     name: &str,
@@ -88,7 +101,7 @@ fn compare(
     jwk: serde_json::Value,
     theirs: (DecodingKey, Algorithm),
     floor: impl Fn() -> bool,
-    with_cache: bool,
+    misses: Option<Vec<String>>,
 ) {
     let plain = verifier(jwk.clone(), false);
     let ours: PluginClaims = plain.verify_as(token).expect("jwtguard accepts the token");
@@ -105,14 +118,37 @@ fn compare(
     group.bench_function("jwtguard_verify", |b| {
         b.iter(|| plain.verify(black_box(token)))
     });
-    if with_cache {
-        let cached = verifier(jwk, true);
+    if let Some(misses) = misses {
+        let cached = verifier(jwk.clone(), true);
         assert!(cached.verify(token).is_ok());
         group.bench_function("jwtguard_verify_cached", |b| {
             b.iter(|| cached.verify(black_box(token)))
         });
         group.bench_function("jwtguard_verify_as_cached", |b| {
             b.iter(|| cached.verify_as::<PluginClaims>(black_box(token)))
+        });
+        // Each round a fresh cache sees each token once: every lookup
+        // misses, and past the first CACHE_ENTRIES each insertion evicts.
+        // Only the verify calls are timed.
+        assert!(misses.len() > 2 * CACHE_ENTRIES);
+        group.bench_function("jwtguard_verify_cache_miss", |b| {
+            b.iter_custom(|iters| {
+                let mut elapsed = Duration::ZERO;
+                let mut left = iters;
+                while left > 0 {
+                    let fresh = verifier(jwk.clone(), true);
+                    let round = misses
+                        .iter()
+                        .take(usize::try_from(left).unwrap_or(usize::MAX));
+                    let started = Instant::now();
+                    for token in round {
+                        assert!(fresh.verify(black_box(token)).is_ok());
+                    }
+                    elapsed += started.elapsed();
+                    left = left.saturating_sub(misses.len() as u64);
+                }
+                elapsed
+            })
         });
     }
     group.bench_function("jsonwebtoken_decode", |b| {
@@ -135,7 +171,13 @@ fn eddsa(c: &mut Criterion) {
         DecodingKey::from_ed_components(&x).unwrap(),
         Algorithm::EdDSA,
     );
-    compare(c, "eddsa", &token, jwk, theirs, floor, true);
+    let misses = (0..4 * CACHE_ENTRIES as u64)
+        .map(|i| {
+            let input = signing_input_at("EdDSA", 1_764_000_001 + i);
+            format!("{input}.{}", b64(key.sign(input.as_bytes()).to_bytes()))
+        })
+        .collect();
+    compare(c, "eddsa", &token, jwk, theirs, floor, Some(misses));
 }
 
 fn es256(c: &mut Criterion) {
@@ -152,7 +194,7 @@ fn es256(c: &mut Criterion) {
         DecodingKey::from_ec_components(&x, &y).unwrap(),
         Algorithm::ES256,
     );
-    compare(c, "es256", &token, jwk, theirs, floor, false);
+    compare(c, "es256", &token, jwk, theirs, floor, None);
 }
 
 fn rs256(c: &mut Criterion) {
@@ -174,7 +216,7 @@ fn rs256(c: &mut Criterion) {
         DecodingKey::from_rsa_components(&n, &e).unwrap(),
         Algorithm::RS256,
     );
-    compare(c, "rs256", &token, jwk, theirs, floor, false);
+    compare(c, "rs256", &token, jwk, theirs, floor, None);
 }
 
 /// What one forged RS256 signature costs against the largest key accepted
