@@ -8,23 +8,23 @@
 //! rules cannot change for a given token and verifier). A claims type other
 //! than [`Claims`] is filled from the payload again, with every rule.
 //!
-//! A full cache makes room by sweeping out expired entries (at most once a
-//! second) and otherwise by evicting one entry, so an insertion never costs
-//! more than one sweep per second.
+//! The entries live in a [`quick_cache`] cache, the one in front of session
+//! stores too: bounded (a full cache evicts the entries least used since
+//! they came in, which expired tokens soon are), sharded, read under a
+//! shared lock. Expiry is not the cache's business: every hit checks `exp`
+//! again and removes a token that has expired.
 
-use std::collections::HashMap;
-use std::collections::hash_map::RandomState;
 use std::fmt;
-use std::hash::BuildHasher;
-use std::sync::{PoisonError, RwLock};
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use quick_cache::Equivalent;
+use quick_cache::sync::Cache;
 
 use crate::token::claims::Claims;
 
 /// Tokens longer than this are verified every time, never cached.
 pub const CACHE_MAX_TOKEN_LEN: usize = 4096;
-
-/// Expired entries are swept out of a full cache at most this often.
-const SWEEP_EVERY_SECS: f64 = 1.0;
 
 /// How many trailing bytes of a token (its signature) are hashed to find it;
 /// the whole token is then compared.
@@ -33,21 +33,48 @@ const HASHED_TAIL: usize = 64;
 /// A bounded map from verified tokens to their claims.
 pub(crate) struct TokenCache {
     max_entries: usize,
-    hasher: RandomState,
-    state: RwLock<State>,
+    /// Bumped whenever the keys change: entries of an older generation are
+    /// not hits, and tokens verified with older keys are not inserted.
+    generation: AtomicU64,
+    entries: Cache<CachedToken, Verified>,
 }
 
-#[derive(Default)]
-struct State {
-    /// Bumped whenever the keys change: older insertions are dropped.
+/// A token in the cache. Hashed by its tail only, which is enough to spread
+/// tokens (it is their signature) and keeps a lookup cheap whatever the
+/// token's length; equal only to the whole same token.
+#[derive(PartialEq, Eq)]
+struct CachedToken(Box<str>);
+
+/// A token looked up: hashed as [`CachedToken`] is, without copying it.
+struct Lookup<'a>(&'a str);
+
+fn tail(token: &str) -> &[u8] {
+    let bytes = token.as_bytes();
+    &bytes[bytes.len().saturating_sub(HASHED_TAIL)..]
+}
+
+impl Hash for CachedToken {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        tail(&self.0).hash(state);
+    }
+}
+
+impl Hash for Lookup<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        tail(self.0).hash(state);
+    }
+}
+
+impl Equivalent<CachedToken> for Lookup<'_> {
+    fn equivalent(&self, key: &CachedToken) -> bool {
+        *key.0 == *self.0
+    }
+}
+
+/// What a token verified to, and under which keys.
+#[derive(Clone)]
+struct Verified {
     generation: u64,
-    entries: HashMap<u64, Entry>,
-    /// When expired entries were last swept out (Unix seconds).
-    last_sweep: f64,
-}
-
-struct Entry {
-    token: Box<str>,
     claims: Claims,
 }
 
@@ -63,99 +90,59 @@ impl TokenCache {
     pub(crate) fn new(max_entries: usize) -> Self {
         Self {
             max_entries,
-            hasher: RandomState::new(),
-            state: RwLock::new(State::default()),
+            generation: AtomicU64::new(0),
+            entries: Cache::new(max_entries.max(1)),
         }
-    }
-
-    fn slot(&self, token: &str) -> u64 {
-        let bytes = token.as_bytes();
-        self.hasher
-            .hash_one(&bytes[bytes.len().saturating_sub(HASHED_TAIL)..])
     }
 
     /// What `token` verified to under the current keys, if it is cached.
     pub(crate) fn get(&self, token: &str) -> Option<Claims> {
-        let slot = self.slot(token);
-        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
-        let entry = state.entries.get(&slot)?;
-        (*entry.token == *token).then(|| entry.claims.clone())
+        if token.len() > CACHE_MAX_TOKEN_LEN {
+            return None;
+        }
+        let verified = self.entries.get(&Lookup(token))?;
+        (verified.generation == self.generation()).then_some(verified.claims)
     }
 
     /// The generation to pass to [`insert`](Self::insert) for a token about
     /// to be verified.
     pub(crate) fn generation(&self) -> u64 {
-        self.state
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .generation
+        self.generation.load(Ordering::Acquire)
     }
 
     /// Remembers a token that passed every check, unless the keys changed
     /// since `generation`, the token is too long, or it has no `exp` (it
-    /// would never leave on its own). When full, expired entries go first,
-    /// then an arbitrary one.
-    pub(crate) fn insert(&self, token: &str, claims: Claims, generation: u64, now: f64) {
+    /// would never leave on its own). `_now` is not needed: an expired
+    /// token is removed when it is next presented, or evicted unused.
+    pub(crate) fn insert(&self, token: &str, claims: Claims, generation: u64, _now: f64) {
         if token.len() > CACHE_MAX_TOKEN_LEN || self.max_entries == 0 {
             return;
         }
-        if claims.exp().is_none() {
+        if claims.exp().is_none() || generation != self.generation() {
             return;
         }
-        let slot = self.slot(token);
-        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
-        if state.generation != generation {
-            return;
-        }
-        if state.entries.len() >= self.max_entries && !state.entries.contains_key(&slot) {
-            // A full sweep at most once a second; otherwise one eviction.
-            if now - state.last_sweep >= SWEEP_EVERY_SECS {
-                state.last_sweep = now;
-                state.entries.retain(|_, entry| {
-                    entry
-                        .claims
-                        .exp()
-                        .is_some_and(|exp| exp.as_secs_f64() > now)
-                });
-            }
-            if state.entries.len() >= self.max_entries {
-                if let Some(victim) = state.entries.keys().next().copied() {
-                    state.entries.remove(&victim);
-                }
-            }
-        }
-        state.entries.insert(
-            slot,
-            Entry {
-                token: token.into(),
-                claims,
-            },
-        );
+        // Should the keys change between the check above and this insertion,
+        // the entry carries the old generation and is never a hit.
+        self.entries
+            .insert(CachedToken(token.into()), Verified { generation, claims });
     }
 
     /// Forgets a token that no longer passes (it expired).
     pub(crate) fn remove(&self, token: &str) {
-        let slot = self.slot(token);
-        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
-        if state
-            .entries
-            .get(&slot)
-            .is_some_and(|entry| *entry.token == *token)
-        {
-            state.entries.remove(&slot);
-        }
+        self.entries.remove(&Lookup(token));
     }
 
     /// Forgets everything: the keys changed.
     pub(crate) fn clear(&self) {
-        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
-        state.generation += 1;
-        state.entries.clear();
+        // First the generation, so that no entry in the cache is a hit from
+        // now on, even one inserted while it is emptied.
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.entries.clear();
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.state.read().unwrap().entries.len()
+        self.entries.len()
     }
 }
 
@@ -206,22 +193,50 @@ mod tests {
     #[test]
     fn stays_bounded_and_skips_long_or_unexpiring_tokens() {
         let cache = TokenCache::new(4);
-        for i in 0..10 {
+        for i in 0..100 {
             insert(&cache, &format!("t{i}"), PAYLOAD, 0, 0.0);
+            assert!(cache.len() <= 4, "{}", cache.len());
         }
-        assert_eq!(cache.len(), 4);
+        // The latest token is kept.
+        assert!(cache.get("t99").is_some());
         let long = "x".repeat(CACHE_MAX_TOKEN_LEN + 1);
         cache.clear();
         insert(&cache, &long, PAYLOAD, 1, 0.0);
         insert(&cache, "no-exp", br#"{"sub":"u"}"#, 1, 0.0);
         assert_eq!(cache.len(), 0);
-        // Expired entries make room first.
-        insert(&cache, "old", br#"{"sub":"u","exp":5}"#, 1, 0.0);
-        for i in 0..3 {
-            insert(&cache, &format!("n{i}"), PAYLOAD, 1, 0.0);
-        }
-        insert(&cache, "new", PAYLOAD, 1, 10.0);
-        assert!(cache.get("old").is_none());
-        assert_eq!(cache.len(), 4);
+    }
+
+    #[test]
+    fn tokens_sharing_a_tail_are_told_apart() {
+        let cache = TokenCache::new(8);
+        let signature = "s".repeat(HASHED_TAIL);
+        let (first, second) = (format!("a.{signature}"), format!("b.{signature}"));
+        insert(&cache, &first, PAYLOAD, 0, 0.0);
+        assert!(cache.get(&second).is_none());
+        cache.remove(&second);
+        assert!(cache.get(&first).is_some());
+        insert(&cache, &second, br#"{"sub":"v","exp":100}"#, 0, 0.0);
+        assert_eq!(cache.get(&first).unwrap().sub(), "u");
+        assert_eq!(cache.get(&second).unwrap().sub(), "v");
+        cache.remove(&first);
+        assert!(cache.get(&first).is_none());
+        assert!(cache.get(&second).is_some());
+    }
+
+    #[test]
+    fn an_entry_from_before_a_key_change_is_never_a_hit() {
+        let cache = TokenCache::new(8);
+        let generation = cache.generation();
+        // As if inserted while the cache was being emptied: after the
+        // generation moved, before the entries went.
+        cache.generation.fetch_add(1, Ordering::AcqRel);
+        cache.entries.insert(
+            CachedToken("a.b.c".into()),
+            Verified {
+                generation,
+                claims: claims(PAYLOAD),
+            },
+        );
+        assert!(cache.get("a.b.c").is_none());
     }
 }
