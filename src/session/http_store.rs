@@ -61,20 +61,18 @@
 //!
 //! ureq is blocking and the [`SessionStore`] future must not depend on any
 //! particular async runtime, so each lookup runs on its own short-lived
-//! thread and hands its answer back through a tiny oneshot (a mutex, the
-//! answer and a waker). Misses are rare next to hits, and a thread start
-//! costs microseconds next to the round trip, so no pool is kept. The number
-//! of lookups in flight is capped: past the cap a lookup fails at once
-//! (503) instead of piling up threads behind a slow app.
+//! thread and hands its answer back through a `futures-channel` oneshot,
+//! which any executor can await. Misses are rare next to hits, and a thread
+//! start costs microseconds next to the round trip, so no pool is kept. The
+//! number of lookups in flight is capped: past the cap a lookup fails at
+//! once (503) instead of piling up threads behind a slow app.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
+use futures_channel::oneshot;
 use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -504,29 +502,21 @@ impl SessionStore for HttpSessionStore {
                     "too many session lookups in flight: the Better Auth app is slow or down",
                 ));
             };
-            let (sender, receiver) = oneshot();
             let inner = Arc::clone(&self.inner);
             let token_owned = token.token().to_owned();
             let signed = token.signed_value().to_owned();
             let cookie = token.cookie_name().map(str::to_owned);
             let backoff = Arc::clone(&self.backoff);
-            let spawned = std::thread::Builder::new()
-                .name("jwtguard-session".into())
-                .spawn(move || {
-                    let answer = inner.lookup(&token_owned, &signed, cookie.as_deref(), &backoff);
-                    // Free the slot before answering, so that whoever awaits
-                    // the answer can start the next lookup at once.
-                    drop(permit);
-                    sender.send(answer);
-                });
+            let answer = on_thread(move || {
+                let answer = inner.lookup(&token_owned, &signed, cookie.as_deref(), &backoff);
+                // Free the slot before answering, so that whoever awaits
+                // the answer can start the next lookup at once.
+                drop(permit);
+                answer
+            })
             // On failure the closure, and with it the permit, is dropped.
-            if let Err(e) = spawned {
-                return Err(store_error(format_args!(
-                    "could not start a lookup thread: {e}"
-                )));
-            }
-            // `None`: the thread ended without answering (it panicked).
-            receiver.await.unwrap_or_else(|| {
+            .map_err(|e| store_error(format_args!("could not start a lookup thread: {e}")))?;
+            answer.await.unwrap_or_else(|oneshot::Canceled| {
                 Err(SessionStoreError::new(
                     "the session lookup thread ended without answering",
                 ))
@@ -703,6 +693,11 @@ fn id(value: Option<&Value>) -> Option<String> {
 
 /// One of the [`DEFAULT_MAX_SESSION_LOOKUPS`] slots; freed when dropped, so
 /// also when a lookup thread could not start or panicked.
+///
+/// A lookup never waits for a slot, so a semaphore's queue of waiters would
+/// go unused: `async_lock::Semaphore::try_acquire_arc` is this same
+/// compare-and-swap on a counter, and would bring five crates (async-lock,
+/// event-listener, event-listener-strategy, parking, pin-project-lite).
 struct Permit(Arc<AtomicUsize>);
 
 impl Permit {
@@ -722,72 +717,19 @@ impl Drop for Permit {
     }
 }
 
-// A oneshot channel that works under any executor: the answer and the
-// receiver's waker behind a mutex. (futures-channel's oneshot would do the
-// same; this avoids a dependency for thirty lines.)
-
-struct Slot<T> {
-    value: Option<T>,
-    waker: Option<Waker>,
-    /// The sender is gone: no value will come after the one (if any) here.
-    closed: bool,
-}
-
-type Shared<T> = Arc<Mutex<Slot<T>>>;
-
-fn oneshot<T>() -> (Sender<T>, Receiver<T>) {
-    let shared = Arc::new(Mutex::new(Slot {
-        value: None,
-        waker: None,
-        closed: false,
-    }));
-    (Sender(Arc::clone(&shared)), Receiver(shared))
-}
-
-struct Sender<T>(Shared<T>);
-
-impl<T> Sender<T> {
-    fn send(self, value: T) {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).value = Some(value);
-        // Dropping `self` wakes the receiver.
-    }
-}
-
-impl<T> Drop for Sender<T> {
-    fn drop(&mut self) {
-        let waker = {
-            let mut slot = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-            slot.closed = true;
-            slot.waker.take()
-        };
-        // Woken outside the lock: the executor may poll right away.
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-    }
-}
-
-/// Resolves to the value sent, or `None` if the sender was dropped without
-/// sending.
-struct Receiver<T>(Shared<T>);
-
-impl<T> Future for Receiver<T> {
-    type Output = Option<T>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let mut slot = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(value) = slot.value.take() {
-            return Poll::Ready(Some(value));
-        }
-        if slot.closed {
-            return Poll::Ready(None);
-        }
-        match &slot.waker {
-            Some(waker) if waker.will_wake(cx.waker()) => {}
-            _ => slot.waker = Some(cx.waker().clone()),
-        }
-        Poll::Pending
-    }
+/// Runs `work` on a thread of its own. The receiver gets its answer, or
+/// `Canceled` when the thread ended without one (`work` panicked).
+fn on_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> std::io::Result<oneshot::Receiver<T>> {
+    let (sender, receiver) = oneshot::channel();
+    std::thread::Builder::new()
+        .name("jwtguard-session".into())
+        .spawn(move || {
+            // An error means the request was dropped: nobody wants the answer.
+            let _ = sender.send(work());
+        })?;
+    Ok(receiver)
 }
 
 #[cfg(test)]
@@ -796,7 +738,7 @@ mod tests {
     use std::io::{Read, Write};
     use std::net::{TcpListener, TcpStream};
     use std::sync::mpsc;
-    use std::task::Wake;
+    use std::task::{Context, Poll, Wake, Waker};
     use std::time::Instant;
 
     const TOKEN: &str = "yPEqljFCef9Y3wpZF2g0EwLInryUqAQ0";
@@ -1308,12 +1250,10 @@ mod tests {
     }
 
     #[test]
-    fn the_oneshot_reports_a_sender_that_never_sent() {
-        let (sender, receiver) = oneshot::<u8>();
-        std::thread::spawn(move || drop(sender));
-        assert_eq!(block_on(receiver), None);
-        let (sender, receiver) = oneshot::<u8>();
-        std::thread::spawn(move || sender.send(7));
-        assert_eq!(block_on(receiver), Some(7));
+    fn a_lookup_thread_that_ends_without_answering_is_reported() {
+        // `resume_unwind`: a panic that skips the panic hook's message.
+        let panics = on_thread(|| -> u8 { std::panic::resume_unwind(Box::new("lookup bug")) });
+        assert_eq!(block_on(panics.unwrap()), Err(oneshot::Canceled));
+        assert_eq!(block_on(on_thread(|| 7_u8).unwrap()), Ok(7));
     }
 }
