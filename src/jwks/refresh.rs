@@ -5,7 +5,8 @@
 //!
 //! One background thread per verifier runs the reload; it exits when the
 //! last clone of the verifier is dropped. Async callers wait for a reload
-//! with [`KeysRefreshed`], which needs no particular runtime.
+//! with [`KeysRefreshed`], an `event-listener` listener that needs no
+//! particular runtime.
 //!
 //! With a background start the thread also makes the first load: at once,
 //! then, while it fails, again after a [`Backoff`] of 1 s, 2 s, 4 s, ...
@@ -17,8 +18,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
+
+use event_listener::{Event, EventListener};
 
 /// The reload itself, run on the background thread; `true` when it loaded
 /// usable keys.
@@ -87,6 +90,9 @@ pub(crate) struct Refresh {
     finished: AtomicU64,
     state: Mutex<State>,
     wake_thread: Condvar,
+    /// Notified when a reload finishes and when the verifier is dropped:
+    /// what waiting requests listen to.
+    reloaded: Event,
 }
 
 struct State {
@@ -103,7 +109,6 @@ struct State {
     retry: Option<Backoff>,
     /// The verifier is gone: the thread exits.
     stopped: bool,
-    waiters: Vec<Waker>,
 }
 
 /// Stops the background thread when the verifier that owns it is dropped.
@@ -136,9 +141,9 @@ impl Refresh {
                 next_due,
                 retry,
                 stopped: false,
-                waiters: Vec::new(),
             }),
             wake_thread: Condvar::new(),
+            reloaded: Event::new(),
         });
         let worker = Arc::clone(&refresh);
         std::thread::Builder::new()
@@ -192,10 +197,15 @@ impl Refresh {
                 None => self.schedule.interval,
             };
             self.finished.fetch_add(1, Ordering::Release);
-            for waker in state.waiters.drain(..) {
-                waker.wake();
-            }
+            drop(state);
+            self.reloaded.notify(usize::MAX);
         }
+    }
+
+    /// Whether the reload awaited by whoever read `after` has finished, or
+    /// none will come (the verifier is gone).
+    fn done_since(&self, after: u64) -> bool {
+        self.finished.load(Ordering::Acquire) > after || self.lock().stopped
     }
 }
 
@@ -217,14 +227,15 @@ impl RefreshHandle {
     pub(crate) fn request(&self, epoch: u64) -> Option<KeysRefreshed> {
         let refresh = &self.refresh;
         let mut state = refresh.lock();
-        let waiting = KeysRefreshed {
+        let mut waiting = KeysRefreshed {
             refresh: Arc::clone(refresh),
             after: epoch,
+            listener: None,
         };
         if refresh.finished.load(Ordering::Acquire) > epoch {
             return Some(waiting);
         }
-        if state.stopped || state.waiters.len() >= MAX_WAITERS {
+        if state.stopped || refresh.reloaded.total_listeners() >= MAX_WAITERS {
             return None;
         }
         match state.running {
@@ -239,6 +250,9 @@ impl RefreshHandle {
                 refresh.wake_thread.notify_one();
             }
         }
+        // Listening from now (under the lock the reload finishes under), so
+        // that the count of listeners is the count of waiting requests.
+        waiting.listener = Some(refresh.reloaded.listen());
         Some(waiting)
     }
 }
@@ -247,10 +261,9 @@ impl Drop for RefreshHandle {
     fn drop(&mut self) {
         let mut state = self.refresh.lock();
         state.stopped = true;
-        for waker in state.waiters.drain(..) {
-            waker.wake();
-        }
         self.refresh.wake_thread.notify_one();
+        drop(state);
+        self.refresh.reloaded.notify(usize::MAX);
     }
 }
 
@@ -259,20 +272,30 @@ impl Drop for RefreshHandle {
 pub(crate) struct KeysRefreshed {
     refresh: Arc<Refresh>,
     after: u64,
+    /// Registered before the reload is checked for, so that its end is
+    /// not missed; `None` when it had already ended.
+    listener: Option<EventListener>,
 }
 
 impl Future for KeysRefreshed {
     type Output = ();
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut state = self.refresh.lock();
-        if self.refresh.finished.load(Ordering::Acquire) > self.after || state.stopped {
-            return Poll::Ready(());
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = &mut *self;
+        loop {
+            if this.refresh.done_since(this.after) {
+                return Poll::Ready(());
+            }
+            match &mut this.listener {
+                Some(listener) => {
+                    ready!(Pin::new(listener).poll(cx));
+                    // Spent: a new one is registered if the check above
+                    // still fails.
+                    this.listener = None;
+                }
+                None => this.listener = Some(this.refresh.reloaded.listen()),
+            }
         }
-        if !state.waiters.iter().any(|w| w.will_wake(cx.waker())) {
-            state.waiters.push(cx.waker().clone());
-        }
-        Poll::Pending
     }
 }
 
@@ -280,7 +303,7 @@ impl Future for KeysRefreshed {
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::task::Wake;
+    use std::task::{Wake, Waker};
 
     struct Thread(std::thread::Thread);
 
@@ -351,6 +374,30 @@ mod tests {
             "within the cooldown of the start"
         );
         assert_eq!(runs.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn past_the_most_waiters_a_request_is_refused_until_one_leaves() {
+        let (handle, _) = counting(schedule(RARELY, Duration::ZERO), Duration::from_secs(5));
+        let epoch = handle.epoch();
+        let mut waits: Vec<_> = (0..MAX_WAITERS)
+            .map(|_| handle.request(epoch).expect("room to wait"))
+            .collect();
+        assert!(handle.request(epoch).is_none());
+        waits.pop();
+        assert!(handle.request(epoch).is_some());
+    }
+
+    #[test]
+    fn dropping_the_verifier_ends_every_wait() {
+        let (handle, _) = counting(schedule(RARELY, Duration::ZERO), Duration::from_secs(2));
+        let epoch = handle.epoch();
+        let waits: Vec<_> = (0..3).map(|_| handle.request(epoch).unwrap()).collect();
+        let waiting = std::thread::spawn(move || waits.into_iter().for_each(block_on));
+        drop(handle);
+        let started = Instant::now();
+        waiting.join().unwrap();
+        assert!(started.elapsed() < Duration::from_secs(1));
     }
 
     #[test]
