@@ -114,7 +114,7 @@ impl TokenCache {
     /// since `generation`, the token is too long, or it has no `exp` (it
     /// would never leave on its own). `_now` is not needed: an expired
     /// token is removed when it is next presented, or evicted unused.
-    pub(crate) fn insert(&self, token: &str, claims: Claims, generation: u64, _now: f64) {
+    pub(crate) fn insert(&self, token: &str, claims: Claims, generation: u64) {
         if token.len() > CACHE_MAX_TOKEN_LEN || self.max_entries == 0 {
             return;
         }
@@ -170,15 +170,15 @@ mod tests {
             .unwrap()
     }
 
-    fn insert(cache: &TokenCache, token: &str, payload: &[u8], generation: u64, now: f64) {
-        cache.insert(token, claims(payload), generation, now);
+    fn insert(cache: &TokenCache, token: &str, payload: &[u8], generation: u64) {
+        cache.insert(token, claims(payload), generation);
     }
 
     #[test]
     fn keeps_verified_tokens_until_the_keys_change() {
         let cache = TokenCache::new(8);
         let generation = cache.generation();
-        insert(&cache, "a.b.c", PAYLOAD, generation, 0.0);
+        insert(&cache, "a.b.c", PAYLOAD, generation);
         let hit = cache.get("a.b.c").unwrap();
         assert_eq!(hit.payload(), PAYLOAD);
         assert_eq!(hit.sub(), "u");
@@ -186,7 +186,7 @@ mod tests {
         cache.clear();
         assert!(cache.get("a.b.c").is_none());
         // Verified with the old keys: not remembered under the new ones.
-        insert(&cache, "a.b.c", PAYLOAD, generation, 0.0);
+        insert(&cache, "a.b.c", PAYLOAD, generation);
         assert!(cache.get("a.b.c").is_none());
     }
 
@@ -194,15 +194,15 @@ mod tests {
     fn stays_bounded_and_skips_long_or_unexpiring_tokens() {
         let cache = TokenCache::new(4);
         for i in 0..100 {
-            insert(&cache, &format!("t{i}"), PAYLOAD, 0, 0.0);
+            insert(&cache, &format!("t{i}"), PAYLOAD, 0);
             assert!(cache.len() <= 4, "{}", cache.len());
         }
         // The latest token is kept.
         assert!(cache.get("t99").is_some());
         let long = "x".repeat(CACHE_MAX_TOKEN_LEN + 1);
         cache.clear();
-        insert(&cache, &long, PAYLOAD, 1, 0.0);
-        insert(&cache, "no-exp", br#"{"sub":"u"}"#, 1, 0.0);
+        insert(&cache, &long, PAYLOAD, 1);
+        insert(&cache, "no-exp", br#"{"sub":"u"}"#, 1);
         assert_eq!(cache.len(), 0);
     }
 
@@ -211,11 +211,11 @@ mod tests {
         let cache = TokenCache::new(8);
         let signature = "s".repeat(HASHED_TAIL);
         let (first, second) = (format!("a.{signature}"), format!("b.{signature}"));
-        insert(&cache, &first, PAYLOAD, 0, 0.0);
+        insert(&cache, &first, PAYLOAD, 0);
         assert!(cache.get(&second).is_none());
         cache.remove(&second);
         assert!(cache.get(&first).is_some());
-        insert(&cache, &second, br#"{"sub":"v","exp":100}"#, 0, 0.0);
+        insert(&cache, &second, br#"{"sub":"v","exp":100}"#, 0);
         assert_eq!(cache.get(&first).unwrap().sub(), "u");
         assert_eq!(cache.get(&second).unwrap().sub(), "v");
         cache.remove(&first);

@@ -151,7 +151,7 @@ impl PublicKeys {
         let Some(cache) = jwks.cache() else { return };
         // Once per token: parsed again as `Claims`, which hits share.
         if let Ok(shared) = Claims::decode_claims(payload, &self.policy) {
-            cache.insert(token, shared, generation, self.policy.clock.now_unix());
+            cache.insert(token, shared, generation);
         }
     }
 
