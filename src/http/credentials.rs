@@ -177,19 +177,11 @@ pub(crate) fn cookie_value<'h, 'n, H: HeaderSource>(
     headers: &'h H,
     names: &'n [String],
 ) -> Result<Option<(&'n str, &'h str)>, ErrorKind> {
-    for wanted in names {
-        let mut found = None;
-        for (_, value) in cookies(headers).filter(|(name, _)| *name == wanted.as_bytes()) {
-            if found.is_some() {
-                return Err(ErrorKind::MultipleCredentials);
-            }
-            found = Some(cookie_text(value)?);
-        }
-        if let Some(value) = found {
-            return Ok(Some((wanted.as_str(), value)));
-        }
+    let seen = scan(headers, names, false);
+    match seen.best {
+        None => Ok(None),
+        Some(found) => found.value(names).map(Some),
     }
-    Ok(None)
 }
 
 /// A cookie Better Auth may split when it is large, under the first of
@@ -202,18 +194,76 @@ pub(crate) fn chunked_cookie<'h, H: HeaderSource>(
     headers: &'h H,
     names: &[String],
 ) -> Result<Option<std::borrow::Cow<'h, str>>, ErrorKind> {
-    for wanted in names {
-        if let Some((_, whole)) = cookie_value(headers, std::slice::from_ref(wanted))? {
-            if whole.len() > MAX_CHUNKED_COOKIE_LEN {
-                return Err(ErrorKind::TokenTooLarge);
-            }
-            return Ok(Some(whole.into()));
+    let seen = scan(headers, names, true);
+    // The best-ranked name present in either form wins.
+    let whole_rank = seen.best.as_ref().map_or(usize::MAX, |found| found.rank);
+    if let Some(rank) = seen.first_chunked.filter(|&rank| rank < whole_rank) {
+        return chunks_of(headers, &names[rank]).map(|joined| joined.map(Into::into));
+    }
+    let Some(found) = seen.best else {
+        return Ok(None);
+    };
+    let (_, whole) = found.value(names)?;
+    if whole.len() > MAX_CHUNKED_COOKIE_LEN {
+        return Err(ErrorKind::TokenTooLarge);
+    }
+    Ok(Some(whole.into()))
+}
+
+/// The best-ranked cookie of one scan: its rank in `names`, its raw value,
+/// and whether that name came twice.
+struct Found<'h> {
+    rank: usize,
+    raw: &'h [u8],
+    twice: bool,
+}
+
+impl<'h> Found<'h> {
+    fn value<'n>(&self, names: &'n [String]) -> Result<(&'n str, &'h str), ErrorKind> {
+        if self.twice {
+            return Err(ErrorKind::MultipleCredentials);
         }
-        if let Some(joined) = chunks_of(headers, wanted)? {
-            return Ok(Some(joined.into()));
+        Ok((names[self.rank].as_str(), cookie_text(self.raw)?))
+    }
+}
+
+/// What one pass over the `Cookie` headers found of `names`.
+struct Scan<'h> {
+    best: Option<Found<'h>>,
+    /// The best rank whose chunks (`<name>.<n>`) were seen, when asked for.
+    first_chunked: Option<usize>,
+}
+
+/// One pass over every cookie, whatever the number of names: a cache
+/// cookie is about 1.5 KB, read on every request.
+fn scan<'h, H: HeaderSource>(headers: &'h H, names: &[String], chunks: bool) -> Scan<'h> {
+    let mut seen = Scan {
+        best: None,
+        first_chunked: None,
+    };
+    for (name, value) in cookies(headers) {
+        if let Some(rank) = names.iter().position(|wanted| wanted.as_bytes() == name) {
+            match &mut seen.best {
+                Some(found) if found.rank == rank => found.twice = true,
+                Some(found) if found.rank < rank => {}
+                _ => {
+                    seen.best = Some(Found {
+                        rank,
+                        raw: value,
+                        twice: false,
+                    })
+                }
+            }
+        } else if chunks {
+            let chunked = names
+                .iter()
+                .position(|wanted| chunk_index(name, wanted).is_some());
+            if let Some(rank) = chunked {
+                seen.first_chunked = Some(seen.first_chunked.map_or(rank, |r| r.min(rank)));
+            }
         }
     }
-    Ok(None)
+    seen
 }
 
 /// The chunks `<name>.0`, `<name>.1`, ... of one cookie, joined.

@@ -179,11 +179,11 @@ impl Sessions {
         let key = VerifiedCaches::key(token, &data);
         let now_ms = self.clock.now_unix() * 1000.0;
         let leeway_ms = self.leeway_secs * 1000.0;
-        let payload = match self.verified_caches.get(&key, now_ms - leeway_ms) {
+        let payload = match self.verified_caches.get(&key, &data, now_ms - leeway_ms) {
             Some(payload) => payload,
             None => {
                 let (payload, expires_at_ms) = self.read_cache(strategy, &data, token, now_ms)?;
-                (self.verified_caches).insert(key, Arc::clone(&payload), expires_at_ms);
+                (self.verified_caches).insert(key, &data, Arc::clone(&payload), expires_at_ms);
                 payload
             }
         };

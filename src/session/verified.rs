@@ -1,6 +1,9 @@
-//! Cookie caches already verified: a bounded map from a SHA-256 of the
-//! signed session token and the cache cookie, as the request sent them, to
-//! the claims payload they vouched for and until when.
+//! Cookie caches already verified: a bounded map from the signed session
+//! token and the cache cookie, as the request sent them, to the claims
+//! payload they vouched for and until when. As in the JWKS token cache, the
+//! key hashes the session token and the cookie's last 64 bytes (where its
+//! signature or tag is), and a hit must match the whole cookie: hashing all
+//! of a 1.5 KB cookie on every request would cost more than the lookup.
 //!
 //! A cookie cache is about 1.5 KB that each request would otherwise decode,
 //! check (HMAC, or AES-CBC and HMAC-SHA-512 for `jwe`) and parse again. What
@@ -20,11 +23,14 @@ use std::sync::Arc;
 use quick_cache::sync::Cache;
 use sha2::{Digest, Sha256};
 
-/// How many verified cookie caches one verifier remembers: about 2 KB each.
+/// How many verified cookie caches one verifier remembers: about 3.5 KB
+/// each (the cookie as sent, and the claims).
 pub(crate) const VERIFIED_CACHE_ENTRIES: usize = 10_000;
 
 #[derive(Clone)]
 struct Entry {
+    /// The cache cookie as sent, compared in full on a hit.
+    cookie: Arc<str>,
     payload: Arc<[u8]>,
     /// The cache's own expiry, in milliseconds since the epoch.
     expires_at_ms: f64,
@@ -44,24 +50,36 @@ impl VerifiedCaches {
 
     /// The key of a session token and the cache cookie sent with it.
     pub(crate) fn key(token: &str, cache_cookie: &str) -> [u8; 32] {
+        let tail = cache_cookie
+            .len()
+            .checked_sub(64)
+            .map_or(cache_cookie, |start| &cache_cookie[start..]);
         let mut hash = Sha256::new();
         hash.update((token.len() as u64).to_le_bytes());
         hash.update(token.as_bytes());
-        hash.update(cache_cookie.as_bytes());
+        hash.update((cache_cookie.len() as u64).to_le_bytes());
+        hash.update(tail.as_bytes());
         hash.finalize().into()
     }
 
-    /// The payload remembered for `key`, if its cache has not expired by
-    /// `now_ms` (leeway included).
-    pub(crate) fn get(&self, key: &[u8; 32], now_ms: f64) -> Option<Arc<[u8]>> {
+    /// The payload remembered for `cache_cookie` under `key`, if its cache
+    /// has not expired by `now_ms` (leeway included).
+    pub(crate) fn get(&self, key: &[u8; 32], cache_cookie: &str, now_ms: f64) -> Option<Arc<[u8]>> {
         let entry = self.entries.get(key)?;
-        (entry.expires_at_ms > now_ms).then_some(entry.payload)
+        (*entry.cookie == *cache_cookie && entry.expires_at_ms > now_ms).then_some(entry.payload)
     }
 
-    pub(crate) fn insert(&self, key: [u8; 32], payload: Arc<[u8]>, expires_at_ms: f64) {
+    pub(crate) fn insert(
+        &self,
+        key: [u8; 32],
+        cache_cookie: &str,
+        payload: Arc<[u8]>,
+        expires_at_ms: f64,
+    ) {
         self.entries.insert(
             key,
             Entry {
+                cookie: Arc::from(cache_cookie),
                 payload,
                 expires_at_ms,
             },
@@ -77,18 +95,29 @@ mod tests {
     fn an_entry_serves_its_exact_cookies_until_the_cache_expires() {
         let memo = VerifiedCaches::new(10);
         let key = VerifiedCaches::key("token-a", "cache-1");
-        memo.insert(key, Arc::from(&b"{}"[..]), 1_000.0);
-        assert!(memo.get(&key, 999.0).is_some());
-        assert!(memo.get(&key, 1_000.0).is_none());
+        memo.insert(key, "cache-1", Arc::from(&b"{}"[..]), 1_000.0);
+        assert!(memo.get(&key, "cache-1", 999.0).is_some());
+        assert!(memo.get(&key, "cache-1", 1_000.0).is_none());
         for (token, cache) in [
             ("token-b", "cache-1"),
             ("token-a", "cache-2"),
             ("token-ac", "ache-1"),
         ] {
-            assert!(
-                memo.get(&VerifiedCaches::key(token, cache), 0.0).is_none(),
-                "{token} {cache}"
-            );
+            let other = VerifiedCaches::key(token, cache);
+            assert!(memo.get(&other, cache, 0.0).is_none(), "{token} {cache}");
         }
+    }
+
+    #[test]
+    fn a_cookie_that_shares_only_its_tail_is_not_a_hit() {
+        let memo = VerifiedCaches::new(10);
+        let tail = "s".repeat(64);
+        let real = format!("REAL{tail}");
+        let forged = format!("EVIL{tail}");
+        let key = VerifiedCaches::key("token", &real);
+        assert_eq!(key, VerifiedCaches::key("token", &forged));
+        memo.insert(key, &real, Arc::from(&b"{}"[..]), 1_000.0);
+        assert!(memo.get(&key, &forged, 0.0).is_none());
+        assert!(memo.get(&key, &real, 0.0).is_some());
     }
 }
