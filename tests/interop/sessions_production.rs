@@ -204,6 +204,63 @@ async fn better_auths_production_rate_limit_is_backed_off_until_its_retry_after(
     assert_eq!(server.get_session_count(), 101);
 }
 
+/// A verifier asking `server`'s `get-session`, its answers kept for `ttl`:
+/// one instance of a service.
+fn instance(server: &BetterAuth, ttl: Duration) -> Verifier {
+    from_env(vec![
+        ("BETTER_AUTH_SECRET", SECRET.into()),
+        ("BETTER_AUTH_SESSION_URL", server.url()),
+    ])
+    .sessions(|sessions| sessions.store_cache(ttl, 100))
+    .build()
+    .unwrap()
+}
+
+#[tokio::test]
+async fn two_instances_behind_one_rate_limit_each_back_off_after_one_429() {
+    let server = BetterAuth::start(&[("BA_SECRET", SECRET), ("BA_RATE_LIMIT", "1")]);
+    let (first, second) = (
+        instance(&server, Duration::ZERO),
+        instance(&server, Duration::ZERO),
+    );
+    // 50 lookups each: Better Auth's 100 per 10 s, spent by the pair.
+    for n in 1..=50 {
+        for verifier in [&first, &second] {
+            verify_cookie(verifier, &server)
+                .await
+                .unwrap_or_else(|e| panic!("lookup {n}: {e}"));
+        }
+    }
+    for verifier in [&first, &second] {
+        for _ in 0..10 {
+            let err = verify_cookie(verifier, &server).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::SessionStoreUnavailable);
+            assert!(
+                err.retry_after()
+                    .is_some_and(|secs| (1..=10).contains(&secs))
+            );
+        }
+    }
+    // Each instance sent one request past the limit, then waited.
+    assert_eq!(server.get_session_count(), 102);
+}
+
+#[tokio::test]
+async fn two_instances_both_refuse_a_signed_out_session_within_their_ttl() {
+    let server = BetterAuth::start(&[("BA_SECRET", SECRET)]);
+    let ttl = Duration::from_millis(500);
+    let (first, second) = (instance(&server, ttl), instance(&server, ttl));
+    for verifier in [&first, &second] {
+        verify_cookie(verifier, &server).await.unwrap();
+    }
+    server.sign_out();
+    tokio::time::sleep(ttl + Duration::from_millis(100)).await;
+    for verifier in [&first, &second] {
+        let err = verify_cookie(verifier, &server).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::SessionNotFound);
+    }
+}
+
 #[tokio::test]
 async fn the_documented_custom_rule_exempts_get_session_from_the_rate_limit() {
     let server = BetterAuth::start(&[
