@@ -92,11 +92,7 @@ where
         Some(claims) => Ok(C::from_claims(claims)?),
         None => {
             Verifier::from_ref(state)
-                .verify_request(&RequestParts::new(
-                    parts.method.as_str(),
-                    parts.uri.query(),
-                    &parts.headers,
-                ))
+                .verify_request(&RequestParts::from(parts))
                 .await
         }
     }

@@ -13,7 +13,6 @@ use ::actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forw
 use ::actix_web::{HttpMessage, ResponseError};
 
 use crate::admission::{Admission, typed_claims};
-use crate::credential::RequestParts;
 use crate::error::Error;
 use crate::token::claims::Claims;
 use crate::token::decode::DecodeClaims;
@@ -197,11 +196,7 @@ where
         let settings = &self.settings;
         let verified = settings
             .verifier
-            .verify_request_now::<Claims, _>(&RequestParts::new(
-                request.method().as_str(),
-                request.uri().query(),
-                request.headers(),
-            ));
+            .verify_request_now::<Claims, _>(&super::request_parts(request.request()));
         let Some(verified) = verified else {
             // A JWKS reload or a session lookup to wait for.
             let service = Rc::clone(&self.service);
@@ -209,11 +204,7 @@ where
             return AuthMiddlewareFuture::waiting(Box::pin(async move {
                 let verified = settings
                     .verifier
-                    .verify_request::<Claims, _>(&RequestParts::new(
-                        request.method().as_str(),
-                        request.uri().query(),
-                        request.headers(),
-                    ))
+                    .verify_request::<Claims, _>(&super::request_parts(request.request()))
                     .await;
                 match admit::<C>(&settings, verified, &request) {
                     Ok(()) => service

@@ -76,6 +76,11 @@ mod middleware;
 use self::middleware::Anonymous;
 pub use self::middleware::{AuthMiddleware, AuthMiddlewareFuture, AuthMiddlewareService};
 
+/// What a verifier reads of an actix-web request.
+fn request_parts(req: &HttpRequest) -> RequestParts<'_, HeaderMap> {
+    RequestParts::new(req.method().as_str(), req.uri().query(), req.headers())
+}
+
 impl HeaderSource for HeaderMap {
     fn header_values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.get_all(name).map(|value| value.as_bytes())
@@ -159,11 +164,7 @@ where
         }
         let verifier = registered_verifier(&req)?;
         verifier
-            .verify_request::<C, _>(&RequestParts::new(
-                req.method().as_str(),
-                req.uri().query(),
-                req.headers(),
-            ))
+            .verify_request::<C, _>(&request_parts(&req))
             .await
             .and_then(|claims| finish(&req, claims))
             .map_err(|error| verifier.reject(error))
@@ -211,13 +212,7 @@ impl<C: DecodeClaims + 'static> FromRequest for OptionalAuth<C> {
                 return Ok(OptionalAuth(None));
             }
             let verifier = registered_verifier(&req)?;
-            let verified = verifier
-                .verify_request::<C, _>(&RequestParts::new(
-                    req.method().as_str(),
-                    req.uri().query(),
-                    req.headers(),
-                ))
-                .await;
+            let verified = verifier.verify_request::<C, _>(&request_parts(&req)).await;
             optional(verified)
                 .map(OptionalAuth)
                 .map_err(|error| verifier.reject(error))

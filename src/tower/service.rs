@@ -90,11 +90,7 @@ where
         let settings = &self.settings;
         let verified = settings
             .verifier
-            .verify_request_now::<Claims, _>(&RequestParts::new(
-                request.method().as_str(),
-                request.uri().query(),
-                request.headers(),
-            ));
+            .verify_request_now::<Claims, _>(&RequestParts::from(&request));
         let Some(verified) = verified else {
             return self.call_after_waiting(request);
         };
@@ -131,11 +127,7 @@ impl<S, C, A> AuthService<S, C, A> {
         AuthFuture::waiting(Box::pin(async move {
             let verified = settings
                 .verifier
-                .verify_request::<Claims, _>(&RequestParts::new(
-                    request.method().as_str(),
-                    request.uri().query(),
-                    request.headers(),
-                ))
+                .verify_request::<Claims, _>(&RequestParts::from(&request))
                 .await;
             match admit::<C>(&settings, verified, &mut request) {
                 Ok(()) => inner.call(request).await,
