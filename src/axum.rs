@@ -194,3 +194,31 @@ where
         owner.map_err(|error| reject(state, error))
     }
 }
+
+/// Serves the RFC 9728 Protected Resource Metadata document (feature
+/// `oauth`) for routers that use the extractors without
+/// [`AuthLayer`](crate::tower::AuthLayer) (which serves it by itself).
+/// Route it at `/.well-known/oauth-protected-resource` and, for a resource
+/// with a path, that path appended; anything else is 404.
+///
+/// ```
+/// use axum::{Router, routing::get};
+///
+/// let verifier = jwtguard::testing::oauth_verifier();
+/// let app: Router = Router::new()
+///     .route("/.well-known/oauth-protected-resource", get(jwtguard::axum::resource_metadata))
+///     .route("/.well-known/oauth-protected-resource/mcp", get(jwtguard::axum::resource_metadata))
+///     .with_state(verifier);
+/// ```
+#[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+pub async fn resource_metadata(
+    ::axum::extract::State(verifier): ::axum::extract::State<Verifier>,
+    method: http::Method,
+    uri: http::Uri,
+) -> Response {
+    match verifier.resource_metadata_response(method.as_str(), uri.path()) {
+        Some(document) => document.map(Body::from),
+        None => http::StatusCode::NOT_FOUND.into_response(),
+    }
+}

@@ -49,6 +49,16 @@ pub mod vars {
     /// `JwksSettings::background_start`). `0`, `false` or unset: fetch
     /// it first.
     pub const JWKS_BACKGROUND_START: &str = "JWKS_BACKGROUND_START";
+    /// This service's OAuth resource identifier (its canonical URI): accept
+    /// Better Auth's OAuth access tokens for it (feature `oauth`).
+    pub const OAUTH_RESOURCE: &str = "OAUTH_RESOURCE";
+    /// The OAuth provider's issuer (default: [`BASE_URL`] + `/api/auth`).
+    pub const OAUTH_ISSUER: &str = "OAUTH_ISSUER";
+    /// The scopes the metadata document lists, space-separated.
+    pub const OAUTH_SCOPES: &str = "OAUTH_SCOPES";
+    /// The public origin clients reach this service at, behind a proxy
+    /// (default: [`OAUTH_RESOURCE`]'s origin): DPoP's `htu` is checked on it.
+    pub const OAUTH_PUBLIC_URL: &str = "OAUTH_PUBLIC_URL";
 }
 
 /// A yes-or-no variable: `1`/`true` or `0`/`false` (in any case); `None`

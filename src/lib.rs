@@ -64,6 +64,7 @@ mod error;
 mod http;
 mod jwks;
 mod keys;
+pub mod oauth;
 mod session;
 mod token;
 mod trace;
@@ -107,6 +108,9 @@ pub use http::response::{ErrorBody, Rejection};
 #[cfg(feature = "jwks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
 pub use jwks::settings::JwksSettings;
+#[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+pub use oauth::OAuthSettings;
 pub use session::cookie_cache::CookieCacheStrategy;
 #[cfg(feature = "session-http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "session-http")))]

@@ -82,6 +82,9 @@ pub fn verify_borrowed<'b, T: serde::Deserialize<'b>>(
     buffer: &'b mut Vec<u8>,
 ) -> Result<T, Error> {
     let checked = verifier.checked_payload(token, |segment| decode_vec(segment, buffer))?;
+    if checked.access_token {
+        return Err(ErrorKind::AccessTokenNotAccepted.into());
+    }
     let policy = verifier.policy_for(&checked);
     let payload = checked.payload;
     fill_checked(payload, policy)

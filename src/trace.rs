@@ -62,6 +62,15 @@ pub(crate) fn get_session_rate_limited(retry_after_secs: u64) {
     let _ = retry_after_secs;
 }
 
+/// The DPoP replay store could not answer: the request is refused (503).
+#[cfg(feature = "oauth")]
+pub(crate) fn replay_store_unavailable(error: &dyn std::fmt::Display) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(error = %error, "jwtguard: DPoP replay store did not answer");
+    #[cfg(not(feature = "tracing"))]
+    let _ = error;
+}
+
 /// The server is set up wrong; `what` says how to fix it.
 pub(crate) fn misconfigured(what: &'static str) {
     #[cfg(feature = "tracing")]

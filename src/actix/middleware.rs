@@ -194,6 +194,13 @@ where
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let settings = &self.settings;
+        let (method, path) = (request.method().as_str(), request.path());
+        if let Some(document) = crate::oauth::metadata_response(&settings.verifier, method, path) {
+            let response = super::actix_response(&document);
+            return AuthMiddlewareFuture::refused(
+                request.into_response(response).map_into_right_body(),
+            );
+        }
         let verified = settings
             .verifier
             .verify_request_now::<Claims, _>(&super::request_parts(request.request()));

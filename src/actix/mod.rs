@@ -78,7 +78,7 @@ pub use self::middleware::{AuthMiddleware, AuthMiddlewareFuture, AuthMiddlewareS
 
 /// What a verifier reads of an actix-web request.
 fn request_parts(req: &HttpRequest) -> RequestParts<'_, HeaderMap> {
-    RequestParts::new(req.method().as_str(), req.uri().query(), req.headers())
+    RequestParts::new(req.method().as_str(), req.uri().query(), req.headers()).with_path(req.path())
 }
 
 impl HeaderSource for HeaderMap {
@@ -111,12 +111,19 @@ impl ResponseError for Rejection {
     }
 
     fn error_response(&self) -> HttpResponse<BoxBody> {
-        let mut builder = HttpResponse::build(self.status_code());
-        for (name, value) in self.response().headers() {
-            builder.append_header((name.as_str(), value.as_bytes()));
-        }
-        builder.body(self.response().body().clone())
+        actix_response(self.response())
     }
+}
+
+/// An `http` response as actix-web's.
+fn actix_response(response: &http::Response<String>) -> HttpResponse<BoxBody> {
+    let status = StatusCode::from_u16(response.status().as_u16())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut builder = HttpResponse::build(status);
+    for (name, value) in response.headers() {
+        builder.append_header((name.as_str(), value.as_bytes()));
+    }
+    builder.body(response.body().clone())
 }
 
 /// The verifier registered on the app, as `web::Data<Verifier>` or `Verifier`.
@@ -312,5 +319,35 @@ impl Visitor<'_> for ParamName {
 
     fn visit_str<E: de::Error>(self, name: &str) -> Result<String, E> {
         Ok(name.to_owned())
+    }
+}
+
+/// Serves the RFC 9728 Protected Resource Metadata document (feature
+/// `oauth`) for apps that use the extractors without
+/// [`AuthMiddleware`] (which serves it by itself). Route it at
+/// `/.well-known/oauth-protected-resource` and, for a resource with a
+/// path, that path appended; anything else is 404.
+///
+/// ```
+/// use actix_web::{App, web};
+///
+/// let verifier = jwtguard::testing::oauth_verifier();
+/// let app = App::new()
+///     .app_data(web::Data::new(verifier))
+///     .route(
+///         "/.well-known/oauth-protected-resource/mcp",
+///         web::get().to(jwtguard::actix::resource_metadata),
+///     );
+/// ```
+#[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+pub async fn resource_metadata(req: HttpRequest) -> HttpResponse {
+    let verifier = match registered_verifier(&req) {
+        Ok(verifier) => verifier,
+        Err(rejection) => return rejection.error_response(),
+    };
+    match verifier.resource_metadata_response(req.method().as_str(), req.path()) {
+        Some(document) => actix_response(&document),
+        None => HttpResponse::NotFound().finish(),
     }
 }

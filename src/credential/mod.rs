@@ -13,12 +13,16 @@
 //!   the verifier's token path;
 //! - `session`: Better Auth's signed session token, from its cookie or the
 //!   bearer plugin's header, resolved by the cookie cache or the session
-//!   store (`crate::session`).
+//!   store (`crate::session`);
+//! - `access_token`: an OAuth access token of Better Auth's provider
+//!   (`crate::oauth`): a `Bearer` JWT whose header says `at+jwt` (the JWT
+//!   kind hands it over), or `Authorization: DPoP` with its proof.
 //!
 //! Adding a kind is a module here, a field of [`Credentials`] holding its
 //! settings, a variant of [`Presented`] and its step in [`read`]; the
 //! verifier's core (`crate::verifier`) does not change.
 
+mod access_token;
 mod jwt;
 mod request;
 mod session;
@@ -27,6 +31,7 @@ use crate::error::{Error, ErrorKind};
 use crate::http::credentials::{
     HeaderSource, check_origin, is_unsafe_method, is_websocket_upgrade, may_upgrade,
 };
+use crate::oauth::AccessTokens;
 use crate::session::Sessions;
 use crate::token::decode::DecodeClaims;
 use crate::verifier::Verifier;
@@ -46,6 +51,8 @@ pub(crate) struct Credentials {
     pub(crate) websocket_query: Option<String>,
     /// Better Auth session credentials, when any are accepted.
     pub(crate) sessions: Option<Sessions>,
+    /// OAuth access tokens for this resource, when accepted (feature `oauth`).
+    pub(crate) access_tokens: Option<AccessTokens>,
 }
 
 /// The one credential a request presents, not yet verified.
@@ -54,6 +61,9 @@ pub(crate) enum Presented<'r> {
     Jwt(&'r str),
     /// A signed Better Auth session token.
     Session(session::SessionToken<'r>),
+    /// An access token sent with the `DPoP` scheme, to be checked with the
+    /// request's proof.
+    Dpop(&'r str),
 }
 
 /// Reads the one credential `request` presents.
@@ -75,6 +85,11 @@ pub(crate) fn read<'r, H: HeaderSource>(
     match (authorization.next(), authorization.next()) {
         (Some(_), Some(_)) => Err(ErrorKind::MultipleCredentials),
         (Some(value), None) => {
+            if let Some(tokens) = &credentials.access_tokens {
+                if let Some(token) = access_token::from_authorization(tokens, value)? {
+                    return Ok(Presented::Dpop(token));
+                }
+            }
             if credentials.sessions.as_ref().is_some_and(|s| s.bearer) {
                 if let Some(token) = session::from_authorization(value)? {
                     return Ok(Presented::Session(token));
@@ -150,12 +165,16 @@ impl Presented<'_> {
         verifier: &Verifier,
         request: &RequestParts<'_, H>,
     ) -> Option<Result<T, Error>> {
-        match self {
-            Self::Jwt(token) => jwt::verify_now(verifier, token),
-            Self::Session(token) => match &verifier.inner.credentials.sessions {
+        let credentials = &verifier.inner.credentials;
+        match (self, &credentials.access_tokens) {
+            (Self::Jwt(token), None) => jwt::verify_now(verifier, token),
+            (Self::Jwt(token), Some(tokens)) => access_token::verify_now(tokens, verifier, token),
+            (Self::Session(token), _) => match &credentials.sessions {
                 Some(sessions) => session::verify_now(sessions, token, request.headers()),
                 None => Some(Err(ErrorKind::MissingCredentials.into())),
             },
+            // A proof goes to the replay store, which may have to wait.
+            (Self::Dpop(_), _) => None,
         }
     }
 
@@ -165,13 +184,21 @@ impl Presented<'_> {
         verifier: &Verifier,
         request: &RequestParts<'_, H>,
     ) -> Result<T, Error> {
-        match self {
-            Self::Jwt(token) => jwt::verify(verifier, token).await,
-            Self::Session(token) => {
-                let sessions = (verifier.inner.credentials.sessions.as_ref())
+        let credentials = &verifier.inner.credentials;
+        match (self, &credentials.access_tokens) {
+            (Self::Jwt(token), None) => jwt::verify(verifier, token).await,
+            (Self::Jwt(token), Some(tokens)) => {
+                access_token::verify_bearer(tokens, verifier, token).await
+            }
+            (Self::Session(token), _) => {
+                let sessions = credentials
+                    .sessions
+                    .as_ref()
                     .ok_or(ErrorKind::MissingCredentials)?;
                 session::verify(sessions, token, request.headers()).await
             }
+            (Self::Dpop(token), Some(tokens)) => tokens.verify_dpop(verifier, token, request).await,
+            (Self::Dpop(_), None) => Err(ErrorKind::InvalidAuthorizationHeader.into()),
         }
     }
 }
@@ -188,7 +215,7 @@ mod tests {
     ) -> Result<&'r str, ErrorKind> {
         match read(credentials, &RequestParts::new("GET", None, headers))? {
             Presented::Jwt(token) => Ok(token),
-            Presented::Session(_) => panic!("a session token"),
+            Presented::Session(_) | Presented::Dpop(_) => panic!("not a JWT"),
         }
     }
 

@@ -28,6 +28,7 @@ use crate::http::credentials::HeaderSource;
 #[derive(Debug)]
 pub struct RequestParts<'r, H = http::HeaderMap> {
     method: &'r str,
+    path: &'r str,
     query: Option<&'r str>,
     headers: &'r H,
 }
@@ -51,9 +52,24 @@ impl<'r, H: HeaderSource> RequestParts<'r, H> {
     pub fn new(method: &'r str, query: Option<&'r str>, headers: &'r H) -> Self {
         Self {
             method,
+            path: "/",
             query,
             headers,
         }
+    }
+
+    /// The same request, for the path `path` (what a DPoP proof's `htu`
+    /// names, after the public URL). The `From` conversions set it from
+    /// the URI; [`new`](Self::new) starts with `/`.
+    ///
+    /// ```
+    /// let headers = http::HeaderMap::new();
+    /// let parts = jwtguard::RequestParts::new("GET", None, &headers).with_path("/mcp");
+    /// assert_eq!(parts.path(), "/mcp");
+    /// ```
+    pub fn with_path(mut self, path: &'r str) -> Self {
+        self.path = path;
+        self
     }
 }
 
@@ -66,6 +82,16 @@ impl<'r, H> RequestParts<'r, H> {
     /// ```
     pub fn method(&self) -> &'r str {
         self.method
+    }
+
+    /// The request's path, without the query.
+    ///
+    /// ```
+    /// let request = http::Request::get("/tasks?page=2").body(()).unwrap();
+    /// assert_eq!(jwtguard::RequestParts::from(&request).path(), "/tasks");
+    /// ```
+    pub fn path(&self) -> &'r str {
+        self.path
     }
 
     /// The request's query string, without the `?`.
@@ -93,6 +119,7 @@ impl<'r, H> RequestParts<'r, H> {
 impl<'r> From<&'r http::request::Parts> for RequestParts<'r> {
     fn from(parts: &'r http::request::Parts) -> Self {
         Self::new(parts.method.as_str(), parts.uri.query(), &parts.headers)
+            .with_path(parts.uri.path())
     }
 }
 
@@ -103,5 +130,6 @@ impl<'r, B> From<&'r http::Request<B>> for RequestParts<'r> {
             request.uri().query(),
             request.headers(),
         )
+        .with_path(request.uri().path())
     }
 }

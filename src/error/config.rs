@@ -174,6 +174,15 @@ pub enum ConfigError {
         /// The cargo feature that reads it.
         feature: &'static str,
     },
+    /// An OAuth resource-server setting cannot be used (feature `oauth`):
+    /// no or an invalid `resource`, no issuer, an unknown DPoP algorithm.
+    #[error("OAuth {setting}: {problem}")]
+    InvalidOAuth {
+        /// The setting (`OAuthSettings` method or environment variable).
+        setting: &'static str,
+        /// What is wrong, and what to do.
+        problem: &'static str,
+    },
     /// An environment variable holds a value that cannot be used.
     #[error("{var} must be {expected}")]
     InvalidEnv {

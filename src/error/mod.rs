@@ -40,6 +40,9 @@ pub struct Error {
     kind: ErrorKind,
     /// For a 503: when to try again, in seconds, when the cause said so.
     retry_after: Option<u32>,
+    /// For [`ErrorKind::InsufficientClaims`]: the scopes a guard required
+    /// and the credential lacks, space-separated (RFC 6750 3.1 `scope`).
+    missing_scope: Option<std::sync::Arc<str>>,
 }
 
 impl Error {
@@ -71,6 +74,40 @@ impl Error {
             .then(|| self.retry_after.unwrap_or(table::RETRY_AFTER_SECS))
     }
 
+    /// For a guard's [`ErrorKind::InsufficientClaims`]: the scopes it
+    /// required that the credential lacks, space-separated, as the
+    /// challenge's `scope` names them (RFC 6750 3.1). `None` for any other
+    /// refusal, and when a role or another rule failed rather than a scope.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// let claims = verifier.verify(&token)?;
+    /// let guard = jwtguard::ClaimGuard::scope("tasks:read").and(jwtguard::ClaimGuard::scope("tasks:write"));
+    /// let err = guard.check(&claims).unwrap_err();
+    /// assert_eq!(err.missing_scope(), Some("tasks:read tasks:write"));
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn missing_scope(&self) -> Option<&str> {
+        self.missing_scope.as_deref()
+    }
+
+    /// The same error, naming the scopes that are missing; scope tokens
+    /// with characters RFC 6749 3.3 does not allow (which could not be
+    /// quoted in a header) are left out.
+    pub(crate) fn with_missing_scope(mut self, scopes: &str) -> Self {
+        let valid = |scope: &&str| {
+            !scope.is_empty()
+                && scope
+                    .bytes()
+                    .all(|b| b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b))
+        };
+        let names: Vec<&str> = scopes.split(' ').filter(valid).collect();
+        if !names.is_empty() {
+            self.missing_scope = Some(names.join(" ").into());
+        }
+        self
+    }
+
     /// The same error, asking the client to wait `wait` (rounded up to
     /// whole seconds, at least 1, at most an hour).
     pub(crate) fn with_retry_after(mut self, wait: std::time::Duration) -> Self {
@@ -85,6 +122,7 @@ impl From<ErrorKind> for Error {
         Self {
             kind,
             retry_after: None,
+            missing_scope: None,
         }
     }
 }
@@ -201,6 +239,43 @@ pub enum ErrorKind {
     /// verifier was not configured for (401).
     #[error("Credential is of the wrong kind for where it was sent")]
     WrongCredentialKind,
+    /// An OAuth access token (header `typ` `at+jwt`, RFC 9068) where none is
+    /// accepted: a raw token passed to `verify`, or a verifier without
+    /// `VerifierBuilder::oauth`. Access tokens are accepted only through
+    /// `verify_request`, with their resource's rules (401).
+    #[error("OAuth access tokens are not accepted here")]
+    AccessTokenNotAccepted,
+    /// A token presented as an OAuth access token that is none: a JWT
+    /// plugin token, an ID token or another JWT without the header `typ`
+    /// `at+jwt` (RFC 9068 4), or an introspected token whose `token_type`
+    /// is not an access token (401).
+    #[error("Token is not an OAuth access token")]
+    NotAnAccessToken,
+    /// A DPoP-bound access token (`cnf.jkt`) sent with the `Bearer` scheme,
+    /// which anyone who copied it could send: it must come as
+    /// `Authorization: DPoP` with its proof (RFC 9449 7.1) (401).
+    #[error("DPoP-bound token must be sent with a DPoP proof")]
+    DpopBoundToken,
+    /// The `DPoP` proof is missing, sent twice, too large, malformed, not
+    /// `typ` `dpop+jwt`, of an algorithm not allowed, with a private or
+    /// unusable `jwk`, badly signed, or for another method, URL, token or
+    /// time (RFC 9449 4.3). Answered with a `DPoP error="invalid_dpop_proof"`
+    /// challenge (401).
+    #[error("DPoP proof is invalid")]
+    InvalidDpopProof,
+    /// The proof's key is not the one the token is bound to: its JWK
+    /// thumbprint differs from the token's `cnf.jkt` (401).
+    #[error("DPoP proof key does not match the token")]
+    DpopKeyMismatch,
+    /// The proof's `jti` was already used within its lifetime: a replay
+    /// (401).
+    #[error("DPoP proof was already used")]
+    DpopReplay,
+    /// The DPoP replay store (`oauth::ReplayStore`) could not tell whether
+    /// a proof was used before, or is full: 503 with `Retry-After`, never
+    /// an accepted replay.
+    #[error("Proof checks are temporarily unavailable")]
+    ReplayStoreUnavailable,
     /// The server is misconfigured (for example, no verifier was registered).
     #[error("Internal server error")]
     Misconfigured,

@@ -40,6 +40,12 @@ pub(crate) enum Challenge {
     /// `Bearer error="insufficient_scope", error_description="..."`: valid
     /// credentials whose claims do not allow the request.
     InsufficientScope,
+    /// `DPoP error="invalid_dpop_proof", error_description="..."`: a DPoP
+    /// proof was refused (RFC 9449 7.1).
+    DpopProof,
+    /// `DPoP error="invalid_token", error_description="..."`: a DPoP-bound
+    /// token was refused.
+    DpopToken,
 }
 
 /// The gRPC status codes (grpc/doc/statuscodes.md) refusals map to.
@@ -132,6 +138,13 @@ table! {
     SessionNotFound            => "session_not_found",             UNAUTHORIZED,          InvalidToken,      UNAUTHENTICATED,   false;
     SessionStoreUnavailable    => "temporarily_unavailable",       SERVICE_UNAVAILABLE,   None,              UNAVAILABLE,       true;
     WrongCredentialKind        => "wrong_credential_kind",         UNAUTHORIZED,          InvalidToken,      UNAUTHENTICATED,   false;
+    AccessTokenNotAccepted     => "access_token_not_accepted",     UNAUTHORIZED,          InvalidToken,      UNAUTHENTICATED,   false;
+    NotAnAccessToken           => "not_an_access_token",           UNAUTHORIZED,          InvalidToken,      UNAUTHENTICATED,   false;
+    DpopBoundToken             => "dpop_bound_token",              UNAUTHORIZED,          InvalidToken,      UNAUTHENTICATED,   false;
+    InvalidDpopProof           => "invalid_dpop_proof",            UNAUTHORIZED,          DpopProof,         UNAUTHENTICATED,   false;
+    DpopKeyMismatch            => "dpop_key_mismatch",             UNAUTHORIZED,          DpopToken,         UNAUTHENTICATED,   false;
+    DpopReplay                 => "dpop_proof_replayed",           UNAUTHORIZED,          DpopProof,         UNAUTHENTICATED,   false;
+    ReplayStoreUnavailable     => "temporarily_unavailable",       SERVICE_UNAVAILABLE,   None,              UNAVAILABLE,       true;
     Misconfigured              => "internal_error",                INTERNAL_SERVER_ERROR, None,              INTERNAL,          false;
 }
 
@@ -149,11 +162,16 @@ mod tests {
     fn every_401_challenges_and_only_a_missing_credential_gets_a_bare_bearer() {
         for (kind, spec) in rows() {
             if spec.status == StatusCode::UNAUTHORIZED {
-                let expected = match kind {
-                    ErrorKind::MissingCredentials => Challenge::Bearer,
-                    _ => Challenge::InvalidToken,
-                };
-                assert_eq!(spec.challenge, expected, "{kind:?}");
+                match kind {
+                    ErrorKind::MissingCredentials => assert_eq!(spec.challenge, Challenge::Bearer),
+                    _ => assert!(
+                        matches!(
+                            spec.challenge,
+                            Challenge::InvalidToken | Challenge::DpopProof | Challenge::DpopToken
+                        ),
+                        "{kind:?}"
+                    ),
+                }
             } else {
                 assert!(
                     matches!(
@@ -221,7 +239,7 @@ mod tests {
     }
 
     #[test]
-    fn only_the_two_unavailable_kinds_share_a_code() {
+    fn only_the_unavailable_kinds_share_a_code() {
         let mut seen: BTreeMap<&str, Vec<ErrorKind>> = BTreeMap::new();
         for (kind, spec) in rows() {
             seen.entry(spec.code).or_default().push(kind);
@@ -231,7 +249,8 @@ mod tests {
             shared,
             [&vec![
                 ErrorKind::KeysUnavailable,
-                ErrorKind::SessionStoreUnavailable
+                ErrorKind::SessionStoreUnavailable,
+                ErrorKind::ReplayStoreUnavailable,
             ]]
         );
     }

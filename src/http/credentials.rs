@@ -328,7 +328,7 @@ fn cookie_text(value: &[u8]) -> Result<&str, ErrorKind> {
 }
 
 /// `bytes` as text when it is a non-empty run of base64url characters and dots.
-fn token_text(bytes: &[u8]) -> Option<&str> {
+pub(crate) fn token_text(bytes: &[u8]) -> Option<&str> {
     // A table lookup per byte: a token is read on every request, and this
     // is several times cheaper than comparing each byte with ranges.
     if bytes.is_empty() || !bytes.iter().all(|&b| TOKEN_BYTES[usize::from(b)]) {

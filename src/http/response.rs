@@ -77,16 +77,21 @@ impl Error {
     ///
     /// [`ErrorKind::InsufficientClaims`]: crate::error::ErrorKind::InsufficientClaims
     pub fn www_authenticate(&self) -> Option<HeaderValue> {
-        let error = match self.kind().spec().challenge {
+        let (scheme, error) = match self.kind().spec().challenge {
             Challenge::None => return None,
             Challenge::Bearer => return Some(HeaderValue::from_static("Bearer")),
-            Challenge::InvalidToken => "invalid_token",
-            Challenge::InsufficientScope => "insufficient_scope",
+            Challenge::InvalidToken => ("Bearer", "invalid_token"),
+            Challenge::InsufficientScope => ("Bearer", "insufficient_scope"),
+            Challenge::DpopProof => ("DPoP", "invalid_dpop_proof"),
+            Challenge::DpopToken => ("DPoP", "invalid_token"),
         };
-        let challenge = format!(
-            r#"Bearer error="{error}", error_description="{}""#,
+        let mut challenge = format!(
+            r#"{scheme} error="{error}", error_description="{}""#,
             self.kind()
         );
+        if let Some(scope) = self.missing_scope() {
+            challenge.push_str(&format!(r#", scope="{scope}""#));
+        }
         // Every description is fixed ASCII text without quotes or backslashes,
         // so the value is always a valid header; fall back rather than panic.
         Some(
@@ -257,6 +262,12 @@ mod tests {
                 Challenge::InsufficientScope => Some(format!(
                     r#"Bearer error="insufficient_scope", error_description="{kind}""#
                 )),
+                Challenge::DpopProof => Some(format!(
+                    r#"DPoP error="invalid_dpop_proof", error_description="{kind}""#
+                )),
+                Challenge::DpopToken => Some(format!(
+                    r#"DPoP error="invalid_token", error_description="{kind}""#
+                )),
             };
             assert_eq!(
                 challenge.map(|value| value.to_str().unwrap()),
@@ -270,6 +281,15 @@ mod tests {
                 assert_eq!(retry, &RETRY_AFTER_SECS.to_string());
             }
         }
+    }
+
+    #[test]
+    fn an_insufficient_scope_challenge_names_the_missing_scopes() {
+        let error = Error::from(ErrorKind::InsufficientClaims).with_missing_scope("tasks:write a");
+        assert_eq!(
+            error.to_response().headers()[WWW_AUTHENTICATE],
+            r#"Bearer error="insufficient_scope", error_description="Insufficient permissions for this resource", scope="tasks:write a""#
+        );
     }
 
     #[test]

@@ -38,6 +38,78 @@ struct Jwk {
     // Private or symmetric material: a public JWKS must carry none.
     d: Option<serde::de::IgnoredAny>,
     k: Option<serde::de::IgnoredAny>,
+    p: Option<serde::de::IgnoredAny>,
+    q: Option<serde::de::IgnoredAny>,
+    dp: Option<serde::de::IgnoredAny>,
+    dq: Option<serde::de::IgnoredAny>,
+    qi: Option<serde::de::IgnoredAny>,
+    oth: Option<serde::de::IgnoredAny>,
+}
+
+impl Jwk {
+    /// Whether the JWK carries private or symmetric key material.
+    fn is_private(&self) -> bool {
+        [
+            &self.d, &self.k, &self.p, &self.q, &self.dp, &self.dq, &self.qi, &self.oth,
+        ]
+        .iter()
+        .any(|member| member.is_some())
+    }
+
+    /// The JWK's RFC 7638 thumbprint: the SHA-256 of its required members
+    /// in lexicographic order, base64url without padding. Called on a key
+    /// [`usable_key`] accepted, whose members are base64url.
+    #[cfg(feature = "oauth")]
+    fn thumbprint(&self) -> String {
+        use sha2::Digest as _;
+        let text = |value: &Option<String>| value.as_deref().unwrap_or_default().to_owned();
+        let (kty, crv, x, y, n, e) = (
+            text(&self.kty),
+            text(&self.crv),
+            text(&self.x),
+            text(&self.y),
+            text(&self.n),
+            text(&self.e),
+        );
+        let canonical = match kty.as_str() {
+            "EC" => format!(r#"{{"crv":"{crv}","kty":"EC","x":"{x}","y":"{y}"}}"#),
+            "OKP" => format!(r#"{{"crv":"{crv}","kty":"OKP","x":"{x}"}}"#),
+            _ => format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#),
+        };
+        URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(canonical.as_bytes()))
+    }
+}
+
+/// The public key of a DPoP proof's `jwk` header for `alg` (RFC 9449 4.2),
+/// and its RFC 7638 thumbprint. The JWK must name each member once, carry
+/// no private material, and be a key `alg` uses.
+#[cfg(feature = "oauth")]
+pub(crate) fn proof_key(jwk: &str, alg: Algorithm) -> Result<(PublicKey, String), &'static str> {
+    let mut reader = serde_json::Deserializer::from_str(jwk);
+    let value = StrictValue
+        .deserialize(&mut reader)
+        .map_err(|_| "`jwk` names a member twice or is not JSON")?;
+    let mut jwk = Jwk::deserialize(value).map_err(|_| "`jwk` is not a JWK object")?;
+    if jwk.is_private() {
+        return Err("`jwk` carries private key material");
+    }
+    // An RSA JWK need not say whether it is for RS256 or PS256: the proof's
+    // `alg` does.
+    jwk.alg.get_or_insert_with(|| alg.name().to_owned());
+    let key = usable_key(&jwk)?;
+    if key.alg() != alg {
+        return Err("`jwk` is not a key for the proof's `alg`");
+    }
+    for member in [&jwk.x, &jwk.y, &jwk.n, &jwk.e, &jwk.crv] {
+        if member.as_deref().is_some_and(|text| {
+            !text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        }) {
+            return Err("`jwk` members must be base64url");
+        }
+    }
+    Ok((key, jwk.thumbprint()))
 }
 
 /// The document, every member name checked once; each key is kept as its
@@ -226,7 +298,7 @@ impl JwkSet {
 
 /// The key a JWK describes, or why it cannot be used.
 fn usable_key(jwk: &Jwk) -> Result<PublicKey, &'static str> {
-    if jwk.d.is_some() || jwk.k.is_some() {
+    if jwk.is_private() {
         return Err("a public JWKS must not carry private or symmetric key material");
     }
     if jwk.kid.as_deref() == Some("") {

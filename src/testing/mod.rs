@@ -364,3 +364,44 @@ pub fn doc_pair() -> (Verifier, String) {
         .sign();
     (verifier, token)
 }
+
+/// A verifier that accepts OAuth access tokens for the resource
+/// `https://api.example.com/mcp` from the issuer
+/// `https://app.example.com/api/auth`, signed by
+/// [`TokenMinter::ed25519([7; 32], "key-1")`](TokenMinter::ed25519), for
+/// documentation examples and quick tests (feature `oauth`).
+///
+/// ```
+/// use jwtguard::testing::{TokenMinter, oauth_verifier};
+///
+/// let token = TokenMinter::ed25519([7; 32], "key-1")
+///     .header("typ", "at+jwt")
+///     .issuer("https://app.example.com/api/auth")
+///     .audience("https://api.example.com/mcp")
+///     .subject("user-1")
+///     .claim("client_id", "client-1")
+///     .claim("scope", "tasks:read")
+///     .sign();
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+/// let request = jwtguard::RequestParts::new("GET", None, &headers);
+/// let claims: jwtguard::Claims = oauth_verifier().verify_request_now(&request).unwrap()?;
+/// assert_eq!(claims.credential(), jwtguard::Credential::AccessToken);
+/// assert_eq!(claims.client_id(), Some("client-1"));
+/// # Ok::<(), jwtguard::Error>(())
+/// ```
+#[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+pub fn oauth_verifier() -> Verifier {
+    let jwks = TokenMinter::ed25519([7; 32], "key-1").jwks();
+    Verifier::builder()
+        .jwks(|keys| keys.json(jwks.unwrap_or_default()))
+        .oauth(|oauth| {
+            oauth
+                .resource("https://api.example.com/mcp")
+                .issuer("https://app.example.com/api/auth")
+                .scopes_supported(["tasks:read", "tasks:write"])
+        })
+        .build()
+        .unwrap_or_else(|_| unreachable!("the documentation settings are valid"))
+}

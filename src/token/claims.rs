@@ -117,6 +117,9 @@ pub enum Credential {
     SessionToken,
     /// Better Auth's cookie cache (`session_data`), with a valid session token.
     CookieCache,
+    /// An OAuth 2.1 access token of Better Auth's provider, for this
+    /// resource (feature `oauth`), sent as `Bearer` or with its DPoP proof.
+    AccessToken,
 }
 
 impl PartialEq for Claims {
@@ -175,6 +178,41 @@ impl Claims {
     /// ```
     pub fn sid(&self) -> Option<&str> {
         self.get("sid").and_then(Value::as_str)
+    }
+
+    /// The OAuth client the token was issued to: `client_id`, or else
+    /// `azp` (an access token of Better Auth's provider has both).
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert_eq!(verifier.verify(&token)?.client_id(), None);
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn client_id(&self) -> Option<&str> {
+        (self.get("client_id").and_then(Value::as_str))
+            .or_else(|| self.get("azp").and_then(Value::as_str))
+    }
+
+    /// The scopes granted: the space-separated `scope` claim (or an array
+    /// of strings in `scope` or `scp`), in order. Empty when
+    /// there is none. [`ClaimGuard::scope`](crate::ClaimGuard::scope)
+    /// checks one.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert_eq!(verifier.verify(&token)?.scopes().count(), 0);
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn scopes(&self) -> impl Iterator<Item = &str> {
+        let claim = self.get("scope").or_else(|| self.get("scp"));
+        let (text, list) = match claim {
+            Some(Value::String(text)) => (Some(text.as_str()), None),
+            Some(Value::Array(items)) => (None, Some(items)),
+            _ => (None, None),
+        };
+        let from_text = text.into_iter().flat_map(|text| text.split(' '));
+        let from_list = list.into_iter().flatten().filter_map(Value::as_str);
+        from_text.chain(from_list).filter(|scope| !scope.is_empty())
     }
 
     /// The kind of credential these claims came from.

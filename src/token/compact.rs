@@ -46,7 +46,7 @@ impl<'a> Segments<'a> {
 
 /// Decodes one segment. Padding, `+`/`/`, whitespace and non-zero trailing
 /// bits are all rejected, so each byte string has exactly one encoding.
-#[cfg(test)]
+#[cfg(any(test, feature = "oauth"))]
 pub(crate) fn decode(segment: &str) -> Result<Vec<u8>, ErrorKind> {
     URL_SAFE_NO_PAD
         .decode(segment)

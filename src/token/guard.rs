@@ -173,10 +173,15 @@ impl ClaimGuard {
     /// ```
     pub fn check(&self, claims: &Claims) -> Result<(), Error> {
         if self.allows(claims) {
-            Ok(())
-        } else {
-            Err(ErrorKind::InsufficientClaims.into())
+            return Ok(());
         }
+        let missing: Vec<&str> = (self.rules.iter())
+            .filter_map(|rule| match rule {
+                Rule::Scope(scope) if !rule.allows(claims) => Some(&**scope),
+                _ => None,
+            })
+            .collect();
+        Err(Error::from(ErrorKind::InsufficientClaims).with_missing_scope(&missing.join(" ")))
     }
 }
 

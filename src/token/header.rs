@@ -36,6 +36,19 @@ pub(crate) enum Algorithm {
 }
 
 impl Algorithm {
+    /// The algorithm's JWA name (RFC 7518, RFC 8037).
+    #[cfg(feature = "oauth")]
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Hs256 => "HS256",
+            Self::EdDsa => "EdDSA",
+            Self::Es256 => "ES256",
+            Self::Es512 => "ES512",
+            Self::Rs256 => "RS256",
+            Self::Ps256 => "PS256",
+        }
+    }
+
     /// Matches the `alg` value exactly (case-sensitive, as RFC 7515 requires).
     /// `Ed25519` is RFC 9864's fully-specified name for what `EdDSA` means here.
     pub(crate) fn from_name(name: &str) -> Option<Self> {
@@ -55,14 +68,18 @@ impl Algorithm {
 /// cookie signed with the JWT plugin's keys): never a bearer token.
 pub(crate) const SESSION_CACHE_TYP: &str = "better-auth.session-cache+jwt";
 
-/// Whether `typ` names the session cache. Media types are compared without
-/// regard to case, with or without the `application/` prefix (RFC 7515 4.1.9).
-fn is_session_cache_type(typ: &str) -> bool {
+/// The `typ` of an OAuth 2.0 JWT access token (RFC 9068 2.1).
+pub(crate) const ACCESS_TOKEN_TYP: &str = "at+jwt";
+
+/// Whether `typ` is the media type `expected`. Media types are compared
+/// without regard to case, with or without the `application/` prefix (RFC
+/// 7515 4.1.9).
+pub(crate) fn is_media_type(typ: &str, expected: &str) -> bool {
     let typ = match typ.get(..12) {
         Some(prefix) if prefix.eq_ignore_ascii_case("application/") => &typ[12..],
         _ => typ,
     };
-    typ.eq_ignore_ascii_case(SESSION_CACHE_TYP)
+    typ.eq_ignore_ascii_case(expected)
 }
 
 /// The header parameters verification uses, borrowed from the decoded header.
@@ -70,6 +87,9 @@ fn is_session_cache_type(typ: &str) -> bool {
 pub(crate) struct JoseHeader<'a> {
     pub(crate) alg: Algorithm,
     pub(crate) kid: Option<Cow<'a, str>>,
+    /// `typ` says `at+jwt`: an OAuth access token (RFC 9068), which only
+    /// the access-token kind accepts (`crate::oauth`).
+    pub(crate) access_token: bool,
 }
 
 impl<'a> JoseHeader<'a> {
@@ -97,15 +117,19 @@ impl<'a> JoseHeader<'a> {
             Some(Scalar::Str(kid)) => Some(kid),
             Some(_) => return Err(ErrorKind::Malformed),
         };
-        match &raw.typ {
-            None => {}
-            Some(Scalar::Str(typ)) if is_session_cache_type(typ) => {
+        let access_token = match &raw.typ {
+            None => false,
+            Some(Scalar::Str(typ)) if is_media_type(typ, SESSION_CACHE_TYP) => {
                 return Err(ErrorKind::SessionCacheToken);
             }
-            Some(Scalar::Str(_)) => {}
+            Some(Scalar::Str(typ)) => is_media_type(typ, ACCESS_TOKEN_TYP),
             Some(_) => return Err(ErrorKind::Malformed),
-        }
-        Ok(Self { alg, kid })
+        };
+        Ok(Self {
+            alg,
+            kid,
+            access_token,
+        })
     }
 }
 

@@ -226,6 +226,11 @@ pub trait Refusals<B>: sealed::Sealed {
     /// request was a gRPC call.
     #[doc(hidden)]
     fn refuse(verifier: &Verifier, error: crate::error::Error, grpc: bool) -> http::Response<B>;
+
+    /// The RFC 9728 metadata document's response in this service's body
+    /// type, when it has room for it.
+    #[doc(hidden)]
+    fn document(response: http::Response<String>) -> Option<http::Response<B>>;
 }
 
 mod sealed {
@@ -242,6 +247,10 @@ impl<B: From<String>> Refusals<B> for Http {
                 .map(|()| B::from(String::new()));
         }
         verifier.reject(error).into_http_response().map(B::from)
+    }
+
+    fn document(response: http::Response<String>) -> Option<http::Response<B>> {
+        Some(response.map(B::from))
     }
 }
 
@@ -262,5 +271,10 @@ impl<B: Default> Refusals<B> for Grpc {
         headers.remove(http::header::CONTENT_TYPE);
         headers.remove(http::header::CONTENT_LENGTH);
         response
+    }
+
+    /// A gRPC server's body type holds no JSON document.
+    fn document(_: http::Response<String>) -> Option<http::Response<B>> {
+        None
     }
 }

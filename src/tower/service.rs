@@ -88,6 +88,12 @@ where
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
         let settings = &self.settings;
+        let (method, path) = (request.method().as_str(), request.uri().path());
+        if let Some(document) =
+            crate::oauth::metadata_response(&settings.verifier, method, path).and_then(A::document)
+        {
+            return AuthFuture::refused(document);
+        }
         let verified = settings
             .verifier
             .verify_request_now::<Claims, _>(&RequestParts::from(&request));

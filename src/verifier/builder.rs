@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::error::config::ConfigError;
 use crate::jwks::JwksSettings;
 use crate::keys::secrets::Hs256Secrets;
+use crate::oauth::OAuthSettings;
 use crate::session::settings::SessionSettings;
 use crate::token::clock::Clock;
 use crate::token::header::KnownHeaders;
@@ -51,6 +52,7 @@ pub struct VerifierBuilder {
     error_responder: Option<ErrorResponder>,
     pub(super) jwks: JwksSettings,
     pub(super) sessions: SessionSettings,
+    pub(super) oauth: OAuthSettings,
 }
 
 impl Default for VerifierBuilder {
@@ -66,6 +68,7 @@ impl Default for VerifierBuilder {
             error_responder: None,
             jwks: JwksSettings::default(),
             sessions: SessionSettings::default(),
+            oauth: OAuthSettings::default(),
         }
     }
 }
@@ -84,6 +87,7 @@ impl fmt::Debug for VerifierBuilder {
         .field("websocket_query", &self.websocket_query)
         .field("jwks", &self.jwks)
         .field("sessions", &self.sessions)
+        .field("oauth", &self.oauth)
         .finish()
     }
 }
@@ -180,6 +184,33 @@ impl VerifierBuilder {
     #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
     pub fn jwks(mut self, configure: impl FnOnce(JwksSettings) -> JwksSettings) -> Self {
         self.jwks = configure(self.jwks);
+        self
+    }
+
+    /// Accepts OAuth 2.1 access tokens of Better Auth's
+    /// `@better-auth/oauth-provider` for this service (feature `oauth`; see
+    /// [`OAuthSettings`](crate::OAuthSettings)): JWT access tokens signed by
+    /// the [`jwks`](Self::jwks) keys, as `Bearer` or with a DPoP proof, and
+    /// the RFC 9728 metadata document. `configure` gets the settings so far
+    /// and returns the new ones.
+    ///
+    /// ```
+    /// let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","alg":"EdDSA","kid":"k1",
+    ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .jwks(|keys| keys.json(jwks))
+    ///     .oauth(|oauth| {
+    ///         oauth
+    ///             .resource("https://api.example.com")
+    ///             .issuer("https://app.example.com/api/auth")
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), jwtguard::ConfigError>(())
+    /// ```
+    #[cfg(feature = "oauth")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+    pub fn oauth(mut self, configure: impl FnOnce(OAuthSettings) -> OAuthSettings) -> Self {
+        self.oauth = configure(self.oauth);
         self
     }
 
@@ -343,6 +374,14 @@ impl VerifierBuilder {
         }
         let policy = self.claim_rules.policy(self.clock)?;
         let sessions = self.sessions.build(&policy)?;
+        if self.oauth.is_set() && !self.jwks.is_set() {
+            return Err(ConfigError::InvalidOAuth {
+                setting: "keys",
+                problem: "access tokens are signed by the provider's JWKS: add .jwks(..) \
+                          (BETTER_AUTH_URL or BETTER_AUTH_JWKS_URL)",
+            });
+        }
+        let access_tokens = self.oauth.build(&policy)?;
         if !self.cookie_origins.is_empty() && self.cookie_name.is_none() && sessions.is_none() {
             return Err(ConfigError::OriginsWithoutCookie);
         }
@@ -378,6 +417,7 @@ impl VerifierBuilder {
                 cookie_origins: self.cookie_origins,
                 websocket_query: self.websocket_query,
                 sessions,
+                access_tokens,
             },
             error_responder: self.error_responder,
         }))

@@ -113,6 +113,11 @@ fn builder_from_env(read: impl Fn(&str) -> Option<String>) -> Result<VerifierBui
     // The plugin's tokens carry the base URL as `iss` and `aud`; it is
     // accepted next to JWT_ISSUER / JWT_AUDIENCE (the shared-secret tokens'
     // values, during a migration).
+    builder.oauth = crate::oauth::env::from_env(
+        std::mem::take(&mut builder.oauth),
+        jwks.base_url.as_deref(),
+        &read,
+    )?;
     if let Some(base) = jwks.base_url {
         builder = builder.claim_rules(|rules| rules.issuer(base.clone()).audience(base));
     }

@@ -216,10 +216,13 @@ impl Verifier {
     /// ```
     pub fn reject(&self, error: Error) -> Rejection {
         trace::refused(&error);
-        let response = match &self.inner.error_responder {
+        let mut response = match &self.inner.error_responder {
             Some(render) => render(&error),
             None => error.to_response(),
         };
+        if let Some(tokens) = &self.inner.credentials.access_tokens {
+            tokens.amend(&error, &mut response);
+        }
         Rejection::new(error, response)
     }
 
@@ -246,7 +249,22 @@ impl Verifier {
         let (mut stack, mut heap) = ([0u8; 1024], Vec::new());
         let checked =
             self.checked_payload(token, |segment| decode_into(segment, &mut stack, &mut heap))?;
-        let claims = T::decode_claims(checked.payload, self.policy_for(&checked))
+        Ok(self.plain_claims(token, &checked)?)
+    }
+
+    /// The claims of a checked token that is not an OAuth access token
+    /// (an HS256 token, a JWT plugin token), under its key's claim policy.
+    /// An access token is refused here: it is accepted only with its
+    /// resource's rules, by the access-token kind (`crate::oauth`).
+    pub(crate) fn plain_claims<T: DecodeClaims>(
+        &self,
+        token: &str,
+        checked: &Checked<'_>,
+    ) -> Result<T, ErrorKind> {
+        if checked.access_token {
+            return Err(ErrorKind::AccessTokenNotAccepted);
+        }
+        let claims = T::decode_claims(checked.payload, self.policy_for(checked))
             .map_err(|kind| session_cache_refusal(kind, checked.payload))?;
         if checked.public_key {
             (self.inner.public_keys).remember(token, checked.payload, checked.cache_generation);
@@ -282,12 +300,14 @@ impl Verifier {
                 Ok(Checked {
                     payload,
                     public_key: false,
+                    access_token: header.access_token,
                     cache_generation: None,
                 })
             }
             alg => Ok(Checked {
                 payload,
                 public_key: true,
+                access_token: header.access_token,
                 cache_generation: (self.inner.public_keys).verify(
                     alg,
                     header.kid.as_deref(),
@@ -355,6 +375,8 @@ pub(crate) struct Checked<'b> {
     pub(crate) payload: &'b [u8],
     /// Signed by a JWKS key rather than a shared secret.
     pub(crate) public_key: bool,
+    /// The header's `typ` is `at+jwt`: an OAuth access token.
+    pub(crate) access_token: bool,
     /// For a JWKS-verified token with the cache on: the cache generation of
     /// the keys that checked it.
     pub(crate) cache_generation: Option<u64>,

@@ -1,0 +1,241 @@
+//! Verifying an access token, as a bearer token or with its DPoP proof:
+//! [`AccessTokens`], what `OAuthSettings` built.
+
+use std::fmt;
+use std::sync::Arc;
+
+use http::Response;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::credential::RequestParts;
+use crate::error::{Error, ErrorKind};
+use crate::http::credentials::{HeaderSource, token_text};
+use crate::jwks::Stop;
+use crate::oauth::dpop::{self, Freshness, Target};
+use crate::oauth::metadata::Metadata;
+use crate::oauth::replay::ReplayStore;
+use crate::oauth::resource::{canonical_uri, same_resource};
+use crate::token::claims::Credential;
+use crate::token::compact::decode_into;
+use crate::token::decode::DecodeClaims;
+use crate::token::header::Algorithm;
+use crate::token::policy::Policy;
+use crate::trace;
+use crate::verifier::{Checked, Verifier};
+
+/// The access-token rules of a verifier, fixed at `build()`.
+pub(crate) struct AccessTokens {
+    /// This service's resource identifier, canonical.
+    pub(crate) resource: String,
+    /// The public origin requests arrive at (DPoP `htu`), canonical.
+    pub(crate) public_url: String,
+    /// `iss` required and exact, `exp` required, the times; `aud` is
+    /// compared here, as a canonical URI.
+    pub(crate) policy: Policy,
+    pub(crate) jwt_plugin_tokens: bool,
+    /// Empty: DPoP is off.
+    pub(crate) dpop_algorithms: Vec<Algorithm>,
+    pub(crate) freshness: Freshness,
+    pub(crate) replay_store: Arc<dyn ReplayStore>,
+    pub(crate) metadata: Metadata,
+}
+
+impl fmt::Debug for AccessTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessTokens")
+            .field("resource", &self.resource)
+            .field("issuers", &self.policy.issuers)
+            .field("public_url", &self.public_url)
+            .field("jwt_plugin_tokens", &self.jwt_plugin_tokens)
+            .field("dpop_algorithms", &self.dpop_algorithms)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The access-token claims the registered-claims policy does not check,
+/// each read once (a member named twice is refused by serde).
+#[derive(Deserialize)]
+struct AccessClaims {
+    aud: Option<Value>,
+    client_id: Option<Value>,
+    azp: Option<Value>,
+    scope: Option<Value>,
+    cnf: Option<Value>,
+}
+
+impl AccessTokens {
+    /// The token of an `Authorization: DPoP <token>` value, when DPoP is on;
+    /// `None` for any other scheme.
+    pub(crate) fn dpop_from_authorization<'v>(
+        &self,
+        value: &'v [u8],
+    ) -> Result<Option<&'v str>, ErrorKind> {
+        const SCHEME: &[u8] = b"DPoP ";
+        let Some(scheme) = value.get(..SCHEME.len()) else {
+            return Ok(None);
+        };
+        if self.dpop_algorithms.is_empty() || !scheme.eq_ignore_ascii_case(SCHEME) {
+            return Ok(None);
+        }
+        token_text(&value[SCHEME.len()..])
+            .map(Some)
+            .ok_or(ErrorKind::InvalidAuthorizationHeader)
+    }
+
+    /// A compact JWT sent as `Bearer`: an access token that is not bound
+    /// to a key, or (when accepted) a JWT plugin or HS256 token under the
+    /// verifier's own rules.
+    pub(crate) fn verify_bearer<T: DecodeClaims>(
+        &self,
+        verifier: &Verifier,
+        token: &str,
+    ) -> Result<T, Stop> {
+        // Only JWT plugin tokens are ever remembered (never access tokens).
+        if let Some(claims) = verifier.inner.public_keys.cached(token) {
+            return claims.map_err(Stop::from);
+        }
+        let (mut stack, mut heap) = ([0u8; 1024], Vec::new());
+        let checked = verifier
+            .checked_payload(token, |segment| decode_into(segment, &mut stack, &mut heap))?;
+        if !checked.access_token {
+            if checked.public_key && !self.jwt_plugin_tokens {
+                return Err(ErrorKind::NotAnAccessToken.into());
+            }
+            return Ok(verifier.plain_claims(token, &checked)?);
+        }
+        match self.access_claims(&checked)? {
+            (claims, None) => Ok(claims),
+            (_, Some(_)) => Err(ErrorKind::DpopBoundToken.into()),
+        }
+    }
+
+    /// An access token sent as `DPoP` with its proof: the token must be
+    /// bound to the proof's key, and the proof valid for this request and
+    /// never used before.
+    pub(crate) async fn verify_dpop<T: DecodeClaims, H: HeaderSource>(
+        &self,
+        verifier: &Verifier,
+        token: &str,
+        request: &RequestParts<'_, H>,
+    ) -> Result<T, Error> {
+        let (claims, jkt) = match self.bound_token(verifier, token) {
+            Ok(verified) => verified,
+            Err(stop) => {
+                stop.wait_then(|| self.bound_token(verifier, token).map_err(Error::from))
+                    .await?
+            }
+        };
+        let jkt = jkt.ok_or(ErrorKind::DpopKeyMismatch)?;
+        let proof = dpop::proof_header(request.headers())?;
+        let url = canonical_uri(&format!("{}{}", self.public_url, request.path()))
+            .ok_or(ErrorKind::InvalidDpopProof)?;
+        let target = Target {
+            method: request.method(),
+            url: &url,
+            token,
+            jkt: &jkt,
+            now: self.policy.clock.now_unix(),
+        };
+        let proof = dpop::check(proof, &target, &self.dpop_algorithms, self.freshness)?;
+        match (self.replay_store)
+            .first_use(&proof.replay_key, proof.expires_at)
+            .await
+        {
+            Ok(true) => Ok(claims),
+            Ok(false) => Err(ErrorKind::DpopReplay.into()),
+            Err(error) => {
+                trace::replay_store_unavailable(&error);
+                Err(ErrorKind::ReplayStoreUnavailable.into())
+            }
+        }
+    }
+
+    /// The claims of an access token and the key it is bound to, if any.
+    fn bound_token<T: DecodeClaims>(
+        &self,
+        verifier: &Verifier,
+        token: &str,
+    ) -> Result<(T, Option<String>), Stop> {
+        let (mut stack, mut heap) = ([0u8; 1024], Vec::new());
+        let checked = verifier
+            .checked_payload(token, |segment| decode_into(segment, &mut stack, &mut heap))?;
+        if !checked.access_token {
+            return Err(ErrorKind::NotAnAccessToken.into());
+        }
+        Ok(self.access_claims(&checked)?)
+    }
+
+    /// Checks a signed access token's claims: the registered ones by the
+    /// policy (`iss`, `exp`, `nbf`, `iat`, `sub`), then `aud`, `client_id`
+    /// or `azp`, `scope` and `cnf`.
+    fn access_claims<T: DecodeClaims>(
+        &self,
+        checked: &Checked<'_>,
+    ) -> Result<(T, Option<String>), ErrorKind> {
+        if !checked.public_key {
+            // Better Auth signs access tokens with its JWKS keys only; a
+            // shared-secret `at+jwt` is nothing it issued.
+            return Err(ErrorKind::AccessTokenNotAccepted);
+        }
+        let claims = T::decode_claims(checked.payload, &self.policy)?;
+        let extra: AccessClaims =
+            serde_json::from_slice(checked.payload).map_err(|_| ErrorKind::Malformed)?;
+        self.check_audience(extra.aud.as_ref())?;
+        let client = |value: &Option<Value>| match value {
+            None => Ok(false),
+            Some(Value::String(id)) if !id.is_empty() => Ok(true),
+            Some(_) => Err(()),
+        };
+        match (client(&extra.client_id), client(&extra.azp)) {
+            (Err(()), _) => return Err(ErrorKind::InvalidClaim("client_id")),
+            (_, Err(())) => return Err(ErrorKind::InvalidClaim("azp")),
+            (Ok(false), Ok(false)) => return Err(ErrorKind::MissingClaim("client_id")),
+            _ => {}
+        }
+        if !matches!(extra.scope, None | Some(Value::String(_))) {
+            return Err(ErrorKind::InvalidClaim("scope"));
+        }
+        let jkt = match extra.cnf {
+            None => None,
+            Some(Value::Object(mut cnf)) => match cnf.remove("jkt") {
+                None => None,
+                Some(Value::String(jkt)) if !jkt.is_empty() => Some(jkt),
+                Some(_) => return Err(ErrorKind::InvalidClaim("cnf")),
+            },
+            Some(_) => return Err(ErrorKind::InvalidClaim("cnf")),
+        };
+        Ok((claims.with_credential(Credential::AccessToken), jkt))
+    }
+
+    /// `aud` must name this resource: one string, or an array with it
+    /// (Better Auth adds its userinfo URL when `openid` was asked for).
+    fn check_audience(&self, aud: Option<&Value>) -> Result<(), ErrorKind> {
+        let names = |aud: &str| same_resource(aud, &self.resource);
+        match aud {
+            None => Err(ErrorKind::MissingClaim("aud")),
+            Some(Value::String(aud)) if names(aud) => Ok(()),
+            Some(Value::String(_)) => Err(ErrorKind::InvalidAudience),
+            Some(Value::Array(auds)) => {
+                if !auds.iter().all(Value::is_string) {
+                    Err(ErrorKind::InvalidClaim("aud"))
+                } else if auds.iter().filter_map(Value::as_str).any(names) {
+                    Ok(())
+                } else {
+                    Err(ErrorKind::InvalidAudience)
+                }
+            }
+            Some(_) => Err(ErrorKind::InvalidClaim("aud")),
+        }
+    }
+
+    /// The metadata document, when `method` and `path` ask for it.
+    pub(crate) fn metadata_response(&self, method: &str, path: &str) -> Option<Response<String>> {
+        self.metadata.response(method, path)
+    }
+
+    /// Points a 401's challenge to the metadata (and adds the DPoP one).
+    pub(crate) fn amend(&self, error: &Error, response: &mut Response<String>) {
+        self.metadata.amend(error, response);
+    }
+}

@@ -1,0 +1,111 @@
+//! OAuth access tokens from the environment: `OAUTH_RESOURCE`, with
+//! `OAUTH_ISSUER` (default `<BETTER_AUTH_URL>/api/auth`, what Better Auth's
+//! provider writes), `OAUTH_SCOPES` and `OAUTH_PUBLIC_URL` (feature
+//! `oauth`; without it, setting them is an error rather than ignored).
+
+use crate::environment::vars as env;
+use crate::error::config::ConfigError;
+use crate::oauth::OAuthSettings;
+
+/// The variables this module reads.
+const VARS: [&str; 4] = [
+    env::OAUTH_RESOURCE,
+    env::OAUTH_ISSUER,
+    env::OAUTH_SCOPES,
+    env::OAUTH_PUBLIC_URL,
+];
+
+/// The OAuth settings the environment asks for; `base_url` is
+/// `BETTER_AUTH_URL`, trimmed of its trailing `/`.
+#[cfg(feature = "oauth")]
+pub(crate) fn from_env(
+    mut settings: OAuthSettings,
+    base_url: Option<&str>,
+    read: &impl Fn(&str) -> Option<String>,
+) -> Result<OAuthSettings, ConfigError> {
+    let Some(resource) = read(env::OAUTH_RESOURCE) else {
+        if let Some(var) = VARS.into_iter().find(|var| read(var).is_some()) {
+            return Err(ConfigError::InvalidEnv {
+                var,
+                expected: "unset when OAUTH_RESOURCE is not set (it configures access tokens)",
+            });
+        }
+        return Ok(settings);
+    };
+    settings = settings.resource(resource.trim());
+    let issuer = read(env::OAUTH_ISSUER)
+        .map(|issuer| issuer.trim().to_owned())
+        .or_else(|| base_url.map(|base| format!("{base}/api/auth")))
+        .ok_or(ConfigError::MissingEnv {
+            var: env::OAUTH_ISSUER,
+            hint: "the provider's issuer; or set BETTER_AUTH_URL, whose /api/auth it is",
+        })?;
+    settings = settings.issuer(issuer);
+    if let Some(scopes) = read(env::OAUTH_SCOPES) {
+        settings = settings.scopes_supported(scopes.split_whitespace());
+    }
+    if let Some(url) = read(env::OAUTH_PUBLIC_URL) {
+        settings = settings.public_url(url.trim());
+    }
+    Ok(settings)
+}
+
+/// Without the `oauth` feature the variables cannot be honoured: say so.
+#[cfg(not(feature = "oauth"))]
+pub(crate) fn from_env(
+    settings: OAuthSettings,
+    _: Option<&str>,
+    read: &impl Fn(&str) -> Option<String>,
+) -> Result<OAuthSettings, ConfigError> {
+    match VARS.into_iter().find(|var| read(var).is_some()) {
+        Some(var) => Err(ConfigError::FeatureDisabled {
+            var,
+            feature: "oauth",
+        }),
+        None => Ok(settings),
+    }
+}
+
+#[cfg(all(test, feature = "oauth"))]
+mod tests {
+    use super::*;
+
+    fn lookup<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        |name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn the_issuer_defaults_to_what_better_auths_provider_writes() {
+        let read = lookup(&[(env::OAUTH_RESOURCE, "https://api.example.com")]);
+        let settings = from_env(
+            OAuthSettings::default(),
+            Some("https://app.example.com"),
+            &read,
+        );
+        let debug = format!("{:?}", settings.unwrap());
+        assert!(
+            debug.contains(r#"issuer: Some("https://app.example.com/api/auth")"#),
+            "{debug}"
+        );
+    }
+
+    #[test]
+    fn oauth_variables_without_a_resource_are_refused() {
+        let read = lookup(&[(env::OAUTH_SCOPES, "a b")]);
+        let err = from_env(OAuthSettings::default(), None, &read).unwrap_err();
+        assert!(
+            err.to_string().starts_with("OAUTH_SCOPES must be unset"),
+            "{err}"
+        );
+        let read = lookup(&[(env::OAUTH_RESOURCE, "https://api.example.com")]);
+        let err = from_env(OAuthSettings::default(), None, &read).unwrap_err();
+        assert!(
+            err.to_string().starts_with("OAUTH_ISSUER is not set"),
+            "{err}"
+        );
+    }
+}
