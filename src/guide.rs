@@ -19,8 +19,10 @@
 //!    limit.
 //! 7. [`websockets`]: a browser's socket, authenticated at the upgrade.
 //! 8. [`openapi`]: the bearer scheme and the refusals in a utoipa document.
-//! 9. [`hardening`]: how jwtguard is attacked, fuzzed and loaded in its
-//!    own tests.
+//! 9. [`oauth`]: OAuth 2.1 access tokens of Better Auth's provider, DPoP,
+//!    the RFC 9728 metadata MCP clients start from.
+//! 10. [`hardening`]: how jwtguard is attacked, fuzzed and loaded in its
+//!     own tests.
 
 // A chapter is the text of `docs/<file>`. Its examples use most features, so
 // without them a chapter is a pointer to docs.rs (and has no examples to
@@ -32,6 +34,7 @@
     feature = "jwks-fetch",
     feature = "session-http",
     feature = "utoipa",
+    feature = "oauth",
     feature = "test-util"
 ))]
 macro_rules! chapter {
@@ -48,6 +51,7 @@ macro_rules! chapter {
     feature = "jwks-fetch",
     feature = "session-http",
     feature = "utoipa",
+    feature = "oauth",
     feature = "test-util"
 )))]
 macro_rules! chapter {
@@ -65,4 +69,5 @@ chapter!(jwks, "jwks.md");
 chapter!(sessions, "sessions.md");
 chapter!(websockets, "websockets.md");
 chapter!(openapi, "openapi.md");
+chapter!(oauth, "oauth.md");
 chapter!(hardening, "hardening.md");

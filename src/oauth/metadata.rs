@@ -49,6 +49,7 @@ struct Document<'a> {
 impl Metadata {
     pub(crate) fn new(
         resource: &str,
+        canonical: &str,
         public_url: &str,
         issuer: &str,
         scopes_supported: &[String],
@@ -67,7 +68,7 @@ impl Metadata {
         })
         // Serializing strings and lists of strings cannot fail.
         .unwrap_or_default();
-        let resource_path = origin_and_path(resource).1;
+        let resource_path = origin_and_path(canonical).1;
         let inserted = format!("{WELL_KNOWN}{resource_path}");
         let mut paths = vec![inserted.clone()];
         if !resource_path.is_empty() {

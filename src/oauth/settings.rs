@@ -294,7 +294,11 @@ impl OAuthSettings {
             audiences: Vec::new(),
             clock: rules.clock.clone(),
         };
+        // RFC 9728 3.3: the document names the resource exactly as clients
+        // (and the provider's `resources`) know it, not its canonical form.
+        let configured = self.resource.as_deref().unwrap_or_default().trim();
         let metadata = Metadata::new(
+            configured,
             &resource,
             &public_url,
             &issuer,

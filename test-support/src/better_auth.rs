@@ -1,6 +1,7 @@
 //! The real Better Auth on loopback: `tests/fixtures/better-auth/session-server.mjs`
-//! (in-memory database, bearer plugin, no telemetry) configured by `BA_*`
-//! variables, speaking one JSON line on its stdout.
+//! (in-memory database, bearer plugin, no telemetry) or `oauth-server.mjs`
+//! (the `@better-auth/oauth-provider` authorization server), configured by
+//! environment variables, speaking one JSON line on its stdout.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -14,7 +15,7 @@ use serde_json::Value;
 pub const PINNED_VERSION: &str = "1.7.25";
 
 /// `tests/fixtures/better-auth` at the workspace root: the package's
-/// lockfile, `session-server.mjs` and `mint.mjs`.
+/// lockfile, `session-server.mjs`, `oauth-server.mjs` and `mint.mjs`.
 pub fn fixture_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -22,8 +23,10 @@ pub fn fixture_dir() -> PathBuf {
         .join("tests/fixtures/better-auth")
 }
 
-/// Installs the pinned package (`npm ci`) once per test run, unless
-/// `node_modules` already holds it.
+/// Installs the pinned packages (`npm ci`) once per test run, unless
+/// `node_modules` already holds them: `better-auth` and
+/// `@better-auth/oauth-provider` (a `node_modules` installed before the
+/// provider was added to the lockfile is installed again).
 ///
 /// # Panics
 ///
@@ -31,7 +34,11 @@ pub fn fixture_dir() -> PathBuf {
 pub fn install() {
     static INSTALLED: Mutex<bool> = Mutex::new(false);
     let mut installed = INSTALLED.lock().unwrap_or_else(|e| e.into_inner());
-    if *installed || fixture_dir().join("node_modules/better-auth").is_dir() {
+    let modules = fixture_dir().join("node_modules");
+    let present = ["better-auth", "@better-auth/oauth-provider"]
+        .iter()
+        .all(|package| modules.join(package).is_dir());
+    if *installed || present {
         *installed = true;
         return;
     }
@@ -48,31 +55,61 @@ pub fn install() {
 }
 
 /// A running Better Auth server and what its sign-up handed out. Dropping
-/// it kills the server.
+/// it kills the server (so does the end of the test process: the script
+/// exits when its stdin closes).
 pub struct BetterAuth {
     child: Child,
-    /// The line `session-server.mjs` printed: `port`, `version`, `userId`,
-    /// `cookieHeader` (the session cookie and the cookie cache, as a browser
-    /// sends them back), `tokenCookie`, `dataCookies` (the cache's
+    /// The script that runs, as errors name it.
+    script: String,
+    /// The line the script printed. `session-server.mjs`: `port`, `version`,
+    /// `userId`, `cookieHeader` (the session cookie and the cookie cache, as
+    /// a browser sends them back), `tokenCookie`, `dataCookies` (the cache's
     /// `name=value` pairs), `bearer` (the bearer plugin's `set-auth-token`)
-    /// and `setCookies`.
+    /// and `setCookies`. `oauth-server.mjs`: `port`, `version`,
+    /// `providerVersion`, `baseURL`, `issuer`, `jwksUrl`, `metadataUrl`,
+    /// `clientId`, `clientSecret`, `userId`, `sessionId`, `cookieHeader`...
+    /// (listed at the top of the script).
     pub minted: Value,
 }
 
 impl BetterAuth {
     /// Starts `session-server.mjs` with `env` (`BA_SECRET` or `BA_SECRETS`,
     /// `BA_COOKIE_CACHE`, `BA_COOKIE_PREFIX`... listed at the top of the
-    /// script) and reads its one line, once it has signed its user up.
+    /// script) and reads its one line, once it has signed its user up:
+    /// [`start_script`](Self::start_script) of that script.
     ///
     /// # Panics
     ///
     /// When node cannot be run, the script prints no JSON, or the version
     /// running is not [`PINNED_VERSION`].
     pub fn start(env: &[(&str, &str)]) -> Self {
+        Self::start_script("session-server.mjs", env)
+    }
+
+    /// Starts `script`, a file of [`fixture_dir`] (`session-server.mjs`,
+    /// `oauth-server.mjs`), with the variables `env` added to the
+    /// environment, and reads the one JSON line it prints once it is ready.
+    /// The script must print `version` (the running `better-auth`'s) and
+    /// `port`, and serve until its stdin closes.
+    ///
+    /// ```no_run
+    /// let server = jwtguard_test_support::BetterAuth::start_script(
+    ///     "oauth-server.mjs",
+    ///     &[("BA_SECRET", "better-auth-secret-0123456789abcdefghij"),
+    ///       ("OAUTH_RESOURCE", "http://127.0.0.1:4567/")],
+    /// );
+    /// println!("issuer {}", server.text("issuer"));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When node cannot be run, the script prints no JSON, or the version
+    /// running is not [`PINNED_VERSION`].
+    pub fn start_script(script: &str, env: &[(&str, &str)]) -> Self {
         install();
         let mut command = Command::new("node");
         command
-            .arg("session-server.mjs")
+            .arg(script)
             .current_dir(fixture_dir())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -86,13 +123,15 @@ impl BetterAuth {
         let mut line = String::new();
         BufReader::new(child.stdout.take().expect("piped stdout"))
             .read_line(&mut line)
-            .expect("session-server.mjs prints a line");
-        // Built before the version check, so that a failed check kills node.
-        let server = Self {
+            .unwrap_or_else(|e| panic!("{script} prints a line: {e}"));
+        // Built before the checks, so that a failed one kills node.
+        let mut server = Self {
             child,
-            minted: serde_json::from_str(&line)
-                .unwrap_or_else(|e| panic!("session-server.mjs printed {line:?}: {e}")),
+            script: script.to_owned(),
+            minted: Value::Null,
         };
+        server.minted = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("{script} printed {line:?}: {e}"));
         assert_eq!(
             server.minted["version"], PINNED_VERSION,
             "the pinned better-auth"
@@ -114,8 +153,39 @@ impl BetterAuth {
     pub fn text(&self, name: &str) -> String {
         self.minted[name]
             .as_str()
-            .unwrap_or_else(|| panic!("session-server.mjs printed no {name}"))
+            .unwrap_or_else(|| panic!("{} printed no {name}", self.script))
             .to_owned()
+    }
+
+    /// POSTs `body` as JSON to `path` of the server (one of the script's
+    /// `/test/*` routes, such as `oauth-server.mjs`'s
+    /// `/test/client-credentials`) and returns the JSON it answers.
+    ///
+    /// ```no_run
+    /// # let server = jwtguard_test_support::BetterAuth::start_script("oauth-server.mjs", &[]);
+    /// let tokens = server.post_json("/test/client-credentials", &serde_json::json!({}));
+    /// println!("{}", tokens["access_token"]);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When the server cannot be reached, or answers anything but 200 (a
+    /// route whose flow failed answers 502 with the failing endpoint's
+    /// status and body: the panic shows it), or not JSON.
+    pub fn post_json(&self, path: &str, body: &Value) -> Value {
+        let url = format!("{}{path}", self.url());
+        let mut response = ureq::post(&url)
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .header("content-type", "application/json")
+            .send(body.to_string())
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        let status = response.status();
+        let text = (response.body_mut().read_to_string())
+            .unwrap_or_else(|e| panic!("POST {path}: {status}, unreadable body: {e}"));
+        assert_eq!(status, 200, "POST {path} {body}: {text}");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("POST {path} answered {text:?}: {e}"))
     }
 
     /// The token cookie and the cookie cache, as the browser sends them back.

@@ -4,12 +4,15 @@
 //!   `tests/fixtures/better-auth/package-lock.json`), running
 //!   `session-server.mjs` on loopback: it signs a user up, hands out the
 //!   session cookie, cookie cache and bearer token, and keeps serving
-//!   `get-session` and `sign-out` until dropped.
+//!   `get-session` and `sign-out` until dropped. Or, through
+//!   [`BetterAuth::start_script`], `oauth-server.mjs`: an OAuth 2.1
+//!   authorization server (`@better-auth/oauth-provider`) whose `/test/*`
+//!   routes ([`BetterAuth::post_json`]) run its flows and hand out tokens.
 //! * [`env()`]: environment variables read from a list, for the
 //!   `from_env_with` constructors.
 //!
 //! Needs Node.js 20+ and npm for [`BetterAuth`]; the first start in a test
-//! run installs the pinned package with `npm ci`.
+//! run installs the pinned packages with `npm ci`.
 
 mod better_auth;
 mod env;

@@ -9,6 +9,7 @@ mod support;
 mod call;
 
 mod better_auth;
+mod oauth;
 mod python;
 mod sessions;
 mod sessions_production;

@@ -19,6 +19,10 @@ use crate::{MAX_BODY_BYTES, telemetry};
 /// `web::Data<TaskService>`, and wraps [`cors`] and [`log_request`].
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let method_not_allowed = || web::to(|| async { answer(ApiResponse::method_not_allowed()) });
+    // The RFC 9728 document (404 without OAUTH_RESOURCE).
+    let metadata = "/.well-known/oauth-protected-resource";
+    cfg.route(metadata, web::get().to(resource_metadata))
+        .route(&format!("{metadata}/{{resource:.*}}"), web::get().to(resource_metadata));
     cfg.service(
         web::resource("/health")
             .route(web::get().to(health))
@@ -48,13 +52,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .default_service(web::to(|| async { answer(ApiResponse::not_found()) }));
 }
 
+/// The RFC 9728 document, or the API's 404 when OAUTH_RESOURCE is unset.
+async fn resource_metadata(req: actix_web::HttpRequest) -> actix_web::HttpResponse {
+    let response = jwtguard::actix::resource_metadata(req).await;
+    if response.status() == actix_web::http::StatusCode::NOT_FOUND {
+        return answer(ApiResponse::not_found());
+    }
+    response
+}
+
 /// Answers preflights before routing, so no extractor ever sees them.
 pub fn cors(origins: &[String]) -> Cors {
     origins
         .iter()
         .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
         .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
-        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static("dpop"),
+        ])
         .expose_headers([
             header::LOCATION,
             header::HeaderName::from_static("x-total-count"),

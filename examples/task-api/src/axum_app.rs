@@ -34,7 +34,15 @@ impl FromRef<AppState> for Verifier {
 /// The whole application: routes, 404/405 answers, body limit, CORS, logs.
 pub fn router(state: AppState, cors_origins: &[String]) -> Router {
     let tasks = "/api/{user_id}/tasks";
-    Router::new()
+    let mut router = Router::new();
+    // OAUTH_RESOURCE: the RFC 9728 document MCP and OAuth clients start from.
+    if state.verifier.resource_metadata().is_some() {
+        let metadata = "/.well-known/oauth-protected-resource";
+        router = router
+            .route(metadata, get(jwtguard::axum::resource_metadata))
+            .route(&format!("{metadata}/{{*resource}}"), get(jwtguard::axum::resource_metadata));
+    }
+    router
         .route("/health", get(health))
         .route(tasks, get(list).post(create))
         .route(
@@ -63,7 +71,11 @@ fn cors(origins: &[String]) -> CorsLayer {
             Method::PATCH,
             Method::DELETE,
         ])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static("dpop"),
+        ])
         .expose_headers([
             header::LOCATION,
             header::HeaderName::from_static("x-total-count"),

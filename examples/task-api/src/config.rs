@@ -114,6 +114,11 @@ impl Config {
         if session_cookies {
             builder = builder.token_cookie_origins(cors_origins.iter().cloned());
         }
+        // OAUTH_RESOURCE: the provider's access tokens next to the app's own
+        // JWT plugin tokens (the same JWKS), which this API took before.
+        if var(jwtguard::env::OAUTH_RESOURCE).is_some() {
+            builder = builder.oauth(|oauth| oauth.jwt_plugin_tokens(true));
+        }
         let verifier = builder.build().map_err(config_error)?;
         let credentials = accepted_credentials(&var, cache_ttl);
         Ok(Self {
@@ -183,6 +188,12 @@ fn accepted_credentials(var: &impl Fn(&str) -> Option<String>, cache_ttl: Durati
     }
     if var(env::JWKS_URL).is_some() || var(env::BASE_URL).is_some() {
         accepted.push("JWT plugin token (JWKS)".to_owned());
+    }
+    if let Some(resource) = var(env::OAUTH_RESOURCE) {
+        accepted.push(format!(
+            "OAuth access token for {} (Bearer, or DPoP with its proof)",
+            resource.trim()
+        ));
     }
     if let Some(strategy) = var(env::COOKIE_CACHE) {
         accepted.push(format!(
