@@ -59,6 +59,14 @@ pub mod vars {
     /// The public origin clients reach this service at, behind a proxy
     /// (default: [`OAUTH_RESOURCE`]'s origin): DPoP's `htu` is checked on it.
     pub const OAUTH_PUBLIC_URL: &str = "OAUTH_PUBLIC_URL";
+    /// This service's OAuth client id: with [`OAUTH_CLIENT_SECRET`], opaque
+    /// access tokens are introspected (feature `oauth-introspection`).
+    pub const OAUTH_CLIENT_ID: &str = "OAUTH_CLIENT_ID";
+    /// This service's OAuth client secret (never logged).
+    pub const OAUTH_CLIENT_SECRET: &str = "OAUTH_CLIENT_SECRET";
+    /// The introspection endpoint (default: [`OAUTH_ISSUER`] + `/oauth2/introspect`,
+    /// where Better Auth's provider serves it).
+    pub const OAUTH_INTROSPECTION_URL: &str = "OAUTH_INTROSPECTION_URL";
 }
 
 /// A yes-or-no variable: `1`/`true` or `0`/`false` (in any case); `None`

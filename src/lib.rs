@@ -65,6 +65,8 @@ mod http;
 mod jwks;
 mod keys;
 pub mod oauth;
+#[cfg(any(feature = "session-http", feature = "oauth-introspection"))]
+mod offload;
 mod session;
 mod token;
 mod trace;

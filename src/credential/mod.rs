@@ -64,6 +64,8 @@ pub(crate) enum Presented<'r> {
     /// An access token sent with the `DPoP` scheme, to be checked with the
     /// request's proof.
     Dpop(&'r str),
+    /// An opaque access token sent as `Bearer`, to be introspected.
+    Opaque(&'r str),
 }
 
 /// Reads the one credential `request` presents.
@@ -88,6 +90,9 @@ pub(crate) fn read<'r, H: HeaderSource>(
             if let Some(tokens) = &credentials.access_tokens {
                 if let Some(token) = access_token::from_authorization(tokens, value)? {
                     return Ok(Presented::Dpop(token));
+                }
+                if let Some(token) = tokens.opaque_from_authorization(value) {
+                    return Ok(Presented::Opaque(token));
                 }
             }
             if credentials.sessions.as_ref().is_some_and(|s| s.bearer) {
@@ -175,6 +180,8 @@ impl Presented<'_> {
             },
             // A proof goes to the replay store, which may have to wait.
             (Self::Dpop(_), _) => None,
+            (Self::Opaque(token), Some(tokens)) => tokens.verify_opaque_now(token),
+            (Self::Opaque(_), None) => Some(Err(ErrorKind::Malformed.into())),
         }
     }
 
@@ -199,6 +206,8 @@ impl Presented<'_> {
             }
             (Self::Dpop(token), Some(tokens)) => tokens.verify_dpop(verifier, token, request).await,
             (Self::Dpop(_), None) => Err(ErrorKind::InvalidAuthorizationHeader.into()),
+            (Self::Opaque(token), Some(tokens)) => tokens.verify_opaque(token).await,
+            (Self::Opaque(_), None) => Err(ErrorKind::Malformed.into()),
         }
     }
 }
@@ -215,7 +224,7 @@ mod tests {
     ) -> Result<&'r str, ErrorKind> {
         match read(credentials, &RequestParts::new("GET", None, headers))? {
             Presented::Jwt(token) => Ok(token),
-            Presented::Session(_) | Presented::Dpop(_) => panic!("not a JWT"),
+            _ => panic!("not a JWT"),
         }
     }
 

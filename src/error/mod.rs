@@ -271,6 +271,16 @@ pub enum ErrorKind {
     /// (401).
     #[error("DPoP proof was already used")]
     DpopReplay,
+    /// The provider's introspection endpoint says the opaque access token
+    /// is not active: unknown, expired, revoked, its session ended, or not
+    /// for this client (RFC 7662 `active: false`) (401).
+    #[error("Access token is not active")]
+    InactiveToken,
+    /// The provider's introspection endpoint could not answer: 503 with
+    /// `Retry-After`, as for
+    /// [`SessionStoreUnavailable`](Self::SessionStoreUnavailable).
+    #[error("Token introspection is temporarily unavailable")]
+    IntrospectionUnavailable,
     /// The DPoP replay store (`oauth::ReplayStore`) could not tell whether
     /// a proof was used before, or is full: 503 with `Retry-After`, never
     /// an accepted replay.

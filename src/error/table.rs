@@ -144,6 +144,8 @@ table! {
     InvalidDpopProof           => "invalid_dpop_proof",            UNAUTHORIZED,          DpopProof,         UNAUTHENTICATED,   false;
     DpopKeyMismatch            => "dpop_key_mismatch",             UNAUTHORIZED,          DpopToken,         UNAUTHENTICATED,   false;
     DpopReplay                 => "dpop_proof_replayed",           UNAUTHORIZED,          DpopProof,         UNAUTHENTICATED,   false;
+    InactiveToken              => "inactive_token",                UNAUTHORIZED,          InvalidToken,      UNAUTHENTICATED,   false;
+    IntrospectionUnavailable   => "temporarily_unavailable",       SERVICE_UNAVAILABLE,   None,              UNAVAILABLE,       true;
     ReplayStoreUnavailable     => "temporarily_unavailable",       SERVICE_UNAVAILABLE,   None,              UNAVAILABLE,       true;
     Misconfigured              => "internal_error",                INTERNAL_SERVER_ERROR, None,              INTERNAL,          false;
 }
@@ -250,6 +252,7 @@ mod tests {
             [&vec![
                 ErrorKind::KeysUnavailable,
                 ErrorKind::SessionStoreUnavailable,
+                ErrorKind::IntrospectionUnavailable,
                 ErrorKind::ReplayStoreUnavailable,
             ]]
         );

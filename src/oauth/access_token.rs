@@ -13,6 +13,7 @@ use crate::error::{Error, ErrorKind};
 use crate::http::credentials::{HeaderSource, token_text};
 use crate::jwks::Stop;
 use crate::oauth::dpop::{self, Freshness, Target};
+use crate::oauth::introspection::Introspection;
 use crate::oauth::metadata::Metadata;
 use crate::oauth::replay::ReplayStore;
 use crate::oauth::resource::{canonical_uri, same_resource};
@@ -39,6 +40,10 @@ pub(crate) struct AccessTokens {
     pub(crate) freshness: Freshness,
     pub(crate) replay_store: Arc<dyn ReplayStore>,
     pub(crate) metadata: Metadata,
+    /// Opaque tokens' introspection (feature `oauth-introspection`).
+    pub(crate) introspection: Option<Introspection>,
+    /// Introspected tokens may name no audience.
+    pub(crate) opaque_without_audience: bool,
 }
 
 impl fmt::Debug for AccessTokens {
@@ -49,6 +54,7 @@ impl fmt::Debug for AccessTokens {
             .field("public_url", &self.public_url)
             .field("jwt_plugin_tokens", &self.jwt_plugin_tokens)
             .field("dpop_algorithms", &self.dpop_algorithms)
+            .field("introspection", &self.introspection)
             .finish_non_exhaustive()
     }
 }
@@ -62,6 +68,17 @@ struct AccessClaims {
     azp: Option<Value>,
     scope: Option<Value>,
     cnf: Option<Value>,
+    /// An introspection answer's (RFC 7662 2.2).
+    token_type: Option<Value>,
+}
+
+/// Where verified access-token claims came from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// A JWT whose signature a JWKS key checked.
+    Jwt,
+    /// An introspection answer for an opaque token.
+    Introspection,
 }
 
 impl AccessTokens {
@@ -81,6 +98,48 @@ impl AccessTokens {
         token_text(&value[SCHEME.len()..])
             .map(Some)
             .ok_or(ErrorKind::InvalidAuthorizationHeader)
+    }
+
+    /// The opaque token of an `Authorization: Bearer <token>` value (no
+    /// dots: not a JWT, not a bearer-plugin session token), when opaque
+    /// tokens are introspected.
+    pub(crate) fn opaque_from_authorization<'v>(&self, value: &'v [u8]) -> Option<&'v str> {
+        self.introspection.as_ref()?;
+        let token = crate::http::credentials::token_from_authorization(value).ok()?;
+        (!token.contains('.')).then_some(token)
+    }
+
+    /// An opaque `Bearer` token from the introspection cache, without
+    /// waiting; `None` when the endpoint must be asked.
+    pub(crate) fn verify_opaque_now<T: DecodeClaims>(
+        &self,
+        token: &str,
+    ) -> Option<Result<T, Error>> {
+        let answer = self.introspection.as_ref()?.answer_now(token)?;
+        Some(self.bearer_only(answer.and_then(|claims| self.introspected(&claims))))
+    }
+
+    /// An opaque `Bearer` token, introspected.
+    pub(crate) async fn verify_opaque<T: DecodeClaims>(&self, token: &str) -> Result<T, Error> {
+        let introspection = self.introspection.as_ref().ok_or(ErrorKind::Malformed)?;
+        let claims = introspection.answer(token).await?;
+        self.bearer_only(self.introspected(&claims))
+    }
+
+    /// Claims for a `Bearer` presentation: a token bound to a key is not.
+    fn bearer_only<T>(&self, verified: Result<(T, Option<String>), ErrorKind>) -> Result<T, Error> {
+        match verified? {
+            (claims, None) => Ok(claims),
+            (_, Some(_)) => Err(ErrorKind::DpopBoundToken.into()),
+        }
+    }
+
+    /// An introspection answer's claims, checked as a JWT's would be.
+    fn introspected<T: DecodeClaims>(
+        &self,
+        claims: &[u8],
+    ) -> Result<(T, Option<String>), ErrorKind> {
+        self.check_claims(claims, Source::Introspection)
     }
 
     /// A compact JWT sent as `Bearer`: an access token that is not bound
@@ -119,12 +178,17 @@ impl AccessTokens {
         token: &str,
         request: &RequestParts<'_, H>,
     ) -> Result<T, Error> {
-        let (claims, jkt) = match self.bound_token(verifier, token) {
-            Ok(verified) => verified,
-            Err(stop) => {
-                stop.wait_then(|| self.bound_token(verifier, token).map_err(Error::from))
-                    .await?
+        let (claims, jkt) = match &self.introspection {
+            Some(introspection) if !token.contains('.') => {
+                self.introspected(&introspection.answer(token).await?)?
             }
+            _ => match self.bound_token(verifier, token) {
+                Ok(verified) => verified,
+                Err(stop) => {
+                    stop.wait_then(|| self.bound_token(verifier, token).map_err(Error::from))
+                        .await?
+                }
+            },
         };
         let jkt = jkt.ok_or(ErrorKind::DpopKeyMismatch)?;
         let proof = dpop::proof_header(request.headers())?;
@@ -166,9 +230,7 @@ impl AccessTokens {
         Ok(self.access_claims(&checked)?)
     }
 
-    /// Checks a signed access token's claims: the registered ones by the
-    /// policy (`iss`, `exp`, `nbf`, `iat`, `sub`), then `aud`, `client_id`
-    /// or `azp`, `scope` and `cnf`.
+    /// Checks a signed access token's claims.
     fn access_claims<T: DecodeClaims>(
         &self,
         checked: &Checked<'_>,
@@ -178,10 +240,44 @@ impl AccessTokens {
             // shared-secret `at+jwt` is nothing it issued.
             return Err(ErrorKind::AccessTokenNotAccepted);
         }
-        let claims = T::decode_claims(checked.payload, &self.policy)?;
+        self.check_claims(checked.payload, Source::Jwt)
+    }
+
+    /// Checks access-token claims: the registered ones by the policy
+    /// (`iss`, `exp`, `nbf`, `iat`, `sub`), then `aud`, `client_id` or
+    /// `azp`, `scope`, `cnf` and (introspected) `token_type`; returns the
+    /// claims and the key thumbprint the token is bound to, if any.
+    fn check_claims<T: DecodeClaims>(
+        &self,
+        payload: &[u8],
+        source: Source,
+    ) -> Result<(T, Option<String>), ErrorKind> {
+        let claims = T::decode_claims(payload, &self.policy)?;
         let extra: AccessClaims =
-            serde_json::from_slice(checked.payload).map_err(|_| ErrorKind::Malformed)?;
+            serde_json::from_slice(payload).map_err(|_| ErrorKind::Malformed)?;
+        if source == Source::Introspection {
+            // Better Auth answers `Bearer`, or `DPoP` for a bound token.
+            match &extra.token_type {
+                None => {}
+                Some(Value::String(kind))
+                    if kind.eq_ignore_ascii_case("bearer") || kind.eq_ignore_ascii_case("dpop") => {
+                }
+                Some(_) => return Err(ErrorKind::NotAnAccessToken),
+            }
+            if extra.aud.is_none() && self.opaque_without_audience {
+                return self.finish(claims, extra);
+            }
+        }
         self.check_audience(extra.aud.as_ref())?;
+        self.finish(claims, extra)
+    }
+
+    /// The checks after the audience's.
+    fn finish<T: DecodeClaims>(
+        &self,
+        claims: T,
+        extra: AccessClaims,
+    ) -> Result<(T, Option<String>), ErrorKind> {
         let client = |value: &Option<Value>| match value {
             None => Ok(false),
             Some(Value::String(id)) if !id.is_empty() => Ok(true),

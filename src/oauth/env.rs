@@ -1,18 +1,32 @@
 //! OAuth access tokens from the environment: `OAUTH_RESOURCE`, with
 //! `OAUTH_ISSUER` (default `<BETTER_AUTH_URL>/api/auth`, what Better Auth's
 //! provider writes), `OAUTH_SCOPES` and `OAUTH_PUBLIC_URL` (feature
-//! `oauth`; without it, setting them is an error rather than ignored).
+//! `oauth`), and `OAUTH_CLIENT_ID`, `OAUTH_CLIENT_SECRET`,
+//! `OAUTH_INTROSPECTION_URL` for opaque tokens (feature
+//! `oauth-introspection`). Without the feature, setting them is an error
+//! rather than ignored.
 
 use crate::environment::vars as env;
 use crate::error::config::ConfigError;
 use crate::oauth::OAuthSettings;
 
 /// The variables this module reads.
-const VARS: [&str; 4] = [
+const VARS: [&str; 7] = [
     env::OAUTH_RESOURCE,
     env::OAUTH_ISSUER,
     env::OAUTH_SCOPES,
     env::OAUTH_PUBLIC_URL,
+    env::OAUTH_CLIENT_ID,
+    env::OAUTH_CLIENT_SECRET,
+    env::OAUTH_INTROSPECTION_URL,
+];
+
+/// The introspection variables.
+#[cfg(all(feature = "oauth", not(feature = "oauth-introspection")))]
+const INTROSPECTION_VARS: [&str; 3] = [
+    env::OAUTH_CLIENT_ID,
+    env::OAUTH_CLIENT_SECRET,
+    env::OAUTH_INTROSPECTION_URL,
 ];
 
 /// The OAuth settings the environment asks for; `base_url` is
@@ -40,7 +54,8 @@ pub(crate) fn from_env(
             var: env::OAUTH_ISSUER,
             hint: "the provider's issuer; or set BETTER_AUTH_URL, whose /api/auth it is",
         })?;
-    settings = settings.issuer(issuer);
+    settings = settings.issuer(issuer.clone());
+    settings = introspection_from_env(settings, &issuer, read)?;
     if let Some(scopes) = read(env::OAUTH_SCOPES) {
         settings = settings.scopes_supported(scopes.split_whitespace());
     }
@@ -48,6 +63,59 @@ pub(crate) fn from_env(
         settings = settings.public_url(url.trim());
     }
     Ok(settings)
+}
+
+/// `OAUTH_CLIENT_ID` and `OAUTH_CLIENT_SECRET` (both or neither), and the
+/// endpoint: `OAUTH_INTROSPECTION_URL` or the issuer's.
+#[cfg(feature = "oauth-introspection")]
+fn introspection_from_env(
+    settings: OAuthSettings,
+    issuer: &str,
+    read: &impl Fn(&str) -> Option<String>,
+) -> Result<OAuthSettings, ConfigError> {
+    match (read(env::OAUTH_CLIENT_ID), read(env::OAUTH_CLIENT_SECRET)) {
+        (None, None) => match read(env::OAUTH_INTROSPECTION_URL) {
+            None => Ok(settings),
+            Some(_) => Err(ConfigError::MissingEnv {
+                var: env::OAUTH_CLIENT_ID,
+                hint: "introspection needs this service's client id and OAUTH_CLIENT_SECRET",
+            }),
+        },
+        (Some(id), Some(secret)) => {
+            let endpoint = read(env::OAUTH_INTROSPECTION_URL)
+                .map(|url| url.trim().to_owned())
+                .unwrap_or_else(|| format!("{}/oauth2/introspect", issuer.trim_end_matches('/')));
+            Ok(settings.introspection(endpoint, id.trim(), secret.trim()))
+        }
+        (None, Some(_)) => Err(ConfigError::MissingEnv {
+            var: env::OAUTH_CLIENT_ID,
+            hint: "set it with OAUTH_CLIENT_SECRET: the client this service introspects as",
+        }),
+        (Some(_), None) => Err(ConfigError::MissingEnv {
+            var: env::OAUTH_CLIENT_SECRET,
+            hint: "set it with OAUTH_CLIENT_ID: the client this service introspects as",
+        }),
+    }
+}
+
+/// Without the `oauth-introspection` feature its variables cannot be
+/// honoured: say so.
+#[cfg(all(feature = "oauth", not(feature = "oauth-introspection")))]
+fn introspection_from_env(
+    settings: OAuthSettings,
+    _: &str,
+    read: &impl Fn(&str) -> Option<String>,
+) -> Result<OAuthSettings, ConfigError> {
+    match INTROSPECTION_VARS
+        .into_iter()
+        .find(|var| read(var).is_some())
+    {
+        Some(var) => Err(ConfigError::FeatureDisabled {
+            var,
+            feature: "oauth-introspection",
+        }),
+        None => Ok(settings),
+    }
 }
 
 /// Without the `oauth` feature the variables cannot be honoured: say so.

@@ -13,6 +13,11 @@
 //!   `htu` on the configured public URL, `iat` 5 s ahead and 300 s back,
 //!   `ath`, thumbprint) and accepted once ([`ReplayStore`]). No
 //!   `DPoP-Nonce`: Better Auth's provider issues none either.
+//! - **Opaque access tokens** (feature `oauth-introspection`): resolved by
+//!   the provider's RFC 7662 introspection endpoint with this service's
+//!   client credentials, one call per token at a time, cached briefly; the
+//!   answer must be active, an access token, for this resource (or, when
+//!   allowed, for none) and unexpired.
 //! - **Protected Resource Metadata** (RFC 9728): the document, served by
 //!   the layer and the middleware, and the `resource_metadata` every 401
 //!   challenge carries.
@@ -24,6 +29,11 @@ mod access_token;
 #[cfg(feature = "oauth")]
 mod dpop;
 pub(crate) mod env;
+#[cfg(feature = "oauth-introspection")]
+mod introspection;
+#[cfg(all(feature = "oauth", not(feature = "oauth-introspection")))]
+#[path = "introspection_off.rs"]
+mod introspection;
 #[cfg(feature = "oauth")]
 mod metadata;
 #[cfg(not(feature = "oauth"))]
@@ -39,6 +49,8 @@ mod settings;
 pub(crate) use access_token::AccessTokens;
 #[cfg(feature = "oauth")]
 pub use dpop::MAX_DPOP_PROOF_LEN;
+#[cfg(feature = "oauth-introspection")]
+pub use introspection::{DEFAULT_INTROSPECTION_CACHE_ENTRIES, DEFAULT_INTROSPECTION_CACHE_TTL};
 #[cfg(not(feature = "oauth"))]
 pub(crate) use off::{AccessTokens, OAuthSettings};
 #[cfg(feature = "oauth")]

@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::error::config::ConfigError;
 use crate::oauth::AccessTokens;
 use crate::oauth::dpop::Freshness;
+use crate::oauth::introspection::{Introspection, IntrospectionSettings};
 use crate::oauth::metadata::Metadata;
 use crate::oauth::replay::{MemoryReplayStore, ReplayStore};
 use crate::oauth::resource::{canonical_uri, origin_and_path};
@@ -64,6 +65,8 @@ pub struct OAuthSettings {
     dpop_algorithms: Option<Vec<String>>,
     freshness: Freshness,
     replay_store: Option<Arc<dyn ReplayStore>>,
+    introspection: Option<IntrospectionSettings>,
+    opaque_without_audience: bool,
 }
 
 impl fmt::Debug for OAuthSettings {
@@ -76,6 +79,8 @@ impl fmt::Debug for OAuthSettings {
             .field("jwt_plugin_tokens", &self.jwt_plugin_tokens)
             .field("dpop_algorithms", &self.dpop_algorithms)
             .field("custom_replay_store", &self.replay_store.is_some())
+            .field("introspection", &self.introspection)
+            .field("opaque_without_audience", &self.opaque_without_audience)
             .finish_non_exhaustive()
     }
 }
@@ -218,6 +223,78 @@ impl OAuthSettings {
         self
     }
 
+    /// Accepts opaque access tokens (no dots: Better Auth issues them when
+    /// a client asks for no `resource`, or with `disableJwtPlugin`),
+    /// resolved by the provider's RFC 7662 introspection `endpoint`
+    /// (Better Auth: `<BETTER_AUTH_URL>/api/auth/oauth2/introspect`) as the
+    /// confidential client `client_id` (`client_secret_basic`; the secret
+    /// is never logged or shown by `Debug`). Feature `oauth-introspection`.
+    ///
+    /// An answer is kept [`DEFAULT_INTROSPECTION_CACHE_TTL`](crate::oauth::DEFAULT_INTROSPECTION_CACHE_TTL)
+    /// (a sign-out or revocation takes that long to be seen), and never
+    /// past the token's `exp`. An endpoint that does not answer is a 503
+    /// with `Retry-After`.
+    ///
+    /// ```
+    /// let oauth = jwtguard::OAuthSettings::default().introspection(
+    ///     "https://app.example.com/api/auth/oauth2/introspect",
+    ///     "task-api",
+    ///     "the-client-secret",
+    /// );
+    /// ```
+    #[cfg(feature = "oauth-introspection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "oauth-introspection")))]
+    pub fn introspection(
+        mut self,
+        endpoint: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.introspection = Some(IntrospectionSettings {
+            endpoint: endpoint.into(),
+            client_id: client_id.into(),
+            client_secret: zeroize::Zeroizing::new(client_secret.into()),
+            cache_ttl: crate::oauth::DEFAULT_INTROSPECTION_CACHE_TTL,
+            cache_entries: crate::oauth::DEFAULT_INTROSPECTION_CACHE_ENTRIES,
+        });
+        self
+    }
+
+    /// How long an introspection answer is reused (`Duration::ZERO`: ask
+    /// for every request) and how many are kept. Call after
+    /// [`introspection`](Self::introspection).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let oauth = jwtguard::OAuthSettings::default()
+    ///     .introspection("https://app.example.com/api/auth/oauth2/introspect", "api", "secret")
+    ///     .introspection_cache(Duration::from_secs(5), 1_000);
+    /// ```
+    #[cfg(feature = "oauth-introspection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "oauth-introspection")))]
+    pub fn introspection_cache(mut self, ttl: Duration, max_entries: usize) -> Self {
+        if let Some(settings) = &mut self.introspection {
+            settings.cache_ttl = ttl;
+            settings.cache_entries = max_entries.max(1);
+        }
+        self
+    }
+
+    /// Accepts introspected tokens that name no audience at all (Better
+    /// Auth's opaque tokens issued without a `resource`: valid at every
+    /// resource server of the provider). Default `false`: an opaque token,
+    /// like a JWT, must name this resource.
+    ///
+    /// ```
+    /// let oauth = jwtguard::OAuthSettings::default().opaque_tokens_without_audience(true);
+    /// ```
+    #[cfg(feature = "oauth-introspection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "oauth-introspection")))]
+    pub fn opaque_tokens_without_audience(mut self, accept: bool) -> Self {
+        self.opaque_without_audience = accept;
+        self
+    }
+
     /// Whether anything was set: without it, no access token is accepted.
     pub(crate) fn is_set(&self) -> bool {
         self.resource.is_some() || self.issuer.is_some()
@@ -317,6 +394,11 @@ impl OAuthSettings {
             replay_store: (self.replay_store)
                 .unwrap_or_else(|| Arc::new(MemoryReplayStore::default())),
             metadata,
+            introspection: (self.introspection)
+                .map(Introspection::new)
+                .transpose()
+                .map_err(|problem| invalid("introspection", problem))?,
+            opaque_without_audience: self.opaque_without_audience,
         }))
     }
 }

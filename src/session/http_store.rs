@@ -69,6 +69,8 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use crate::offload::{Permit, on_thread};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -507,7 +509,7 @@ impl SessionStore for HttpSessionStore {
             let signed = token.signed_value().to_owned();
             let cookie = token.cookie_name().map(str::to_owned);
             let backoff = Arc::clone(&self.backoff);
-            let answer = on_thread(move || {
+            let answer = on_thread("jwtguard-session", move || {
                 let answer = inner.lookup(&token_owned, &signed, cookie.as_deref(), &backoff);
                 // Free the slot before answering, so that whoever awaits
                 // the answer can start the next lookup at once.
@@ -689,47 +691,6 @@ fn id(value: Option<&Value>) -> Option<String> {
         Value::Number(n) if n.is_u64() || n.is_i64() => Some(n.to_string()),
         _ => None,
     }
-}
-
-/// One of the [`DEFAULT_MAX_SESSION_LOOKUPS`] slots; freed when dropped, so
-/// also when a lookup thread could not start or panicked.
-///
-/// A lookup never waits for a slot, so a semaphore's queue of waiters would
-/// go unused: `async_lock::Semaphore::try_acquire_arc` is this same
-/// compare-and-swap on a counter, and would bring five crates (async-lock,
-/// event-listener, event-listener-strategy, parking, pin-project-lite).
-struct Permit(Arc<AtomicUsize>);
-
-impl Permit {
-    fn acquire(in_flight: &Arc<AtomicUsize>, max: usize) -> Option<Self> {
-        in_flight
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < max).then_some(n + 1)
-            })
-            .ok()
-            .map(|_| Self(Arc::clone(in_flight)))
-    }
-}
-
-impl Drop for Permit {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
-    }
-}
-
-/// Runs `work` on a thread of its own. The receiver gets its answer, or
-/// `Canceled` when the thread ended without one (`work` panicked).
-fn on_thread<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> std::io::Result<oneshot::Receiver<T>> {
-    let (sender, receiver) = oneshot::channel();
-    std::thread::Builder::new()
-        .name("jwtguard-session".into())
-        .spawn(move || {
-            // An error means the request was dropped: nobody wants the answer.
-            let _ = sender.send(work());
-        })?;
-    Ok(receiver)
 }
 
 #[cfg(test)]

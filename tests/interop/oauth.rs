@@ -676,3 +676,135 @@ async fn signing_out_deactivates_the_token_at_introspection_only() {
             .is_ok()
     );
 }
+
+/// A verifier that introspects opaque tokens at `server` as its client,
+/// asking on every request (no cache), with `configure` applied last.
+fn introspecting(
+    server: &BetterAuth,
+    configure: impl FnOnce(OAuthSettings) -> OAuthSettings,
+) -> Verifier {
+    verifier_with(server, |oauth| {
+        configure(
+            oauth
+                .introspection(
+                    server.text("introspectionEndpoint"),
+                    server.text("clientId"),
+                    server.text("clientSecret"),
+                )
+                .introspection_cache(std::time::Duration::ZERO, 100),
+        )
+    })
+}
+
+#[tokio::test]
+async fn an_opaque_token_is_introspected_and_must_name_this_resource_unless_allowed() {
+    let server = provider();
+    let tokens = server.post_json("/test/opaque", &json!({}));
+    let token = access_token(&tokens);
+    assert!(!token.contains('.'), "an opaque token: {token}");
+    // Better Auth issues opaque tokens when no `resource` was asked for:
+    // they name no audience, and are refused unless that is allowed.
+    let strict = introspecting(server, |oauth| oauth);
+    assert_eq!(
+        refusal(&strict, "GET", "/tasks", &bearer(&token)).await,
+        ErrorKind::MissingClaim("aud")
+    );
+    let lenient = introspecting(server, |oauth| oauth.opaque_tokens_without_audience(true));
+    let claims = verify(&lenient, "GET", "/tasks", &bearer(&token))
+        .await
+        .unwrap();
+    assert_eq!(claims.credential(), Credential::AccessToken);
+    assert_eq!(claims.client_id(), Some(server.text("clientId").as_str()));
+    assert!(claims.scopes().any(|scope| scope == "read:tasks"));
+    // A verifier without introspection reads no opaque token at all.
+    assert_eq!(
+        refusal(&verifier(server), "GET", "/tasks", &bearer(&token)).await,
+        ErrorKind::Malformed
+    );
+    // Nor does one whose provider never issued it.
+    let unknown = "AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEf";
+    assert_eq!(
+        refusal(&lenient, "GET", "/tasks", &bearer(unknown)).await,
+        ErrorKind::InactiveToken
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_or_signed_out_opaque_token_is_inactive() {
+    // Its own provider: it signs the user out.
+    let server = start_provider(&[]);
+    let verifier = introspecting(&server, |oauth| oauth.opaque_tokens_without_audience(true));
+    let client = access_token(&server.post_json("/test/opaque", &json!({})));
+    let user = access_token(&server.post_json("/test/opaque", &json!({ "user": true })));
+    for token in [&client, &user] {
+        assert!(
+            verify(&verifier, "GET", "/tasks", &bearer(token))
+                .await
+                .is_ok()
+        );
+    }
+    let revoked = server.post_json("/test/revoke", &json!({ "token": client }));
+    assert_eq!(revoked["status"], 200, "{revoked}");
+    assert_eq!(
+        refusal(&verifier, "GET", "/tasks", &bearer(&client)).await,
+        ErrorKind::InactiveToken
+    );
+    let claims = verify(&verifier, "GET", "/tasks", &bearer(&user))
+        .await
+        .unwrap();
+    assert_eq!(claims.sub(), server.text("userId"));
+    server.post_json("/test/sign-out", &json!({}));
+    // Unlike a JWT access token, an introspected one follows its session.
+    assert_eq!(
+        refusal(&verifier, "GET", "/tasks", &bearer(&user)).await,
+        ErrorKind::InactiveToken
+    );
+}
+
+#[tokio::test]
+async fn an_introspection_endpoint_that_cannot_answer_is_a_503() {
+    let server = provider();
+    let token = access_token(&server.post_json("/test/opaque", &json!({})));
+    let wrong_secret = verifier_with(server, |oauth| {
+        oauth.introspection(
+            server.text("introspectionEndpoint"),
+            server.text("clientId"),
+            "not-the-secret",
+        )
+    });
+    let closed = verifier_with(server, |oauth| {
+        oauth.introspection("http://127.0.0.1:9/api/auth/oauth2/introspect", "c", "s")
+    });
+    for verifier in [&wrong_secret, &closed] {
+        let error = verify(verifier, "GET", "/tasks", &bearer(&token))
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::IntrospectionUnavailable);
+        assert_eq!(error.status(), 503);
+        assert!(error.retry_after().is_some());
+        // The secret never reaches what a log would show.
+        assert!(!format!("{verifier:?}{error:?}").contains("not-the-secret"));
+    }
+}
+
+#[tokio::test]
+async fn the_environment_configures_introspection_for_the_task_api() {
+    let server = provider();
+    let token = access_token(&server.post_json("/test/opaque", &json!({})));
+    let vars = [
+        ("BETTER_AUTH_URL", server.url()),
+        ("OAUTH_RESOURCE", RESOURCE.to_owned()),
+        ("OAUTH_CLIENT_ID", server.text("clientId")),
+        ("OAUTH_CLIENT_SECRET", server.text("clientSecret")),
+    ];
+    let read = env(&vars);
+    let verifier = VerifierBuilder::from_env_with(read)
+        .unwrap()
+        .oauth(|oauth| oauth.opaque_tokens_without_audience(true))
+        .build()
+        .unwrap();
+    let claims = verify(&verifier, "GET", "/tasks", &bearer(&token))
+        .await
+        .unwrap();
+    assert_eq!(claims.client_id(), Some(server.text("clientId").as_str()));
+}

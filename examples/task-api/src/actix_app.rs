@@ -21,8 +21,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     let method_not_allowed = || web::to(|| async { answer(ApiResponse::method_not_allowed()) });
     // The RFC 9728 document (404 without OAUTH_RESOURCE).
     let metadata = "/.well-known/oauth-protected-resource";
-    cfg.route(metadata, web::get().to(resource_metadata))
-        .route(&format!("{metadata}/{{resource:.*}}"), web::get().to(resource_metadata));
+    cfg.route(metadata, web::get().to(resource_metadata)).route(
+        &format!("{metadata}/{{resource:.*}}"),
+        web::get().to(resource_metadata),
+    );
     cfg.service(
         web::resource("/health")
             .route(web::get().to(health))

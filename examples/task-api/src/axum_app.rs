@@ -40,7 +40,10 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
         let metadata = "/.well-known/oauth-protected-resource";
         router = router
             .route(metadata, get(jwtguard::axum::resource_metadata))
-            .route(&format!("{metadata}/{{*resource}}"), get(jwtguard::axum::resource_metadata));
+            .route(
+                &format!("{metadata}/{{*resource}}"),
+                get(jwtguard::axum::resource_metadata),
+            );
     }
     router
         .route("/health", get(health))
