@@ -116,8 +116,17 @@ impl Config {
         }
         // OAUTH_RESOURCE: the provider's access tokens next to the app's own
         // JWT plugin tokens (the same JWKS), which this API took before.
+        // With OAUTH_CLIENT_ID, opaque tokens are introspected. Better Auth
+        // issues them only when a client asks for no `resource`: they name
+        // no audience (valid at any of its resource servers), and this API
+        // takes them as such.
         if var(jwtguard::env::OAUTH_RESOURCE).is_some() {
-            builder = builder.oauth(|oauth| oauth.jwt_plugin_tokens(true));
+            let opaque = var(jwtguard::env::OAUTH_CLIENT_ID).is_some();
+            builder = builder.oauth(|oauth| {
+                oauth
+                    .jwt_plugin_tokens(true)
+                    .opaque_tokens_without_audience(opaque)
+            });
         }
         let verifier = builder.build().map_err(config_error)?;
         let credentials = accepted_credentials(&var, cache_ttl);

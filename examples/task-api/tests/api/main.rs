@@ -17,6 +17,7 @@ mod concurrency;
 mod cors;
 mod crud;
 mod isolation;
+mod oauth;
 mod parity;
 mod robustness;
 mod sessions;
