@@ -39,7 +39,10 @@ fn b64(bytes: impl AsRef<[u8]>) -> String {
 }
 
 fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 /// A token signed by `key` with `header` and `claims`.
@@ -60,7 +63,11 @@ fn access_token(key: &ed25519_dalek::SigningKey, jkt: Option<&str>) -> String {
     if let Some(jkt) = jkt {
         claims["cnf"] = json!({ "jkt": jkt });
     }
-    eddsa(key, &json!({"alg": "EdDSA", "kid": KID, "typ": "at+jwt"}), &claims)
+    eddsa(
+        key,
+        &json!({"alg": "EdDSA", "kid": KID, "typ": "at+jwt"}),
+        &claims,
+    )
 }
 
 fn verifier(key: &ed25519_dalek::SigningKey) -> Verifier {
@@ -124,14 +131,18 @@ fn bench(c: &mut Criterion) {
     let claims: Claims = verifier.verify_request_now(&request).unwrap().unwrap();
     assert_eq!(claims.sub(), "user-1");
     let (input, signature) = token.rsplit_once('.').unwrap();
-    let signature = ed25519_dalek::Signature::from_slice(&URL_SAFE_NO_PAD.decode(signature).unwrap()).unwrap();
+    let signature =
+        ed25519_dalek::Signature::from_slice(&URL_SAFE_NO_PAD.decode(signature).unwrap()).unwrap();
     let public = server.verifying_key();
     public.verify_strict(input.as_bytes(), &signature).unwrap();
 
     let mut group = c.benchmark_group("access_token");
     group.bench_function("jwtguard_bearer", |b| {
         b.iter(|| {
-            let claims: Claims = verifier.verify_request_now(black_box(&request)).unwrap().unwrap();
+            let claims: Claims = verifier
+                .verify_request_now(black_box(&request))
+                .unwrap()
+                .unwrap();
             claims
         })
     });
@@ -161,11 +172,13 @@ fn bench(c: &mut Criterion) {
     let dpop_proof = sample["dpop"].to_str().unwrap().to_owned();
     let (proof_input, proof_signature) = dpop_proof.rsplit_once('.').unwrap();
     let proof_signature =
-        p256::ecdsa::Signature::from_slice(&URL_SAFE_NO_PAD.decode(proof_signature).unwrap()).unwrap();
+        p256::ecdsa::Signature::from_slice(&URL_SAFE_NO_PAD.decode(proof_signature).unwrap())
+            .unwrap();
     let proof_public = *proof_key.verifying_key();
     let (bound_input, bound_signature) = bound.rsplit_once('.').unwrap();
     let bound_signature =
-        ed25519_dalek::Signature::from_slice(&URL_SAFE_NO_PAD.decode(bound_signature).unwrap()).unwrap();
+        ed25519_dalek::Signature::from_slice(&URL_SAFE_NO_PAD.decode(bound_signature).unwrap())
+            .unwrap();
 
     let mut group = c.benchmark_group("dpop");
     group.bench_function("jwtguard_request", |b| {
@@ -181,8 +194,12 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("floor_two_signatures", |b| {
         b.iter(|| {
-            public.verify_strict(black_box(bound_input.as_bytes()), &bound_signature).unwrap();
-            proof_public.verify(black_box(proof_input.as_bytes()), &proof_signature).unwrap();
+            public
+                .verify_strict(black_box(bound_input.as_bytes()), &bound_signature)
+                .unwrap();
+            proof_public
+                .verify(black_box(proof_input.as_bytes()), &proof_signature)
+                .unwrap();
             Sha256::digest(black_box(bound.as_bytes()))
         })
     });

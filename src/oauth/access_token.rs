@@ -25,6 +25,10 @@ use crate::token::policy::Policy;
 use crate::trace;
 use crate::verifier::{Checked, Verifier};
 
+/// The longest opaque token sent to the introspection endpoint (Better
+/// Auth's are 32 characters); a longer one is refused without a call.
+const MAX_OPAQUE_TOKEN_LEN: usize = 512;
+
 /// The access-token rules of a verifier, fixed at `build()`.
 pub(crate) struct AccessTokens {
     /// This service's resource identifier, canonical.
@@ -115,6 +119,9 @@ impl AccessTokens {
         &self,
         token: &str,
     ) -> Option<Result<T, Error>> {
+        if token.len() > MAX_OPAQUE_TOKEN_LEN {
+            return Some(Err(ErrorKind::TokenTooLarge.into()));
+        }
         let answer = self.introspection.as_ref()?.answer_now(token)?;
         Some(self.bearer_only(answer.and_then(|claims| self.introspected(&claims))))
     }
@@ -122,6 +129,9 @@ impl AccessTokens {
     /// An opaque `Bearer` token, introspected.
     pub(crate) async fn verify_opaque<T: DecodeClaims>(&self, token: &str) -> Result<T, Error> {
         let introspection = self.introspection.as_ref().ok_or(ErrorKind::Malformed)?;
+        if token.len() > MAX_OPAQUE_TOKEN_LEN {
+            return Err(ErrorKind::TokenTooLarge.into());
+        }
         let claims = introspection.answer(token).await?;
         self.bearer_only(self.introspected(&claims))
     }
@@ -179,6 +189,9 @@ impl AccessTokens {
         request: &RequestParts<'_, H>,
     ) -> Result<T, Error> {
         let (claims, jkt) = match &self.introspection {
+            Some(_) if !token.contains('.') && token.len() > MAX_OPAQUE_TOKEN_LEN => {
+                return Err(ErrorKind::TokenTooLarge.into());
+            }
             Some(introspection) if !token.contains('.') => {
                 self.introspected(&introspection.answer(token).await?)?
             }

@@ -300,3 +300,32 @@ fn from_env_reads_the_resource_and_defaults_the_issuer_to_the_providers() {
     let err = Verifier::from_env_with(read).unwrap_err();
     assert!(err.to_string().contains("OAUTH_ISSUER is not set"), "{err}");
 }
+
+#[cfg(feature = "oauth-introspection")]
+#[tokio::test]
+async fn an_oversized_opaque_token_is_refused_without_asking_the_provider() {
+    // Nothing listens on port 9: a call would be a 503, not a 401.
+    let verifier = builder(|oauth| {
+        oauth.introspection(
+            "http://127.0.0.1:9/api/auth/oauth2/introspect",
+            "api",
+            "secret",
+        )
+    })
+    .build()
+    .unwrap();
+    let huge = "A".repeat(600);
+    assert_eq!(
+        bearer_kind(&verifier, &huge).await.unwrap_err(),
+        ErrorKind::TokenTooLarge
+    );
+    let err = verify(
+        &verifier,
+        "GET",
+        "/mcp",
+        &[bearer("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef")],
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::IntrospectionUnavailable);
+}
