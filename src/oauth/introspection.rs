@@ -13,7 +13,6 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use futures_channel::oneshot;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
@@ -171,7 +170,7 @@ impl Introspection {
         match answer {
             Ok(receiver) => receiver
                 .await
-                .unwrap_or_else(|oneshot::Canceled| unavailable),
+                .unwrap_or(unavailable),
             Err(_) => unavailable,
         }
     }

@@ -18,6 +18,16 @@ use crate::verifier::Verifier;
 /// Where RFC 9728 3 puts the document.
 const WELL_KNOWN: &str = "/.well-known/oauth-protected-resource";
 
+/// How the resource is named: as configured (what the document says, RFC
+/// 9728 3.3), canonical (where its path comes from), and the public origin
+/// the metadata URL is built on.
+#[derive(Clone, Copy)]
+pub(crate) struct ResourceNames<'a> {
+    pub(crate) configured: &'a str,
+    pub(crate) canonical: &'a str,
+    pub(crate) public_url: &'a str,
+}
+
 /// The document and everything derived from it, built once.
 #[derive(Debug)]
 pub(crate) struct Metadata {
@@ -48,15 +58,18 @@ struct Document<'a> {
 
 impl Metadata {
     pub(crate) fn new(
-        resource: &str,
-        canonical: &str,
-        public_url: &str,
+        names: ResourceNames<'_>,
         issuer: &str,
         scopes_supported: &[String],
         resource_name: Option<&str>,
         dpop_algorithms: &[Algorithm],
         challenge_scope: Option<&str>,
     ) -> Self {
+        let ResourceNames {
+            configured: resource,
+            canonical,
+            public_url,
+        } = names;
         let algs: Vec<&str> = dpop_algorithms.iter().map(|alg| alg.name()).collect();
         let document = serde_json::to_string(&Document {
             resource,
@@ -179,6 +192,6 @@ impl Verifier {
     /// ```
     pub fn resource_metadata_response(&self, method: &str, path: &str) -> Option<Response<String>> {
         let tokens = self.inner.credentials.access_tokens.as_ref()?;
-        tokens.metadata.response(method, path)
+        tokens.metadata_response(method, path)
     }
 }

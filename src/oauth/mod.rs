@@ -60,18 +60,18 @@ pub use replay::{
 #[cfg(feature = "oauth")]
 pub use settings::OAuthSettings;
 
-use http::Response;
-
+#[cfg(any(feature = "tower", feature = "actix"))]
 use crate::verifier::Verifier;
 
 /// The metadata document's response when `method` and `path` ask for it
-/// and the verifier accepts access tokens: what the adapters serve before
-/// they authenticate anything.
+/// and the verifier accepts access tokens: what the layer and the
+/// middleware serve before they authenticate anything.
+#[cfg(any(feature = "tower", feature = "actix"))]
 pub(crate) fn metadata_response(
     verifier: &Verifier,
     method: &str,
     path: &str,
-) -> Option<Response<String>> {
+) -> Option<http::Response<String>> {
     let tokens = verifier.inner.credentials.access_tokens.as_ref()?;
     tokens.metadata_response(method, path)
 }

@@ -51,6 +51,7 @@ impl AccessTokens {
         match *self {}
     }
 
+    #[cfg(any(feature = "tower", feature = "actix"))]
     pub(crate) fn metadata_response(&self, _: &str, _: &str) -> Option<Response<String>> {
         match *self {}
     }
@@ -62,7 +63,7 @@ impl AccessTokens {
 
 /// No OAuth settings can be made without the feature.
 #[derive(Debug, Default)]
-pub(crate) struct OAuthSettings;
+pub(crate) struct OAuthSettings {}
 
 impl OAuthSettings {
     pub(crate) fn is_set(&self) -> bool {

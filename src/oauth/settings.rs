@@ -10,7 +10,7 @@ use crate::error::config::ConfigError;
 use crate::oauth::AccessTokens;
 use crate::oauth::dpop::Freshness;
 use crate::oauth::introspection::{Introspection, IntrospectionSettings};
-use crate::oauth::metadata::Metadata;
+use crate::oauth::metadata::{Metadata, ResourceNames};
 use crate::oauth::replay::{MemoryReplayStore, ReplayStore};
 use crate::oauth::resource::{canonical_uri, origin_and_path};
 use crate::token::header::Algorithm;
@@ -374,10 +374,13 @@ impl OAuthSettings {
         // RFC 9728 3.3: the document names the resource exactly as clients
         // (and the provider's `resources`) know it, not its canonical form.
         let configured = self.resource.as_deref().unwrap_or_default().trim();
-        let metadata = Metadata::new(
+        let names = ResourceNames {
             configured,
-            &resource,
-            &public_url,
+            canonical: &resource,
+            public_url: &public_url,
+        };
+        let metadata = Metadata::new(
+            names,
             &issuer,
             &self.scopes_supported,
             self.resource_name.as_deref(),

@@ -1213,8 +1213,10 @@ mod tests {
     #[test]
     fn a_lookup_thread_that_ends_without_answering_is_reported() {
         // `resume_unwind`: a panic that skips the panic hook's message.
-        let panics = on_thread(|| -> u8 { std::panic::resume_unwind(Box::new("lookup bug")) });
+        let panics = on_thread("t", || -> u8 {
+            std::panic::resume_unwind(Box::new("lookup bug"))
+        });
         assert_eq!(block_on(panics.unwrap()), Err(oneshot::Canceled));
-        assert_eq!(block_on(on_thread(|| 7_u8).unwrap()), Ok(7));
+        assert_eq!(block_on(on_thread("t", || 7_u8).unwrap()), Ok(7));
     }
 }
