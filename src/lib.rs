@@ -124,6 +124,7 @@ pub use session::sql_store::SqlSessionStore;
 pub use session::store::{
     SessionLookup, SessionRecord, SessionStore, SessionStoreError, SessionToken,
 };
+pub use token::access_control::AccessControl;
 pub use token::claims::{Claims, Credential, NumericDate};
 pub use token::clock::Clock;
 pub use token::decode::DecodeClaims;
@@ -173,6 +174,8 @@ pub mod limits {
     #[cfg(feature = "session-sql")]
     #[cfg_attr(docsrs, doc(cfg(feature = "session-sql")))]
     pub use crate::session::sql_store::BAN_COLUMNS_RECHECK;
-    pub use crate::session::store::{DEFAULT_SESSION_CACHE_ENTRIES, DEFAULT_SESSION_CACHE_TTL};
+    pub use crate::session::store::{
+        DEFAULT_SESSION_CACHE_ENTRIES, DEFAULT_SESSION_CACHE_TTL, SESSION_CLAIMS,
+    };
     pub use crate::verifier::builder::DEFAULT_MAX_TOKEN_LEN;
 }

@@ -183,6 +183,12 @@ pub enum ConfigError {
         /// What is wrong, and what to do.
         problem: &'static str,
     },
+    /// An access-control definition is not `{"roles": {"<role>": {"<resource>":
+    /// ["<action>", ...]}}}`.
+    #[error(
+        "the access-control JSON must be {{\"roles\": {{\"<role>\": {{\"<resource>\": [\"<action>\", ...]}}}}}}"
+    )]
+    InvalidAccessControl,
     /// An environment variable holds a value that cannot be used.
     #[error("{var} must be {expected}")]
     InvalidEnv {

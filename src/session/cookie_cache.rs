@@ -200,7 +200,9 @@ pub(crate) fn session_data(
         token,
         expires_at_ms: expires_at_ms.unwrap_or(0.0),
         version,
-        record: SessionRecord::new(id, user_id, expires_at).user_fields(user),
+        record: SessionRecord::new(id, user_id, expires_at)
+            .user_fields(user)
+            .session_fields(&session),
     })
 }
 

@@ -680,7 +680,9 @@ fn parse_get_session(body: &[u8], token: &str) -> Result<Option<SessionRecord>, 
         _ => return Err(unexpected("no session.expiresAt")),
     };
     Ok(Some(
-        SessionRecord::new(session_id, user_id, expires_at).user_fields(user),
+        SessionRecord::new(session_id, user_id, expires_at)
+            .user_fields(user)
+            .session_fields(&session),
     ))
 }
 

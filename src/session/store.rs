@@ -39,7 +39,13 @@ pub struct SessionRecord {
     user_id: String,
     expires_at: i64,
     user: Map<String, Value>,
+    /// The session's own fields that are claims ([`SESSION_CLAIMS`]).
+    session: Map<String, Value>,
 }
+
+/// The session fields read as claims: the organization plugin's active
+/// organization and team, and the admin plugin's impersonating admin.
+pub const SESSION_CLAIMS: [&str; 3] = ["activeOrganizationId", "activeTeamId", "impersonatedBy"];
 
 impl fmt::Debug for SessionRecord {
     /// The ids and expiry only: user fields may be personal data.
@@ -71,7 +77,28 @@ impl SessionRecord {
             user_id: user_id.into(),
             expires_at: expires_at_unix,
             user: Map::new(),
+            session: Map::new(),
         }
+    }
+
+    /// Keeps the session's own fields that are claims
+    /// ([`SESSION_CLAIMS`](crate::limits::SESSION_CLAIMS):
+    /// `activeOrganizationId`, `activeTeamId`, `impersonatedBy`) from a
+    /// session object as Better Auth stores it; the others are ignored.
+    ///
+    /// ```
+    /// let session = serde_json::json!({"id": "s", "activeOrganizationId": "org-1", "ipAddress": "1.2.3.4"});
+    /// let record = jwtguard::SessionRecord::new("s", "u", 1_900_000_000)
+    ///     .session_fields(session.as_object().unwrap());
+    /// ```
+    #[must_use]
+    pub fn session_fields(mut self, session: &Map<String, Value>) -> Self {
+        for name in SESSION_CLAIMS {
+            if let Some(value) = session.get(name).filter(|value| !value.is_null()) {
+                self.session.insert(name.to_owned(), value.clone());
+            }
+        }
+        self
     }
 
     /// Adds one of the user's fields (`email`, `name`, `emailVerified`,
@@ -138,6 +165,8 @@ impl SessionRecord {
             .filter(|(name, _)| !RESERVED.contains(&name.as_str()))
             .map(|(name, value)| (name.clone(), value.clone()))
             .collect();
+        // The session's claims over any user field of the same name.
+        claims.extend(self.session.clone());
         claims.insert("sub".into(), self.user_id.clone().into());
         claims.insert("sid".into(), self.session_id.clone().into());
         claims.insert("exp".into(), self.expires_at.into());
@@ -456,6 +485,23 @@ mod tests {
         assert_eq!(payload["sid"], "s");
         assert_eq!(payload["exp"], 100);
         assert_eq!(payload["email"], "a@example.com");
+    }
+
+    #[test]
+    fn the_sessions_own_claims_are_kept_and_nothing_else() {
+        let session = serde_json::json!({
+            "id": "s", "token": "secret-token", "ipAddress": "1.2.3.4",
+            "activeOrganizationId": "org-1", "activeTeamId": null, "impersonatedBy": "admin-1",
+        });
+        let record = SessionRecord::new("s", "u", 100)
+            .user_field("activeOrganizationId", "from-the-user")
+            .session_fields(session.as_object().unwrap());
+        let payload: Value = serde_json::from_slice(&record.to_payload()).unwrap();
+        assert_eq!(payload["activeOrganizationId"], "org-1");
+        assert_eq!(payload["impersonatedBy"], "admin-1");
+        for absent in ["activeTeamId", "token", "ipAddress"] {
+            assert!(payload.get(absent).is_none(), "{absent}");
+        }
     }
 
     #[test]

@@ -180,6 +180,44 @@ impl Claims {
         self.get("sid").and_then(Value::as_str)
     }
 
+    /// The organization plugin's active organization of the session
+    /// (`activeOrganizationId`), when it has one.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert_eq!(verifier.verify(&token)?.active_organization_id(), None);
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn active_organization_id(&self) -> Option<&str> {
+        self.get("activeOrganizationId").and_then(Value::as_str)
+    }
+
+    /// The organization plugin's active team of the session
+    /// (`activeTeamId`), when it has one.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert_eq!(verifier.verify(&token)?.active_team_id(), None);
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn active_team_id(&self) -> Option<&str> {
+        self.get("activeTeamId").and_then(Value::as_str)
+    }
+
+    /// The admin who opened this session as the user (the admin plugin's
+    /// `impersonatedBy`), when it is an impersonation;
+    /// [`ClaimGuard::not_impersonated`](crate::ClaimGuard::not_impersonated)
+    /// refuses such sessions.
+    ///
+    /// ```
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert_eq!(verifier.verify(&token)?.impersonated_by(), None);
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn impersonated_by(&self) -> Option<&str> {
+        self.get("impersonatedBy").and_then(Value::as_str)
+    }
+
     /// The OAuth client the token was issued to: `client_id`, or else
     /// `azp` (an access token of Better Auth's provider has both).
     ///

@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::error::{Error, ErrorKind};
+use crate::token::access_control::{AccessControl, Request};
 use crate::token::claims::Claims;
 
 /// A rule on verified claims; every rule of a guard must hold.
@@ -63,8 +64,10 @@ pub struct ClaimGuard {
 enum Rule {
     Scope(Box<str>),
     Role(Box<str>),
+    Permission(Arc<AccessControl>, Arc<Request>),
     EmailVerified,
     NotBanned,
+    NotImpersonated,
     Custom(Arc<dyn Fn(&Claims) -> bool + Send + Sync>),
 }
 
@@ -73,6 +76,43 @@ impl ClaimGuard {
         Self {
             rules: Arc::new([rule]),
         }
+    }
+
+    /// Requires a permission as Better Auth's admin plugin checks it
+    /// (`auth.api.userHasPermission`): one of the roles in the `role` claim
+    /// (comma-separated, each name exact) must grant every action on every
+    /// resource of `request` under `access` (see [`AccessControl`]). No
+    /// `role` claim grants nothing.
+    ///
+    /// ```
+    /// use jwtguard::{AccessControl, ClaimGuard};
+    ///
+    /// let can_ban = ClaimGuard::permission(AccessControl::admin_defaults(), &[("user", &["ban"])]);
+    /// # let (verifier, _) = jwtguard::testing::doc_pair();
+    /// # let token = jwtguard::testing::TokenMinter::new("a-shared-secret-of-at-least-32-bytes!")
+    /// #     .subject("user-1").claim("role", "user,admin").sign();
+    /// assert!(can_ban.allows(&verifier.verify(&token)?));
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn permission(access: AccessControl, request: &[(&str, &[&str])]) -> Self {
+        Self::rule(Rule::Permission(
+            Arc::new(access),
+            Arc::new(Request::new(request)),
+        ))
+    }
+
+    /// Refuses a session an admin opened as this user (the admin plugin's
+    /// `impersonatedBy`, set on the session): for routes an impersonating
+    /// admin must not reach, such as changing the password.
+    ///
+    /// ```
+    /// let guard = jwtguard::ClaimGuard::not_impersonated();
+    /// # let (verifier, token) = jwtguard::testing::doc_pair();
+    /// assert!(guard.allows(&verifier.verify(&token)?));
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn not_impersonated() -> Self {
+        Self::rule(Rule::NotImpersonated)
     }
 
     /// Requires the scope `scope` in `scope` or `scp`.
@@ -191,8 +231,10 @@ impl fmt::Debug for ClaimGuard {
             .entries(self.rules.iter().map(|rule| match rule {
                 Rule::Scope(scope) => format!("scope {scope:?}"),
                 Rule::Role(role) => format!("role {role:?}"),
+                Rule::Permission(access, request) => format!("permission {request:?} in {access:?}"),
                 Rule::EmailVerified => "email verified".to_owned(),
                 Rule::NotBanned => "not banned".to_owned(),
+                Rule::NotImpersonated => "not impersonated".to_owned(),
                 Rule::Custom(_) => "custom".to_owned(),
             }))
             .finish()
@@ -209,6 +251,13 @@ impl Rule {
             Self::Role(role) => ["role", "roles"]
                 .iter()
                 .any(|name| lists(claim(name).as_ref(), ',', role)),
+            Self::Permission(access, request) => match claim("role") {
+                Some(Value::String(roles)) => access.authorizes_any(&roles, request),
+                _ => false,
+            },
+            Self::NotImpersonated => {
+                matches!(claim("impersonatedBy"), None | Some(Value::Null))
+            }
             Self::EmailVerified => ["emailVerified", "email_verified"]
                 .iter()
                 .any(|name| claim(name) == Some(Value::Bool(true))),
@@ -313,6 +362,30 @@ mod tests {
 
     fn allows(guard: &ClaimGuard, extra: Value) -> bool {
         guard.allows(&claims(extra))
+    }
+
+    #[test]
+    fn an_impersonated_session_is_refused_only_by_its_guard() {
+        let guard = ClaimGuard::not_impersonated();
+        assert!(guard.allows(&claims(serde_json::json!({}))));
+        assert!(guard.allows(&claims(serde_json::json!({"impersonatedBy": null}))));
+        assert!(!guard.allows(&claims(serde_json::json!({"impersonatedBy": "admin-1"}))));
+        assert!(!guard.allows(&claims(serde_json::json!({"impersonatedBy": 7}))));
+    }
+
+    #[test]
+    fn a_permission_needs_a_role_claim_that_grants_it() {
+        let guard = ClaimGuard::permission(AccessControl::admin_defaults(), &[("user", &["ban"])]);
+        assert!(guard.allows(&claims(serde_json::json!({"role": "admin"}))));
+        for extra in [
+            serde_json::json!({}),
+            serde_json::json!({"role": "user"}),
+            serde_json::json!({"role": ["admin"]}),
+            serde_json::json!({"role": null}),
+            serde_json::json!({"roles": "admin"}),
+        ] {
+            assert!(!guard.allows(&claims(extra.clone())), "{extra}");
+        }
     }
 
     #[test]

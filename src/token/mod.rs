@@ -2,6 +2,7 @@
 //! the claims and the policy they must meet, and the strict JSON reading
 //! all of them share.
 
+pub(crate) mod access_control;
 pub(crate) mod claims;
 pub(crate) mod clock;
 pub(crate) mod compact;

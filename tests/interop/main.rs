@@ -10,6 +10,7 @@ mod call;
 
 mod better_auth;
 mod oauth;
+mod permissions;
 mod python;
 mod sessions;
 mod sessions_production;
