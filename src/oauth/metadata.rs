@@ -39,6 +39,8 @@ pub(crate) struct Metadata {
     /// `resource_metadata="…"` and, when configured, `scope="…"`: the
     /// parameters every 401 challenge gets.
     challenge_params: String,
+    /// `resource_metadata="…"` alone, for the 403 step-up challenge.
+    metadata_param: String,
     /// `DPoP algs="…"`, when DPoP is on.
     dpop_challenge: Option<String>,
 }
@@ -87,7 +89,8 @@ impl Metadata {
         if !resource_path.is_empty() {
             paths.push(WELL_KNOWN.to_owned());
         }
-        let mut challenge_params = format!(r#"resource_metadata="{public_url}{inserted}""#);
+        let metadata_param = format!(r#"resource_metadata="{public_url}{inserted}""#);
+        let mut challenge_params = metadata_param.clone();
         if let Some(scope) = challenge_scope {
             challenge_params.push_str(&format!(r#", scope="{scope}""#));
         }
@@ -95,6 +98,7 @@ impl Metadata {
             document,
             paths,
             challenge_params,
+            metadata_param,
             dpop_challenge: (!algs.is_empty()).then(|| format!(r#"algs="{}""#, algs.join(" "))),
         }
     }
@@ -122,14 +126,23 @@ impl Metadata {
     /// Adds RFC 9728 5.1's `resource_metadata` (and the configured `scope`)
     /// to a 401's challenge, and RFC 9449 7.1's `DPoP algs` challenge.
     pub(crate) fn amend(&self, error: &Error, response: &mut Response<String>) {
-        if error.status() != StatusCode::UNAUTHORIZED {
-            return;
-        }
         let challenge = error.kind().spec().challenge;
         let headers = response.headers_mut();
         let Some(current) = headers.get(WWW_AUTHENTICATE).and_then(|v| v.to_str().ok()) else {
             return;
         };
+        if challenge == Challenge::InsufficientScope {
+            // The step-up 403 names the document too (MCP), with the
+            // scopes the guard wants rather than the configured ones.
+            let amended = format!(r#"{current}, {}"#, self.metadata_param);
+            if let Ok(value) = HeaderValue::from_str(&amended) {
+                headers.insert(WWW_AUTHENTICATE, value);
+            }
+            return;
+        }
+        if error.status() != StatusCode::UNAUTHORIZED {
+            return;
+        }
         let params = &self.challenge_params;
         let (bearer, dpop) = match challenge {
             Challenge::Bearer => (format!("Bearer {params}"), self.dpop("")),

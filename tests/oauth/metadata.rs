@@ -127,9 +127,9 @@ async fn too_few_scopes_is_a_403_naming_every_missing_scope() {
     assert_eq!(answer.status, 403);
     assert_eq!(
         challenges(&answer),
-        [
-            r#"Bearer error="insufficient_scope", error_description="Insufficient permissions for this resource", scope="tasks:write admin""#
-        ]
+        [format!(
+            r#"Bearer error="insufficient_scope", error_description="Insufficient permissions for this resource", scope="tasks:write admin", resource_metadata="{METADATA_URL}""#
+        )]
     );
 }
 
