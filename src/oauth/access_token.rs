@@ -348,3 +348,94 @@ impl AccessTokens {
         self.metadata.amend(error, response);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oauth::OAuthSettings;
+    use crate::token::claims::Claims;
+    use crate::token::clock::Clock;
+    use crate::token::rules::ClaimRules;
+
+    const RESOURCE: &str = "https://api.example.com";
+    const ISSUER: &str = "https://app.example.com/api/auth";
+
+    fn tokens(configure: impl FnOnce(OAuthSettings) -> OAuthSettings) -> AccessTokens {
+        let policy = ClaimRules::default()
+            .policy(Clock::fixed_unix(1_000))
+            .unwrap();
+        let settings = configure(OAuthSettings::default().resource(RESOURCE).issuer(ISSUER));
+        settings.build(&policy).unwrap().unwrap()
+    }
+
+    fn answer(extra: Value) -> Vec<u8> {
+        let mut claims = serde_json::json!({
+            "active": true, "sub": "u", "client_id": "c", "iss": ISSUER, "exp": 2_000,
+        });
+        claims
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        serde_json::to_vec(&claims).unwrap()
+    }
+
+    #[test]
+    fn an_introspected_token_must_be_an_access_token_for_this_resource() {
+        let tokens = tokens(|oauth| oauth);
+        let check = |extra| {
+            tokens
+                .introspected::<Claims>(&answer(extra))
+                .map(|(c, jkt)| (c.sub().to_owned(), jkt))
+        };
+        assert_eq!(
+            check(serde_json::json!({"aud": RESOURCE})),
+            Ok(("u".to_owned(), None))
+        );
+        for (extra, kind) in [
+            (
+                serde_json::json!({"aud": RESOURCE, "token_type": "refresh_token"}),
+                ErrorKind::NotAnAccessToken,
+            ),
+            (
+                serde_json::json!({"aud": RESOURCE, "token_type": 1}),
+                ErrorKind::NotAnAccessToken,
+            ),
+            (
+                serde_json::json!({"aud": "https://other.example"}),
+                ErrorKind::InvalidAudience,
+            ),
+            (serde_json::json!({}), ErrorKind::MissingClaim("aud")),
+            (
+                serde_json::json!({"aud": RESOURCE, "exp": 999}),
+                ErrorKind::Expired,
+            ),
+            (
+                serde_json::json!({"aud": RESOURCE, "iss": "https://evil.example"}),
+                ErrorKind::InvalidIssuer,
+            ),
+        ] {
+            assert_eq!(check(extra.clone()).unwrap_err(), kind, "{extra}");
+        }
+        // Bound to a key: only with its proof.
+        let bound =
+            check(serde_json::json!({"aud": RESOURCE, "token_type": "DPoP", "cnf": {"jkt": "k"}}));
+        assert_eq!(bound.unwrap().1.as_deref(), Some("k"));
+    }
+
+    #[cfg(feature = "oauth-introspection")]
+    #[test]
+    fn a_token_without_audience_passes_only_when_allowed() {
+        let lenient = tokens(|oauth| oauth.opaque_tokens_without_audience(true));
+        assert!(
+            lenient
+                .introspected::<Claims>(&answer(serde_json::json!({})))
+                .is_ok()
+        );
+        // A wrong audience is still wrong.
+        let wrong = answer(serde_json::json!({"aud": "https://other.example"}));
+        assert_eq!(
+            lenient.introspected::<Claims>(&wrong).unwrap_err(),
+            ErrorKind::InvalidAudience
+        );
+    }
+}
