@@ -137,14 +137,7 @@ pub(crate) fn from_env(
 #[cfg(all(test, feature = "oauth"))]
 mod tests {
     use super::*;
-
-    fn lookup<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        |name| {
-            vars.iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| (*v).to_owned())
-        }
-    }
+    use jwtguard_test_support::env as lookup;
 
     #[test]
     fn the_issuer_defaults_to_what_better_auths_provider_writes() {
