@@ -168,9 +168,7 @@ impl Introspection {
             answer
         });
         match answer {
-            Ok(receiver) => receiver
-                .await
-                .unwrap_or(unavailable),
+            Ok(receiver) => receiver.await.unwrap_or(unavailable),
             Err(_) => unavailable,
         }
     }

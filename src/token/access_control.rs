@@ -42,7 +42,9 @@ impl fmt::Debug for AccessControl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut names: Vec<&String> = self.roles.keys().collect();
         names.sort();
-        f.debug_struct("AccessControl").field("roles", &names).finish()
+        f.debug_struct("AccessControl")
+            .field("roles", &names)
+            .finish()
     }
 }
 
@@ -125,7 +127,10 @@ impl AccessControl {
                     ("session", ["list", "revoke", "delete"].as_slice()),
                 ],
             )
-            .role("user", [("user", [].as_slice()), ("session", [].as_slice())])
+            .role(
+                "user",
+                [("user", [].as_slice()), ("session", [].as_slice())],
+            )
     }
 
     /// Better Auth's organization plugin defaults: `owner` (everything),

@@ -231,7 +231,9 @@ impl fmt::Debug for ClaimGuard {
             .entries(self.rules.iter().map(|rule| match rule {
                 Rule::Scope(scope) => format!("scope {scope:?}"),
                 Rule::Role(role) => format!("role {role:?}"),
-                Rule::Permission(access, request) => format!("permission {request:?} in {access:?}"),
+                Rule::Permission(access, request) => {
+                    format!("permission {request:?} in {access:?}")
+                }
                 Rule::EmailVerified => "email verified".to_owned(),
                 Rule::NotBanned => "not banned".to_owned(),
                 Rule::NotImpersonated => "not impersonated".to_owned(),

@@ -29,7 +29,11 @@ fn better_auths_answers(roles: &Value, cases: &[(String, Value)]) -> Vec<bool> {
         .spawn()
         .expect("node runs");
     let input = json!({ "roles": roles, "cases": cases }).to_string();
-    node.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    node.stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let output = node.wait_with_output().unwrap();
     assert!(output.status.success(), "permissions.mjs failed");
     serde_json::from_slice(&output.stdout).unwrap()
@@ -43,7 +47,10 @@ fn request_of(request: &Value) -> Vec<(String, Vec<String>)> {
         .iter()
         .map(|(resource, actions)| {
             let actions = actions.as_array().unwrap();
-            let actions = actions.iter().map(|a| a.as_str().unwrap().to_owned()).collect();
+            let actions = actions
+                .iter()
+                .map(|a| a.as_str().unwrap().to_owned())
+                .collect();
             (resource.clone(), actions)
         })
         .collect()
@@ -53,7 +60,11 @@ fn compare(access: AccessControl, roles: Value, role_values: &[&str], requests: 
     let verifier = Verifier::builder().hs256_secret(SECRET).build().unwrap();
     let cases: Vec<(String, Value)> = role_values
         .iter()
-        .flat_map(|roles| requests.iter().map(move |request| ((*roles).to_owned(), request.clone())))
+        .flat_map(|roles| {
+            requests
+                .iter()
+                .map(move |request| ((*roles).to_owned(), request.clone()))
+        })
         .collect();
     let expected = better_auths_answers(&roles, &cases);
     assert_eq!(expected.len(), cases.len());
@@ -62,18 +73,36 @@ fn compare(access: AccessControl, roles: Value, role_values: &[&str], requests: 
         let owned = request_of(request);
         let borrowed: Vec<(&str, Vec<&str>)> = owned
             .iter()
-            .map(|(resource, actions)| (resource.as_str(), actions.iter().map(String::as_str).collect()))
+            .map(|(resource, actions)| {
+                (
+                    resource.as_str(),
+                    actions.iter().map(String::as_str).collect(),
+                )
+            })
             .collect();
-        let borrowed: Vec<(&str, &[&str])> =
-            borrowed.iter().map(|(resource, actions)| (*resource, actions.as_slice())).collect();
+        let borrowed: Vec<(&str, &[&str])> = borrowed
+            .iter()
+            .map(|(resource, actions)| (*resource, actions.as_slice()))
+            .collect();
         let guard = ClaimGuard::permission(access.clone(), &borrowed);
-        let token = TokenMinter::new(SECRET).subject("u").claim("role", roles.as_str()).sign();
+        let token = TokenMinter::new(SECRET)
+            .subject("u")
+            .claim("role", roles.as_str())
+            .sign();
         let claims = verifier.verify(&token).unwrap();
-        assert_eq!(guard.allows(&claims), expected, "roles {roles:?}, request {request}");
+        assert_eq!(
+            guard.allows(&claims),
+            expected,
+            "roles {roles:?}, request {request}"
+        );
         granted += usize::from(expected);
     }
     // The table is worth comparing only if both answers occur.
-    assert!(granted > 0 && granted < cases.len(), "{granted} of {}", cases.len());
+    assert!(
+        granted > 0 && granted < cases.len(),
+        "{granted} of {}",
+        cases.len()
+    );
 }
 
 #[test]
@@ -93,7 +122,18 @@ fn the_admin_plugins_default_roles_answer_as_better_auth() {
     compare(
         AccessControl::admin_defaults(),
         roles,
-        &["admin", "user", "user,admin", "admin,user", " admin", "admin ", "Admin", "", ",", "nobody"],
+        &[
+            "admin",
+            "user",
+            "user,admin",
+            "admin,user",
+            " admin",
+            "admin ",
+            "Admin",
+            "",
+            ",",
+            "nobody",
+        ],
         &[
             json!({"user": ["ban"]}),
             json!({"user": ["ban", "impersonate-admins"]}),
@@ -123,7 +163,15 @@ fn the_organization_plugins_default_roles_answer_as_better_auth() {
     compare(
         AccessControl::organization_defaults(),
         roles,
-        &["owner", "admin", "member", "member,admin", "admin,owner", "owner ", ""],
+        &[
+            "owner",
+            "admin",
+            "member",
+            "member,admin",
+            "admin,owner",
+            "owner ",
+            "",
+        ],
         &[
             json!({"organization": ["delete"]}),
             json!({"organization": ["update"], "member": ["create"]}),
@@ -146,7 +194,14 @@ fn an_apps_own_roles_answer_as_better_auth() {
     compare(
         access,
         roles,
-        &["editor", "viewer", "viewer,editor", "constructor", "toString", "__proto__"],
+        &[
+            "editor",
+            "viewer",
+            "viewer,editor",
+            "constructor",
+            "toString",
+            "__proto__",
+        ],
         &[
             json!({"post": ["create"]}),
             json!({"post": ["read"]}),
