@@ -31,6 +31,13 @@ pub mod vars {
     /// Resolve session tokens with the Better Auth app at this base URL
     /// (`{url}/api/auth/get-session`; feature `session-http`).
     pub const SESSION_URL: &str = "BETTER_AUTH_SESSION_URL";
+    /// Resolve session tokens in Better Auth's `secondaryStorage` in the
+    /// Redis at this URL (`redis://[user][:password@]host[:port][/db]`;
+    /// feature `session-redis`). Never with [`SESSION_URL`].
+    pub const REDIS_URL: &str = "BETTER_AUTH_REDIS_URL";
+    /// The `keyPrefix` of the app's `redisStorage` (default `better-auth:`;
+    /// set and empty: no prefix).
+    pub const REDIS_PREFIX: &str = "BETTER_AUTH_REDIS_PREFIX";
     /// `true`: also accept the bearer plugin's signed session tokens.
     pub const BEARER: &str = "BETTER_AUTH_BEARER";
     /// Better Auth's `advanced.cookiePrefix` (default `better-auth`).

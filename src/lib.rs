@@ -26,6 +26,7 @@
 //! | `session-jwe` | Better Auth's `jwe` cookie cache (AES-256-CBC + HMAC-SHA-512, HKDF keys); the `compact` and `jwt` caches and the signed session token need no feature |
 //! | `session-http` | [`HttpSessionStore`]: session tokens resolved by Better Auth's `get-session` (ureq, rustls) |
 //! | `session-sql` | [`SqlSessionStore`]: session tokens resolved in Better Auth's database (sqlx: PostgreSQL, SQLite) |
+//! | `session-redis` | [`RedisSessionStore`]: session tokens resolved in Better Auth's `secondaryStorage` in Redis (redis-rs, tokio); with `oauth`, [`oauth::RedisReplayStore`] |
 //! | `tower` | [`tower`]: `AuthLayer`, for a whole axum router, hyper service or tonic gRPC server |
 //! | `tracing` | security events: refusals at DEBUG, misconfiguration and JWKS trouble at WARN; never a token |
 //! | `test-util` | [`testing`]: mint tokens in your own tests |
@@ -117,6 +118,9 @@ pub use session::cookie_cache::CookieCacheStrategy;
 #[cfg(feature = "session-http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "session-http")))]
 pub use session::http_store::HttpSessionStore;
+#[cfg(feature = "session-redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "session-redis")))]
+pub use session::redis_store::RedisSessionStore;
 pub use session::settings::{SecureCookies, SessionSettings};
 #[cfg(feature = "session-sql")]
 #[cfg_attr(docsrs, doc(cfg(feature = "session-sql")))]
@@ -169,6 +173,12 @@ pub mod limits {
     pub use crate::session::http_store::{
         DEFAULT_MAX_GET_SESSION_LEN, DEFAULT_MAX_SESSION_LOOKUPS, DEFAULT_SESSION_COOKIE_NAME,
         SESSION_HTTP_CONNECT_TIMEOUT, SESSION_HTTP_TIMEOUT,
+    };
+    #[cfg(feature = "session-redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "session-redis")))]
+    pub use crate::session::redis_store::{
+        DEFAULT_REDIS_CONNECTIONS, DEFAULT_REDIS_KEY_PREFIX, REDIS_CONNECT_TIMEOUT,
+        REDIS_RESPONSE_TIMEOUT,
     };
     pub use crate::session::settings::DEFAULT_COOKIE_PREFIX;
     #[cfg(feature = "session-sql")]

@@ -4,7 +4,8 @@
 //! `oauth`), and `OAUTH_CLIENT_ID`, `OAUTH_CLIENT_SECRET`,
 //! `OAUTH_INTROSPECTION_URL` for opaque tokens (feature
 //! `oauth-introspection`). Without the feature, setting them is an error
-//! rather than ignored.
+//! rather than ignored. With `BETTER_AUTH_REDIS_URL` (feature
+//! `session-redis`), used DPoP proofs are kept in that Redis.
 
 use crate::environment::vars as env;
 use crate::error::config::ConfigError;
@@ -62,6 +63,35 @@ pub(crate) fn from_env(
     if let Some(url) = read(env::OAUTH_PUBLIC_URL) {
         settings = settings.public_url(url.trim());
     }
+    replay_store_from_env(settings, read)
+}
+
+/// With `BETTER_AUTH_REDIS_URL`, DPoP proofs are remembered in the same
+/// Redis, so that every instance refuses a proof another one accepted.
+#[cfg(all(feature = "oauth", feature = "session-redis"))]
+fn replay_store_from_env(
+    settings: OAuthSettings,
+    read: &impl Fn(&str) -> Option<String>,
+) -> Result<OAuthSettings, ConfigError> {
+    let Some(url) = read(env::REDIS_URL) else {
+        return Ok(settings);
+    };
+    // The URL was checked as the session store's; a second check says the same.
+    let store =
+        crate::oauth::RedisReplayStore::new(url.trim()).map_err(|_| ConfigError::InvalidEnv {
+            var: env::REDIS_URL,
+            expected: "a redis://[user][:password@]host[:port][/db] or redis+unix:///path URL",
+        })?;
+    Ok(settings.replay_store(store))
+}
+
+/// Without `session-redis`, `BETTER_AUTH_REDIS_URL` is the session
+/// settings' to refuse; proofs stay in this process.
+#[cfg(all(feature = "oauth", not(feature = "session-redis")))]
+fn replay_store_from_env(
+    settings: OAuthSettings,
+    _: &impl Fn(&str) -> Option<String>,
+) -> Result<OAuthSettings, ConfigError> {
     Ok(settings)
 }
 
@@ -152,6 +182,23 @@ mod tests {
             debug.contains(r#"issuer: Some("https://app.example.com/api/auth")"#),
             "{debug}"
         );
+    }
+
+    #[cfg(feature = "session-redis")]
+    #[test]
+    fn with_redis_every_instance_shares_the_replay_store() {
+        let read = lookup(&[
+            (env::OAUTH_RESOURCE, "https://api.example.com"),
+            (env::REDIS_URL, "redis://:hunter2@127.0.0.1:6379"),
+        ]);
+        let settings = from_env(
+            OAuthSettings::default(),
+            Some("https://app.example.com"),
+            &read,
+        );
+        let debug = format!("{:?}", settings.unwrap());
+        assert!(debug.contains("custom_replay_store: true"), "{debug}");
+        assert!(!debug.contains("hunter2"), "{debug}");
     }
 
     #[test]

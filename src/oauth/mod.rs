@@ -38,6 +38,8 @@ mod introspection;
 mod metadata;
 #[cfg(not(feature = "oauth"))]
 mod off;
+#[cfg(all(feature = "session-redis", feature = "oauth"))]
+mod redis_replay;
 #[cfg(feature = "oauth")]
 mod replay;
 #[cfg(feature = "oauth")]
@@ -53,6 +55,9 @@ pub use dpop::MAX_DPOP_PROOF_LEN;
 pub use introspection::{DEFAULT_INTROSPECTION_CACHE_ENTRIES, DEFAULT_INTROSPECTION_CACHE_TTL};
 #[cfg(not(feature = "oauth"))]
 pub(crate) use off::{AccessTokens, OAuthSettings};
+#[cfg(all(feature = "session-redis", feature = "oauth"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "session-redis", feature = "oauth"))))]
+pub use redis_replay::{DEFAULT_REDIS_REPLAY_PREFIX, RedisReplayStore};
 #[cfg(feature = "oauth")]
 pub use replay::{
     DEFAULT_REPLAY_CAPACITY, MemoryReplayStore, ReplayCheck, ReplayStore, ReplayStoreError,

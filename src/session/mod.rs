@@ -20,6 +20,8 @@ pub(crate) mod env;
 pub(crate) mod http_store;
 #[cfg(feature = "session-jwe")]
 pub(crate) mod jwe;
+#[cfg(feature = "session-redis")]
+pub(crate) mod redis_store;
 pub(crate) mod secrets;
 pub(crate) mod settings;
 pub(crate) mod signed_token;

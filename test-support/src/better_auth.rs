@@ -24,9 +24,10 @@ pub fn fixture_dir() -> PathBuf {
 }
 
 /// Installs the pinned packages (`npm ci`) once per test run, unless
-/// `node_modules` already holds them: `better-auth` and
-/// `@better-auth/oauth-provider` (a `node_modules` installed before the
-/// provider was added to the lockfile is installed again).
+/// `node_modules` already holds them: `better-auth`,
+/// `@better-auth/oauth-provider`, `@better-auth/redis-storage` and `ioredis`
+/// (a `node_modules` installed before one of them was added to the
+/// lockfile is installed again).
 ///
 /// # Panics
 ///
@@ -35,9 +36,14 @@ pub fn install() {
     static INSTALLED: Mutex<bool> = Mutex::new(false);
     let mut installed = INSTALLED.lock().unwrap_or_else(|e| e.into_inner());
     let modules = fixture_dir().join("node_modules");
-    let present = ["better-auth", "@better-auth/oauth-provider"]
-        .iter()
-        .all(|package| modules.join(package).is_dir());
+    let present = [
+        "better-auth",
+        "@better-auth/oauth-provider",
+        "@better-auth/redis-storage",
+        "ioredis",
+    ]
+    .iter()
+    .all(|package| modules.join(package).is_dir());
     if *installed || present {
         *installed = true;
         return;
@@ -62,7 +68,7 @@ pub struct BetterAuth {
     /// The script that runs, as errors name it.
     script: String,
     /// The line the script printed. `session-server.mjs`: `port`, `version`,
-    /// `userId`, `cookieHeader` (the session cookie and the cookie cache, as
+    /// `userId`, `email`, `cookieHeader` (the session cookie and the cookie cache, as
     /// a browser sends them back), `tokenCookie`, `dataCookies` (the cache's
     /// `name=value` pairs), `bearer` (the bearer plugin's `set-auth-token`)
     /// and `setCookies`. `oauth-server.mjs`: `port`, `version`,
@@ -223,6 +229,94 @@ impl BetterAuth {
             .send_empty()
             .unwrap_or_else(|e| panic!("sign-out: {e}"));
         assert_eq!(response.status(), 200, "sign-out");
+    }
+
+    /// Signs the signed-up user in again (email and password), as a second
+    /// browser would, and returns the new session's token cookie
+    /// (`name=value`).
+    ///
+    /// # Panics
+    ///
+    /// When Better Auth does not answer 200 with a session cookie.
+    pub fn sign_in(&self) -> String {
+        let (status, set_cookies, body) = self.post_auth(
+            "/sign-in/email",
+            None,
+            &serde_json::json!({
+                "email": self.text("email"),
+                "password": "correct-horse-battery-staple",
+            }),
+        );
+        assert_eq!(status, 200, "sign-in: {body}");
+        let name = self
+            .token_cookie()
+            .split_once('=')
+            .map(|(name, _)| name.to_owned())
+            .expect("name=value");
+        set_cookies
+            .iter()
+            .map(|cookie| cookie.split(';').next().unwrap_or_default())
+            .find(|pair| pair.starts_with(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("sign-in set no {name}: {set_cookies:?}"))
+            .to_owned()
+    }
+
+    /// Signs out the session of the token cookie `cookie` (`name=value`),
+    /// through Better Auth's `sign-out`.
+    ///
+    /// # Panics
+    ///
+    /// When Better Auth does not answer 200.
+    pub fn sign_out_cookie(&self, cookie: &str) {
+        let (status, _, body) = self.post_auth("/sign-out", Some(cookie), &serde_json::json!({}));
+        assert_eq!(status, 200, "sign-out: {body}");
+    }
+
+    /// Revokes every session of the user, through Better Auth's
+    /// `revoke-sessions` as the session of `cookie` (`name=value`).
+    ///
+    /// # Panics
+    ///
+    /// When Better Auth does not answer 200.
+    pub fn revoke_sessions(&self, cookie: &str) {
+        let (status, _, body) =
+            self.post_auth("/revoke-sessions", Some(cookie), &serde_json::json!({}));
+        assert_eq!(status, 200, "revoke-sessions: {body}");
+    }
+
+    /// POSTs `body` to Better Auth's `/api/auth{path}`, from the app's own
+    /// origin, with the cookie `cookie` if any: its status, `Set-Cookie`
+    /// headers and body.
+    ///
+    /// # Panics
+    ///
+    /// When the server cannot be reached.
+    pub fn post_auth(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        body: &Value,
+    ) -> (u16, Vec<String>, String) {
+        let mut request = ureq::post(format!("{}/api/auth{path}", self.url()))
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .header("origin", self.url())
+            .header("content-type", "application/json");
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        let mut response = request
+            .send(body.to_string())
+            .unwrap_or_else(|e| panic!("POST /api/auth{path}: {e}"));
+        let set_cookies = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|value| value.to_str().ok().map(str::to_owned))
+            .collect();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        (response.status().as_u16(), set_cookies, text)
     }
 
     /// How many `get-session` requests the server has received.

@@ -110,6 +110,7 @@ impl Config {
         // the front end (its `Origin`). Bearer tokens are not affected.
         let session_cookies = session_database.is_some()
             || var(jwtguard::env::SESSION_URL).is_some()
+            || var(jwtguard::env::REDIS_URL).is_some()
             || var(jwtguard::env::COOKIE_CACHE).is_some();
         if session_cookies {
             builder = builder.token_cookie_origins(cors_origins.iter().cloned());
@@ -213,7 +214,11 @@ fn accepted_credentials(var: &impl Fn(&str) -> Option<String>, cache_ttl: Durati
     let store = match (var(env::SESSION_URL), var(SESSION_DATABASE_URL)) {
         (Some(url), _) => Some(format!("{}/api/auth/get-session", redacted_url(url.trim()))),
         (None, Some(url)) => Some(format!("the database {}", redacted_url(url.trim()))),
-        (None, None) => None,
+        // Without the query: a `redis+unix://` URL's password is in it.
+        (None, None) => var(env::REDIS_URL).map(|url| {
+            let url = url.trim().split(['?', '#']).next().unwrap_or_default();
+            format!("Better Auth's Redis {}", redacted_url(url))
+        }),
     };
     let bearer =
         var(env::BEARER).is_some_and(|v| v.trim() == "1" || v.trim().eq_ignore_ascii_case("true"));

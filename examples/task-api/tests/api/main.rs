@@ -19,6 +19,7 @@ mod crud;
 mod isolation;
 mod oauth;
 mod parity;
+mod redis;
 mod robustness;
 mod sessions;
 mod validation;
