@@ -1,6 +1,6 @@
 //! [`AccessControl`]: Better Auth's access-control statements (the roles
 //! of `createAccessControl(..).newRole(..)`, as the admin and organization
-//! plugins use them), so that `ClaimGuard::permission` answers as Better
+//! plugins use them), so that `ClaimGuard::role_permission` answers as Better
 //! Auth's `hasPermission` does for the same roles.
 
 use std::collections::HashMap;

@@ -65,6 +65,7 @@ enum Rule {
     Scope(Box<str>),
     Role(Box<str>),
     Permission(Arc<AccessControl>, Arc<Request>),
+    Granted(Box<str>, Box<str>),
     EmailVerified,
     NotBanned,
     NotImpersonated,
@@ -87,17 +88,37 @@ impl ClaimGuard {
     /// ```
     /// use jwtguard::{AccessControl, ClaimGuard};
     ///
-    /// let can_ban = ClaimGuard::permission(AccessControl::admin_defaults(), &[("user", &["ban"])]);
+    /// let can_ban = ClaimGuard::role_permission(AccessControl::admin_defaults(), &[("user", &["ban"])]);
     /// # let (verifier, _) = jwtguard::testing::doc_pair();
     /// # let token = jwtguard::testing::TokenMinter::new("a-shared-secret-of-at-least-32-bytes!")
     /// #     .subject("user-1").claim("role", "user,admin").sign();
     /// assert!(can_ban.allows(&verifier.verify(&token)?));
     /// # Ok::<(), jwtguard::Error>(())
     /// ```
-    pub fn permission(access: AccessControl, request: &[(&str, &[&str])]) -> Self {
+    pub fn role_permission(access: AccessControl, request: &[(&str, &[&str])]) -> Self {
         Self::rule(Rule::Permission(
             Arc::new(access),
             Arc::new(Request::new(request)),
+        ))
+    }
+
+    /// Requires `action` on `resource` in the credential's own `permissions`
+    /// claim, an object of resources to arrays of actions
+    /// (`{"files": ["read", "write"]}`), as Better Auth's API keys carry
+    /// their permissions.
+    ///
+    /// ```
+    /// let can_read = jwtguard::ClaimGuard::permission("files", "read");
+    /// # let (verifier, _) = jwtguard::testing::doc_pair();
+    /// # let token = jwtguard::testing::TokenMinter::new("a-shared-secret-of-at-least-32-bytes!")
+    /// #     .subject("user-1").claim("permissions", serde_json::json!({"files": ["read"]})).sign();
+    /// assert!(can_read.allows(&verifier.verify(&token)?));
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn permission(resource: impl Into<String>, action: impl Into<String>) -> Self {
+        Self::rule(Rule::Granted(
+            resource.into().into_boxed_str(),
+            action.into().into_boxed_str(),
         ))
     }
 
@@ -234,6 +255,7 @@ impl fmt::Debug for ClaimGuard {
                 Rule::Permission(access, request) => {
                     format!("permission {request:?} in {access:?}")
                 }
+                Rule::Granted(resource, action) => format!("permission {action:?} on {resource:?}"),
                 Rule::EmailVerified => "email verified".to_owned(),
                 Rule::NotBanned => "not banned".to_owned(),
                 Rule::NotImpersonated => "not impersonated".to_owned(),
@@ -255,6 +277,15 @@ impl Rule {
                 .any(|name| lists(claim(name).as_ref(), ',', role)),
             Self::Permission(access, request) => match claim("role") {
                 Some(Value::String(roles)) => access.authorizes_any(&roles, request),
+                _ => false,
+            },
+            Self::Granted(resource, action) => match claim("permissions") {
+                Some(Value::Object(granted)) => match granted.get(&**resource) {
+                    Some(Value::Array(actions)) => {
+                        !action.is_empty() && actions.iter().any(|a| a.as_str() == Some(&**action))
+                    }
+                    _ => false,
+                },
                 _ => false,
             },
             Self::NotImpersonated => {
@@ -376,8 +407,32 @@ mod tests {
     }
 
     #[test]
+    fn a_granted_permission_is_read_from_the_permissions_object_only() {
+        let guard = ClaimGuard::permission("files", "read");
+        assert!(guard.allows(&claims(
+            serde_json::json!({"permissions": {"files": ["write", "read"]}})
+        )));
+        for extra in [
+            serde_json::json!({}),
+            serde_json::json!({"permissions": {"files": ["write"]}}),
+            serde_json::json!({"permissions": {"files": "read"}}),
+            serde_json::json!({"permissions": {"file": ["read"]}}),
+            serde_json::json!({"permissions": "{\"files\": [\"read\"]}"}),
+            serde_json::json!({"permissions": [["files", "read"]]}),
+            serde_json::json!({"scope": "files:read"}),
+        ] {
+            assert!(!guard.allows(&claims(extra.clone())), "{extra}");
+        }
+        assert!(
+            !ClaimGuard::permission("files", "")
+                .allows(&claims(serde_json::json!({"permissions": {"files": [""]}})))
+        );
+    }
+
+    #[test]
     fn a_permission_needs_a_role_claim_that_grants_it() {
-        let guard = ClaimGuard::permission(AccessControl::admin_defaults(), &[("user", &["ban"])]);
+        let guard =
+            ClaimGuard::role_permission(AccessControl::admin_defaults(), &[("user", &["ban"])]);
         assert!(guard.allows(&claims(serde_json::json!({"role": "admin"}))));
         for extra in [
             serde_json::json!({}),

@@ -84,7 +84,7 @@ fn compare(access: AccessControl, roles: Value, role_values: &[&str], requests: 
             .iter()
             .map(|(resource, actions)| (*resource, actions.as_slice()))
             .collect();
-        let guard = ClaimGuard::permission(access.clone(), &borrowed);
+        let guard = ClaimGuard::role_permission(access.clone(), &borrowed);
         let token = TokenMinter::new(SECRET)
             .subject("u")
             .claim("role", roles.as_str())
