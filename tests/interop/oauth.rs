@@ -564,8 +564,9 @@ async fn the_layers_401_points_to_the_metadata() {
     assert!(challenges[0].contains(&format!(r#"resource_metadata="{metadata_url}""#)));
 
     // A bad DPoP proof: the DPoP challenge carries the error.
-    let (token, _) = dpop_token(server);
-    let proof = DpopKey::random().proof("POST", &format!("{PUBLIC_ORIGIN}/tasks"), &token);
+    let (token, key) = dpop_token(server);
+    // Signed by the bound key, for another method.
+    let proof = key.proof("POST", &format!("{PUBLIC_ORIGIN}/tasks"), &token);
     let answer = crate::call::axum(app, "GET", "/tasks", &dpop_headers(&token, proof)).await;
     assert_eq!(
         (answer.status, answer.code()),
