@@ -280,7 +280,10 @@ fn unauthorized() -> Response {
             .schema(ObjectBuilder::new().schema_type(Type::String))
             .description(Some(
                 "The RFC 6750 challenge: `Bearer` when no credentials were sent, \
-                 otherwise `Bearer error=\"invalid_token\", error_description=\"...\"`.",
+                 otherwise `Bearer error=\"invalid_token\", error_description=\"...\"`; \
+                 a refused DPoP proof or bound token is `DPoP error=\"...\"` (RFC 9449). \
+                 With OAuth settings, every 401 also carries `resource_metadata=\"...\"` \
+                 (RFC 9728) and a `DPoP algs=\"...\"` challenge.",
             ))
             .build(),
     )

@@ -224,12 +224,12 @@ fn the_challenge_header_is_sent_as_described() {
             401 if *kind == ErrorKind::MissingCredentials => {
                 assert_eq!(challenge.unwrap(), "Bearer")
             }
+            // A refused DPoP proof or bound token is challenged with the
+            // DPoP scheme (RFC 9449 7.1); the rest with Bearer.
             401 => assert!(
-                challenge
-                    .unwrap()
-                    .to_str()
-                    .unwrap()
-                    .starts_with(r#"Bearer error="invalid_token""#),
+                ["Bearer error=\"invalid_token\"", "DPoP error="]
+                    .iter()
+                    .any(|start| challenge.unwrap().to_str().unwrap().starts_with(start)),
                 "{kind:?}"
             ),
             403 => assert_eq!(
