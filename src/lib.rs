@@ -26,6 +26,7 @@
 //! | `session-jwe` | Better Auth's `jwe` cookie cache (AES-256-CBC + HMAC-SHA-512, HKDF keys); the `compact` and `jwt` caches and the signed session token need no feature |
 //! | `session-http` | [`HttpSessionStore`]: session tokens resolved by Better Auth's `get-session` (ureq, rustls) |
 //! | `session-sql` | [`SqlSessionStore`]: session tokens resolved in Better Auth's database (sqlx: PostgreSQL, SQLite) |
+//! | `api-key` | [`ApiKeySettings`], [`SqlApiKeyStore`]: API keys of Better Auth's `@better-auth/api-key`, verified and counted in its database (sqlx: PostgreSQL, SQLite) |
 //! | `session-redis` | [`RedisSessionStore`]: session tokens resolved in Better Auth's `secondaryStorage` in Redis (redis-rs, tokio); with `oauth`, [`oauth::RedisReplayStore`] |
 //! | `tower` | [`tower`]: `AuthLayer`, for a whole axum router, hyper service or tonic gRPC server |
 //! | `tracing` | security events: refusals at DEBUG, misconfiguration and JWKS trouble at WARN; never a token |
@@ -59,6 +60,7 @@
 // defines a thing, never from the re-exports below.
 #[cfg(any(feature = "tower", feature = "actix"))]
 mod admission;
+mod api_key;
 mod credential;
 mod environment;
 mod error;
@@ -97,6 +99,9 @@ pub mod openapi;
 
 pub mod guide;
 
+#[cfg(feature = "api-key")]
+#[cfg_attr(docsrs, doc(cfg(feature = "api-key")))]
+pub use api_key::{ApiKeySettings, SqlApiKeyStore};
 pub use credential::RequestParts;
 pub use environment::vars as env;
 pub use error::config::ConfigError;

@@ -47,6 +47,16 @@ pub(crate) fn session_store_failed(error: &dyn std::fmt::Display, announced: boo
     let _ = (error, announced);
 }
 
+/// The API key store could not answer (the request gets 503). Its message
+/// is sqlx's, which names the failure, never a bound value (the key's hash).
+#[cfg(feature = "api-key")]
+pub(crate) fn api_key_store_failed(error: &dyn std::fmt::Display) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(error = %error, "jwtguard: API key store did not answer");
+    #[cfg(not(feature = "tracing"))]
+    let _ = error;
+}
+
 /// Better Auth answered `get-session` with 429: its rate limiter counts
 /// every lookup of this service as one client. Warned once per store.
 #[cfg(feature = "session-http")]

@@ -16,17 +16,22 @@
 //!   store (`crate::session`);
 //! - `access_token`: an OAuth access token of Better Auth's provider
 //!   (`crate::oauth`): a `Bearer` JWT whose header says `at+jwt` (the JWT
-//!   kind hands it over), or `Authorization: DPoP` with its proof.
+//!   kind hands it over), or `Authorization: DPoP` with its proof;
+//! - `api_key`: an API key of Better Auth's `@better-auth/api-key` plugin
+//!   (`crate::api_key`), from its header (`x-api-key`), found and counted
+//!   in the plugin's database.
 //!
 //! Adding a kind is a module here, a field of [`Credentials`] holding its
 //! settings, a variant of [`Presented`] and its step in [`read`]; the
 //! verifier's core (`crate::verifier`) does not change.
 
 mod access_token;
+mod api_key;
 mod jwt;
 mod request;
 mod session;
 
+use crate::api_key::ApiKeys;
 use crate::error::{Error, ErrorKind};
 use crate::http::credentials::{
     HeaderSource, check_origin, is_unsafe_method, is_websocket_upgrade, may_upgrade,
@@ -53,6 +58,8 @@ pub(crate) struct Credentials {
     pub(crate) sessions: Option<Sessions>,
     /// OAuth access tokens for this resource, when accepted (feature `oauth`).
     pub(crate) access_tokens: Option<AccessTokens>,
+    /// API keys of Better Auth's plugin, when accepted (feature `api-key`).
+    pub(crate) api_keys: Option<ApiKeys>,
 }
 
 /// The one credential a request presents, not yet verified.
@@ -66,11 +73,16 @@ pub(crate) enum Presented<'r> {
     Dpop(&'r str),
     /// An opaque access token sent as `Bearer`, to be introspected.
     Opaque(&'r str),
+    /// An API key from its header, to be found in its store.
+    ApiKey(&'r str),
 }
 
 /// Reads the one credential `request` presents.
 ///
-/// The order is fixed: with `websocket_query`, a WebSocket upgrade's query
+/// The order is fixed: with API keys accepted, the one value of their
+/// header (never together with an `Authorization` header or a WebSocket
+/// query token; cookies, which a browser adds on its own, are ignored
+/// then); with `websocket_query`, a WebSocket upgrade's query
 /// token (never together with an `Authorization` header); then the one
 /// `Authorization` header (a JWT, or a bearer-plugin session token, told
 /// apart by their dots); without it, the token cookie, then Better Auth's
@@ -80,6 +92,15 @@ pub(crate) fn read<'r, H: HeaderSource>(
     request: &RequestParts<'r, H>,
 ) -> Result<Presented<'r>, ErrorKind> {
     let headers = request.headers();
+    if let Some(keys) = &credentials.api_keys {
+        if let Some(key) = api_key::from_headers(keys, headers)? {
+            let authorization = headers.header_values("authorization").next().is_some();
+            if authorization || websocket_token(credentials, request)?.is_some() {
+                return Err(ErrorKind::MultipleCredentials);
+            }
+            return Ok(Presented::ApiKey(key));
+        }
+    }
     if let Some(token) = websocket_token(credentials, request)? {
         return Ok(Presented::Jwt(token));
     }
@@ -164,7 +185,7 @@ fn check_cookie_origin<H: HeaderSource>(
 impl Presented<'_> {
     /// Verifies the credential as far as it goes without waiting: `None`
     /// when it must wait (a JWT whose `kid` calls for a JWKS reload, a
-    /// session token that needs its store), then [`verify`](Self::verify).
+    /// session token that needs its store, an API key), then [`verify`](Self::verify).
     pub(crate) fn verify_now<T: DecodeClaims, H: HeaderSource>(
         &self,
         verifier: &Verifier,
@@ -182,6 +203,8 @@ impl Presented<'_> {
             (Self::Dpop(_), _) => None,
             (Self::Opaque(token), Some(tokens)) => tokens.verify_opaque_now(token),
             (Self::Opaque(_), None) => Some(Err(ErrorKind::Malformed.into())),
+            // A key is always looked up in its store.
+            (Self::ApiKey(_), _) => None,
         }
     }
 
@@ -208,6 +231,10 @@ impl Presented<'_> {
             (Self::Dpop(_), None) => Err(ErrorKind::InvalidAuthorizationHeader.into()),
             (Self::Opaque(token), Some(tokens)) => tokens.verify_opaque(token).await,
             (Self::Opaque(_), None) => Err(ErrorKind::Malformed.into()),
+            (Self::ApiKey(key), _) => match &credentials.api_keys {
+                Some(keys) => api_key::verify(keys, key).await,
+                None => Err(ErrorKind::MissingCredentials.into()),
+            },
         }
     }
 }
@@ -257,6 +284,57 @@ mod tests {
         );
         headers.append(AUTHORIZATION, HeaderValue::from_static("Bearer x.y.z"));
         assert_eq!(read_jwt(&with_cookie("jwt"), &headers), Ok("x.y.z"));
+    }
+
+    #[cfg(feature = "api-key")]
+    fn with_api_keys() -> Credentials {
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .connect_lazy("sqlite::memory:")
+            .unwrap();
+        let policy = crate::token::rules::ClaimRules::default()
+            .policy(crate::token::clock::Clock::system())
+            .unwrap();
+        let settings = crate::api_key::ApiKeySettings::default()
+            .store(crate::api_key::SqlApiKeyStore::sqlite(pool));
+        Credentials {
+            token_cookie: Some("jwt".into()),
+            api_keys: settings.build(&policy).unwrap(),
+            ..Credentials::default()
+        }
+    }
+
+    #[cfg(feature = "api-key")]
+    #[tokio::test]
+    async fn an_api_key_is_read_from_its_header_alone() {
+        let credentials = with_api_keys();
+        let read_key = |headers: &HeaderMap| match read(
+            &credentials,
+            &RequestParts::new("GET", None, headers),
+        ) {
+            Ok(Presented::ApiKey(key)) => Ok(key.to_owned()),
+            Ok(_) => panic!("not an API key"),
+            Err(kind) => Err(kind),
+        };
+        let mut headers = HeaderMap::new();
+        headers.append("x-api-key", HeaderValue::from_static("abcDEF"));
+        // Cookies come with every browser request: the key wins over them.
+        headers.append(COOKIE, HeaderValue::from_static("jwt=a.b.c"));
+        assert_eq!(read_key(&headers), Ok("abcDEF".to_owned()));
+
+        let mut twice = headers.clone();
+        twice.append("x-api-key", HeaderValue::from_static("abcDEF"));
+        assert_eq!(read_key(&twice), Err(ErrorKind::MultipleCredentials));
+
+        let mut with_authorization = headers.clone();
+        with_authorization.append(AUTHORIZATION, HeaderValue::from_static("Bearer a.b.c"));
+        assert_eq!(
+            read_key(&with_authorization),
+            Err(ErrorKind::MultipleCredentials)
+        );
+
+        let mut empty = HeaderMap::new();
+        empty.append("x-api-key", HeaderValue::from_static(""));
+        assert_eq!(read_key(&empty), Err(ErrorKind::InvalidApiKey));
     }
 
     #[test]

@@ -117,6 +117,9 @@ pub enum ConfigError {
     /// A session setting is out of range; the text says which.
     #[error("{0}")]
     InvalidSessionSetting(&'static str),
+    /// An API key setting is out of range; the text says which.
+    #[error("{0}")]
+    InvalidApiKeySetting(&'static str),
     /// An allowed origin is empty or `null`.
     #[error(
         "an allowed origin must be a scheme, host and optional port, such as \

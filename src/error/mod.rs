@@ -286,6 +286,28 @@ pub enum ErrorKind {
     /// an accepted replay.
     #[error("Proof checks are temporarily unavailable")]
     ReplayStoreUnavailable,
+    /// No key of Better Auth's `@better-auth/api-key` plugin has the hash of
+    /// the API key sent (feature `api-key`): unknown, deleted, or made for
+    /// another app's database (401).
+    #[error("API key is not valid")]
+    InvalidApiKey,
+    /// The API key is disabled (`enabled` is false) (401).
+    #[error("API key is disabled")]
+    ApiKeyDisabled,
+    /// The API key's `expiresAt` has passed (401).
+    #[error("API key has expired")]
+    ApiKeyExpired,
+    /// The API key has no uses left (`remaining` is 0) and no refill is
+    /// due (401, as a credential that cannot be used now; the plugin
+    /// answers 429 `USAGE_EXCEEDED`, but no `Retry-After` could be honest
+    /// for a key that may never be refilled).
+    #[error("API key has no uses left")]
+    ApiKeyExhausted,
+    /// The API key store (Better Auth's database) could not answer: 503
+    /// with `Retry-After`, as for
+    /// [`SessionStoreUnavailable`](Self::SessionStoreUnavailable).
+    #[error("API keys are temporarily unavailable")]
+    ApiKeyStoreUnavailable,
     /// The server is misconfigured (for example, no verifier was registered).
     #[error("Internal server error")]
     Misconfigured,

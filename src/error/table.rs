@@ -147,6 +147,11 @@ table! {
     InactiveToken              => "inactive_token",                UNAUTHORIZED,          InvalidToken,      UNAUTHENTICATED,   false;
     IntrospectionUnavailable   => "temporarily_unavailable",       SERVICE_UNAVAILABLE,   None,              UNAVAILABLE,       true;
     ReplayStoreUnavailable     => "temporarily_unavailable",       SERVICE_UNAVAILABLE,   None,              UNAVAILABLE,       true;
+    InvalidApiKey              => "invalid_api_key",               UNAUTHORIZED,          InvalidToken,      UNAUTHENTICATED,   false;
+    ApiKeyDisabled             => "api_key_disabled",              UNAUTHORIZED,          InvalidToken,      UNAUTHENTICATED,   false;
+    ApiKeyExpired              => "api_key_expired",               UNAUTHORIZED,          InvalidToken,      UNAUTHENTICATED,   false;
+    ApiKeyExhausted            => "api_key_exhausted",             UNAUTHORIZED,          InvalidToken,      UNAUTHENTICATED,   false;
+    ApiKeyStoreUnavailable     => "temporarily_unavailable",       SERVICE_UNAVAILABLE,   None,              UNAVAILABLE,       true;
     Misconfigured              => "internal_error",                INTERNAL_SERVER_ERROR, None,              INTERNAL,          false;
 }
 
@@ -254,6 +259,7 @@ mod tests {
                 ErrorKind::SessionStoreUnavailable,
                 ErrorKind::IntrospectionUnavailable,
                 ErrorKind::ReplayStoreUnavailable,
+                ErrorKind::ApiKeyStoreUnavailable,
             ]]
         );
     }

@@ -109,7 +109,7 @@ pub struct SqlSessionStore {
 }
 
 #[derive(Clone)]
-enum Pool {
+pub(crate) enum Pool {
     Postgres(PgPool),
     Sqlite(SqlitePool),
 }
@@ -529,7 +529,7 @@ fn record(row: UserRow, ban: Map<String, Value>) -> Result<SessionRecord, Sessio
 
 /// An ISO-8601 date as Better Auth writes it (`2026-12-08T05:44:51.761Z`),
 /// or SQLite's own `2026-12-08 05:44:51[.761]` (UTC).
-fn parse_date(text: &str) -> Option<OffsetDateTime> {
+pub(crate) fn parse_date(text: &str) -> Option<OffsetDateTime> {
     if let Ok(at) = OffsetDateTime::parse(text, &Rfc3339) {
         return Some(at);
     }
@@ -548,7 +548,7 @@ fn parse_date(text: &str) -> Option<OffsetDateTime> {
 /// Where numbers stop being seconds and start being milliseconds: any date
 /// in seconds until the year 5138 is below 1e11, and any in milliseconds
 /// after March 1973 above it.
-const MILLIS_FROM: i64 = 100_000_000_000;
+pub(crate) const MILLIS_FROM: i64 = 100_000_000_000;
 
 /// A date stored as a number, milliseconds (JavaScript's `Date.getTime()`)
 /// or seconds ([`MILLIS_FROM`]), in unix seconds.
@@ -563,13 +563,13 @@ fn number_to_unix(number: i64) -> i64 {
 /// A table's name, optionally schema-qualified, each part checked; shown
 /// double-quoted, as it goes into the SQL.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct TableName {
+pub(crate) struct TableName {
     schema: Option<String>,
     name: String,
 }
 
 impl TableName {
-    fn plain(name: &str) -> Self {
+    pub(crate) fn plain(name: &str) -> Self {
         Self {
             schema: None,
             name: name.to_owned(),
@@ -577,7 +577,7 @@ impl TableName {
     }
 
     /// `name` or `schema.name`.
-    fn parse(name: &str) -> Result<Self, SessionStoreError> {
+    pub(crate) fn parse(name: &str) -> Result<Self, SessionStoreError> {
         let mut parts = name.split('.');
         let (first, second, rest) = (parts.next(), parts.next(), parts.next());
         match (first, second, rest) {

@@ -120,6 +120,10 @@ pub enum Credential {
     /// An OAuth 2.1 access token of Better Auth's provider, for this
     /// resource (feature `oauth`), sent as `Bearer` or with its DPoP proof.
     AccessToken,
+    /// An API key of Better Auth's `@better-auth/api-key` plugin (feature
+    /// `api-key`), found in its database; the claims' subject is the key's
+    /// owner (`referenceId`).
+    ApiKey,
 }
 
 impl PartialEq for Claims {

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::api_key::ApiKeySettings;
 use crate::credential::Credentials;
 use crate::error::Error;
 use crate::error::config::ConfigError;
@@ -53,6 +54,7 @@ pub struct VerifierBuilder {
     pub(super) jwks: JwksSettings,
     pub(super) sessions: SessionSettings,
     pub(super) oauth: OAuthSettings,
+    pub(super) api_keys: ApiKeySettings,
 }
 
 impl Default for VerifierBuilder {
@@ -69,6 +71,7 @@ impl Default for VerifierBuilder {
             jwks: JwksSettings::default(),
             sessions: SessionSettings::default(),
             oauth: OAuthSettings::default(),
+            api_keys: ApiKeySettings::default(),
         }
     }
 }
@@ -88,6 +91,7 @@ impl fmt::Debug for VerifierBuilder {
         .field("jwks", &self.jwks)
         .field("sessions", &self.sessions)
         .field("oauth", &self.oauth)
+        .field("api_keys", &self.api_keys)
         .finish()
     }
 }
@@ -181,7 +185,6 @@ impl VerifierBuilder {
     /// # Ok::<(), jwtguard::ConfigError>(())
     /// ```
     #[cfg(feature = "jwks")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
     pub fn jwks(mut self, configure: impl FnOnce(JwksSettings) -> JwksSettings) -> Self {
         self.jwks = configure(self.jwks);
         self
@@ -208,9 +211,29 @@ impl VerifierBuilder {
     /// # Ok::<(), jwtguard::ConfigError>(())
     /// ```
     #[cfg(feature = "oauth")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
     pub fn oauth(mut self, configure: impl FnOnce(OAuthSettings) -> OAuthSettings) -> Self {
         self.oauth = configure(self.oauth);
+        self
+    }
+
+    /// Accepts API keys of Better Auth's `@better-auth/api-key` plugin
+    /// (feature `api-key`; see [`ApiKeySettings`](crate::ApiKeySettings)),
+    /// from `x-api-key`, verified and counted in the plugin's database.
+    /// `configure` gets the settings so far and returns the new ones. A
+    /// verifier with API keys only needs no other key.
+    ///
+    /// ```no_run
+    /// # async fn f() -> Result<(), Box<dyn std::error::Error>> {
+    /// let pool = sqlx::PgPool::connect("postgres://app@localhost/app").await?;
+    /// let verifier = jwtguard::Verifier::builder()
+    ///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
+    ///     .api_keys(|keys| keys.store(jwtguard::SqlApiKeyStore::postgres(pool)))
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "api-key")]
+    pub fn api_keys(mut self, configure: impl FnOnce(ApiKeySettings) -> ApiKeySettings) -> Self {
+        self.api_keys = configure(self.api_keys);
         self
     }
 
@@ -366,7 +389,11 @@ impl VerifierBuilder {
     /// assert_eq!(err, jwtguard::ConfigError::NoKeys);
     /// ```
     pub fn build(self) -> Result<Verifier, ConfigError> {
-        if self.secrets.is_empty() && !self.jwks.is_set() && !self.sessions.is_set() {
+        if self.secrets.is_empty()
+            && !self.jwks.is_set()
+            && !self.sessions.is_set()
+            && !self.api_keys.is_set()
+        {
             return Err(ConfigError::NoKeys);
         }
         if self.max_token_len == 0 {
@@ -382,6 +409,7 @@ impl VerifierBuilder {
             });
         }
         let access_tokens = self.oauth.build(&policy)?;
+        let api_keys = self.api_keys.build(&policy)?;
         if !self.cookie_origins.is_empty() && self.cookie_name.is_none() && sessions.is_none() {
             return Err(ConfigError::OriginsWithoutCookie);
         }
@@ -418,6 +446,7 @@ impl VerifierBuilder {
                 websocket_query: self.websocket_query,
                 sessions,
                 access_tokens,
+                api_keys,
             },
             error_responder: self.error_responder,
         }))

@@ -25,7 +25,8 @@ pub fn fixture_dir() -> PathBuf {
 
 /// Installs the pinned packages (`npm ci`) once per test run, unless
 /// `node_modules` already holds them: `better-auth`,
-/// `@better-auth/oauth-provider`, `@better-auth/redis-storage` and `ioredis`
+/// `@better-auth/oauth-provider`, `@better-auth/redis-storage`,
+/// `@better-auth/api-key` and `ioredis`
 /// (a `node_modules` installed before one of them was added to the
 /// lockfile is installed again).
 ///
@@ -40,6 +41,7 @@ pub fn install() {
         "better-auth",
         "@better-auth/oauth-provider",
         "@better-auth/redis-storage",
+        "@better-auth/api-key",
         "ioredis",
     ]
     .iter()
