@@ -13,6 +13,10 @@
 #   postgres             the same on PostgreSQL, when DATABASE_URL or
 #                        BETTER_AUTH_DATABASE_URL is a postgres:// URL (in a
 #                        schema of its own, dropped afterwards)
+#   redis                the session cookie, resolved in Better Auth's Redis
+#                        secondaryStorage (BETTER_AUTH_REDIS_URL), when
+#                        redis-server is installed: Better Auth then keeps the
+#                        session there (get-session reads it there too)
 #   ... no reuse         the same store with SESSION_CACHE_TTL_SECONDS=0: a
 #                        lookup per request, what the reuse saves
 #
@@ -25,7 +29,8 @@
 #
 #   scripts/sessions_load.sh [SECONDS] [ROUNDS]    (PROFILE=release for real numbers)
 #
-# Needs wrk, curl, python3, Node.js 20+ and npm (psql for PostgreSQL).
+# Needs wrk, curl, python3, Node.js 20+ and npm (psql for PostgreSQL,
+# redis-server for Redis).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/scripts/server-lib.sh"
@@ -40,7 +45,7 @@ for url in "${BETTER_AUTH_DATABASE_URL:-}" "${DATABASE_URL:-}"; do
   case "$url" in postgres://* | postgresql://*) pg_url=$url; break ;; esac
 done
 # The servers get only the settings each measurement names.
-unset BETTER_AUTH_DATABASE_URL DATABASE_URL BETTER_AUTH_SESSION_URL BETTER_AUTH_COOKIE_CACHE \
+unset BETTER_AUTH_DATABASE_URL DATABASE_URL BETTER_AUTH_SESSION_URL BETTER_AUTH_COOKIE_CACHE BETTER_AUTH_REDIS_URL \
   BETTER_AUTH_BEARER SESSION_CACHE_TTL_SECONDS BETTER_AUTH_URL BETTER_AUTH_JWKS_URL
 build_examples
 fixture="$ROOT/tests/fixtures/better-auth"
@@ -49,6 +54,8 @@ fixture="$ROOT/tests/fixtures/better-auth"
 
 work=$(mktemp -d)
 ba_pid=""
+redis_pid=""
+redis_url=""
 schema="jwtguard_sessions_load_$$"
 stop_better_auth() {
   if [ -n "$ba_pid" ]; then
@@ -60,6 +67,8 @@ stop_better_auth() {
 cleanup() {
   stop_server
   stop_better_auth
+  [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null
+  wait "$redis_pid" 2>/dev/null || true
   [ -n "$pg_url" ] && psql -q "$pg_url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1
   rm -rf "$work"
 }
@@ -67,9 +76,24 @@ trap cleanup EXIT
 
 # --- Better Auth: the real package on loopback, one sign-up per round. -------
 
+# --- Redis, when installed: Better Auth's secondaryStorage. -------------------
+
+if command -v redis-server >/dev/null; then
+  redis_port=18094
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
+    >"$work/redis.log" 2>&1 &
+  redis_pid=$!
+  redis_url="redis://127.0.0.1:$redis_port"
+  for _ in $(seq 1 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null && break
+    sleep 0.1
+  done
+fi
+
 mkfifo "$work/better-auth.in"
 start_better_auth() {
-  (cd "$fixture" && BA_SECRET="$BETTER_AUTH_SECRET" BA_COOKIE_CACHE=compact exec node session-server.mjs) \
+  (cd "$fixture" && BA_SECRET="$BETTER_AUTH_SECRET" BA_COOKIE_CACHE=compact BA_REDIS_URL="$redis_url" \
+    exec node session-server.mjs) \
     <"$work/better-auth.in" >"$work/better-auth.json" 2>"$work/better-auth.log" &
   ba_pid=$!
   exec 7>"$work/better-auth.in"
@@ -192,6 +216,11 @@ for round in $(seq 1 "$ROUNDS"); do
     measure "BETTER_AUTH_DATABASE_URL=sqlite:$sqlite_db" "sqlite|Cookie: $token_cookie"
     measure "BETTER_AUTH_DATABASE_URL=sqlite:$sqlite_db SESSION_CACHE_TTL_SECONDS=0" \
       "sqlite, no reuse|Cookie: $token_cookie"
+    if [ -n "$redis_url" ]; then
+      measure "BETTER_AUTH_REDIS_URL=$redis_url" "redis|Cookie: $token_cookie"
+      measure "BETTER_AUTH_REDIS_URL=$redis_url SESSION_CACHE_TTL_SECONDS=0" \
+        "redis, no reuse|Cookie: $token_cookie"
+    fi
     if [ -n "$pg_url" ]; then
       measure "BETTER_AUTH_DATABASE_URL=$pg_store_url" "postgres|Cookie: $token_cookie"
       measure "BETTER_AUTH_DATABASE_URL=$pg_store_url SESSION_CACHE_TTL_SECONDS=0" \
