@@ -13,8 +13,12 @@
 //!   Better Auth's database. It keeps working while the Next.js app is down,
 //!   and sees revocations at the next miss too (sign-out deletes the row).
 //!   It reads the core user columns, `id`, `name`, `email`, `emailVerified`
-//!   and `image`, and the admin plugin's `banned` and `banExpires` when the
-//!   user table has them ([`SqlSessionStore`] says how).
+//!   and `image`, the admin plugin's `banned` and `banExpires` when the
+//!   user table has them, the session's `activeOrganizationId`,
+//!   `activeTeamId` and `impersonatedBy` when the session table has them,
+//!   and the member's role in the active organization (`memberRole`) when
+//!   the organization plugin's `member` table is there ([`SqlSessionStore`]
+//!   says how).
 //!
 //! Both sit behind the verifier's cache, so a session is looked up at most
 //! once per [`DEFAULT_SESSION_CACHE_TTL`](crate::limits::DEFAULT_SESSION_CACHE_TTL).
@@ -39,9 +43,10 @@ use crate::session::store::{
     SessionLookup, SessionRecord, SessionStore, SessionStoreError, SessionToken,
 };
 
-/// How long a [`SqlSessionStore`] that found none of the admin plugin's
-/// columns (`banned`, `banExpires`) in the user table waits before it looks
-/// again.
+/// How long a [`SqlSessionStore`] that found some of the plugins' optional
+/// columns missing (the admin plugin's `banned`, `banExpires` and
+/// `impersonatedBy`, the organization plugin's `activeOrganizationId`,
+/// `activeTeamId` and `member` table) waits before it looks again.
 ///
 /// ```
 /// assert_eq!(jwtguard::limits::BAN_COLUMNS_RECHECK.as_secs(), 60);
@@ -84,6 +89,26 @@ pub const BAN_COLUMNS_RECHECK: Duration = Duration::from_secs(60);
 /// next one. Other user columns (`role`, `banReason`, your own) are not
 /// read: use [`HttpSessionStore`](crate::HttpSessionStore) for those.
 ///
+/// # The organization plugin
+///
+/// The session's own optional columns, `activeOrganizationId`,
+/// `activeTeamId` (the organization plugin, teams enabled) and
+/// `impersonatedBy` (the admin plugin), are read when the session table has
+/// them, as [`Claims::active_organization_id`](crate::Claims::active_organization_id),
+/// [`Claims::active_team_id`](crate::Claims::active_team_id) and
+/// [`Claims::impersonated_by`](crate::Claims::impersonated_by) (a `null`
+/// column is no claim). When the session table has `activeOrganizationId`
+/// and the organization plugin's member table (`"member"`, see
+/// [`member_table`](Self::member_table)) has `organizationId`, `userId`
+/// and `role`, the same query also reads the `role` of the session user's
+/// member row in the active organization, as stored (`"admin,member"`), into
+/// the claim `memberRole` ([`Claims::member_role`](crate::Claims::member_role),
+/// checked by [`ClaimGuard::member_permission`](crate::ClaimGuard::member_permission)).
+/// No active organization, or no member row for it, is no `memberRole`. The
+/// role is cached with the session, so a role change takes effect within
+/// the session cache's TTL. These columns are looked for, and looked for
+/// again while some are missing, as the ban columns are.
+///
 /// # Dates
 ///
 /// `session.expiresAt` and `user.banExpires` are read as the instants they are:
@@ -104,8 +129,9 @@ pub struct SqlSessionStore {
     pool: Pool,
     session_table: TableName,
     user_table: TableName,
-    /// The admin plugin's columns as last found, shared by clones.
-    ban_columns: Arc<Mutex<Option<Detected>>>,
+    member_table: TableName,
+    /// The plugins' optional columns as last found, shared by clones.
+    optional_columns: Arc<Mutex<Option<Detected>>>,
 }
 
 #[derive(Clone)]
@@ -114,17 +140,42 @@ pub(crate) enum Pool {
     Sqlite(SqlitePool),
 }
 
-/// Which of the admin plugin's columns the user table has.
+/// Which of the plugins' optional columns the tables have.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct BanColumns {
+struct OptionalColumns {
+    /// `user.banned` (admin plugin).
     banned: bool,
+    /// `user.banExpires` (admin plugin).
     ban_expires: bool,
+    /// `session.activeOrganizationId` (organization plugin).
+    active_organization_id: bool,
+    /// `session.activeTeamId` (organization plugin, teams).
+    active_team_id: bool,
+    /// `session.impersonatedBy` (admin plugin).
+    impersonated_by: bool,
+    /// The member table with `organizationId`, `userId` and `role`.
+    member: bool,
 }
 
-/// The admin plugin's columns found at `at`, and the lookup statement that
-/// reads them.
+impl OptionalColumns {
+    /// Every one found: nothing left to look for.
+    const ALL: Self = Self {
+        banned: true,
+        ban_expires: true,
+        active_organization_id: true,
+        active_team_id: true,
+        impersonated_by: true,
+        member: true,
+    };
+}
+
+/// The session's optional columns, read as the claims of the same names.
+const SESSION_COLUMNS: [&str; 3] = ["activeOrganizationId", "activeTeamId", "impersonatedBy"];
+
+/// The optional columns found at `at`, and the lookup statement that reads
+/// them.
 struct Detected {
-    columns: BanColumns,
+    columns: OptionalColumns,
     query: Arc<str>,
     at: Instant,
 }
@@ -141,6 +192,7 @@ impl fmt::Debug for SqlSessionStore {
             // As they appear in the SQL, without Debug's escaping of quotes.
             .field("session_table", &format_args!("{}", self.session_table))
             .field("user_table", &format_args!("{}", self.user_table))
+            .field("member_table", &format_args!("{}", self.member_table))
             .finish()
     }
 }
@@ -175,7 +227,8 @@ impl SqlSessionStore {
             pool,
             session_table: TableName::plain("session"),
             user_table: TableName::plain("user"),
-            ban_columns: Arc::default(),
+            member_table: TableName::plain("member"),
+            optional_columns: Arc::default(),
         }
     }
 
@@ -191,7 +244,7 @@ impl SqlSessionStore {
     /// ```
     pub fn session_table(mut self, name: &str) -> Result<Self, SessionStoreError> {
         self.session_table = TableName::parse(name)?;
-        self.ban_columns = Arc::default();
+        self.optional_columns = Arc::default();
         Ok(self)
     }
 
@@ -205,31 +258,47 @@ impl SqlSessionStore {
     /// ```
     pub fn user_table(mut self, name: &str) -> Result<Self, SessionStoreError> {
         self.user_table = TableName::parse(name)?;
-        self.ban_columns = Arc::default();
+        self.optional_columns = Arc::default();
         Ok(self)
     }
 
-    /// The lookup statement for the admin plugin's columns the user table
-    /// has: as found before, unless they were missing and
-    /// [`BAN_COLUMNS_RECHECK`] has passed since.
+    /// The organization plugin's member table, when its `member.modelName`
+    /// renames it; the same rules as [`session_table`](Self::session_table).
+    /// Its `memberRole` is read only when this table has `organizationId`,
+    /// `userId` and `role` and the session table has `activeOrganizationId`.
+    ///
+    /// ```no_run
+    /// # async fn f(pool: sqlx::PgPool) -> Result<(), jwtguard::SessionStoreError> {
+    /// let store = jwtguard::SqlSessionStore::postgres(pool).member_table("auth.members")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn member_table(mut self, name: &str) -> Result<Self, SessionStoreError> {
+        self.member_table = TableName::parse(name)?;
+        self.optional_columns = Arc::default();
+        Ok(self)
+    }
+
+    /// The lookup statement for the optional columns the tables have: as
+    /// found before, unless some were missing and [`BAN_COLUMNS_RECHECK`]
+    /// has passed since.
     async fn lookup_query(&self) -> Result<Arc<str>, SessionStoreError> {
         {
             let detected = self
-                .ban_columns
+                .optional_columns
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             if let Some(detected) = detected.as_ref() {
-                let found = detected.columns != BanColumns::default();
+                let found = detected.columns == OptionalColumns::ALL;
                 if found || detected.at.elapsed() < BAN_COLUMNS_RECHECK {
                     return Ok(detected.query.clone());
                 }
             }
         }
         // Concurrent first lookups may each look: the answers agree.
-        let columns = self.find_ban_columns().await?;
+        let columns = self.find_optional_columns().await?;
         let query: Arc<str> = self.build_query(columns).into();
         *self
-            .ban_columns
+            .optional_columns
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = Some(Detected {
             columns,
@@ -240,56 +309,106 @@ impl SqlSessionStore {
     }
 
     /// Forgets the columns found, so that the next lookup looks again.
-    fn forget_ban_columns(&self) {
+    fn forget_optional_columns(&self) {
         *self
-            .ban_columns
+            .optional_columns
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = None;
     }
 
-    /// Which of `banned` and `banExpires` the user table has, resolved as
-    /// the lookup resolves its name (PostgreSQL's `search_path`, SQLite's
-    /// attached databases). A table that does not exist has neither; the
-    /// lookup then fails on its own.
-    async fn find_ban_columns(&self) -> Result<BanColumns, SessionStoreError> {
+    /// Which optional columns the tables have, each table's name resolved
+    /// as the lookup resolves it (PostgreSQL's `search_path`, SQLite's
+    /// attached databases). A table that does not exist has none; the
+    /// lookup then fails on its own (the user and session tables) or goes
+    /// without (the member table).
+    async fn find_optional_columns(&self) -> Result<OptionalColumns, SessionStoreError> {
+        let user = self
+            .table_columns(&self.user_table, &["banned", "banExpires"])
+            .await?;
+        let session = self
+            .table_columns(&self.session_table, &SESSION_COLUMNS)
+            .await?;
+        let member = self
+            .table_columns(&self.member_table, &["organizationId", "userId", "role"])
+            .await?;
+        let has = |names: &[String], name: &str| names.iter().any(|found| found == name);
+        Ok(OptionalColumns {
+            banned: has(&user, "banned"),
+            ban_expires: has(&user, "banExpires"),
+            active_organization_id: has(&session, "activeOrganizationId"),
+            active_team_id: has(&session, "activeTeamId"),
+            impersonated_by: has(&session, "impersonatedBy"),
+            member: member.len() == 3,
+        })
+    }
+
+    /// Which of `wanted` the table `table` has.
+    async fn table_columns(
+        &self,
+        table: &TableName,
+        wanted: &[&str],
+    ) -> Result<Vec<String>, SessionStoreError> {
+        // The wanted names are this module's constants, never input.
+        let list = wanted
+            .iter()
+            .map(|name| format!("'{name}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let names: Vec<String> = match &self.pool {
-            Pool::Postgres(pool) => sqlx::query_scalar(
+            Pool::Postgres(pool) => sqlx::query_scalar(&format!(
                 "SELECT CAST(attname AS TEXT) FROM pg_catalog.pg_attribute \
                  WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped \
-                 AND attname IN ('banned', 'banExpires')",
-            )
-            .bind(self.user_table.to_string())
+                 AND attname IN ({list})"
+            ))
+            .bind(table.to_string())
             .fetch_all(pool)
             .await
             .map_err(db_error)?,
             Pool::Sqlite(pool) => {
-                let query = match &self.user_table.schema {
+                let query = match &table.schema {
                     Some(_) => {
-                        "SELECT name FROM pragma_table_info(?1, ?2) \
-                                WHERE name IN ('banned', 'banExpires')"
+                        format!("SELECT name FROM pragma_table_info(?1, ?2) WHERE name IN ({list})")
                     }
                     None => {
-                        "SELECT name FROM pragma_table_info(?1) \
-                             WHERE name IN ('banned', 'banExpires')"
+                        format!("SELECT name FROM pragma_table_info(?1) WHERE name IN ({list})")
                     }
                 };
-                let query = sqlx::query_scalar(query).bind(&self.user_table.name);
-                let query = match &self.user_table.schema {
+                let query = sqlx::query_scalar(&query).bind(&table.name);
+                let query = match &table.schema {
                     Some(schema) => query.bind(schema),
                     None => query,
                 };
                 query.fetch_all(pool).await.map_err(db_error)?
             }
         };
-        Ok(BanColumns {
-            banned: names.iter().any(|name| name == "banned"),
-            ban_expires: names.iter().any(|name| name == "banExpires"),
-        })
+        Ok(names)
     }
 
-    fn build_query(&self, columns: BanColumns) -> String {
+    fn build_query(&self, columns: OptionalColumns) -> String {
         let (session, user) = (&self.session_table, &self.user_table);
         let mut ban = String::new();
+        // The session's own columns, and the member's role: the same in
+        // both dialects. Ids are cast to text as the others are.
+        for (found, name) in [
+            (columns.active_organization_id, "activeOrganizationId"),
+            (columns.active_team_id, "activeTeamId"),
+            (columns.impersonated_by, "impersonatedBy"),
+        ] {
+            if found {
+                ban.push_str(&format!(", CAST(s.\"{name}\" AS TEXT) AS \"{name}\""));
+            }
+        }
+        if columns.active_organization_id && columns.member {
+            // A subquery rather than a join: at most one row per session
+            // even if the table holds the membership twice (Better Auth's
+            // schema does not make it unique; its `findOne` takes any).
+            ban.push_str(&format!(
+                ", (SELECT CAST(m.\"role\" AS TEXT) FROM {member} AS m \
+                 WHERE m.\"organizationId\" = s.\"activeOrganizationId\" \
+                 AND m.\"userId\" = s.\"userId\" LIMIT 1) AS \"memberRole\"",
+                member = self.member_table
+            ));
+        }
         // Ids are cast to text so that serial (integer) ids work as well.
         match self.pool {
             // EXTRACT gives numeric (float8 before PostgreSQL 14); as bigint
@@ -369,7 +488,7 @@ impl SessionStore for SqlSessionStore {
                     .and_then(|row| row.as_ref().map(sqlite_record).transpose()),
             };
             if found.is_err() {
-                self.forget_ban_columns();
+                self.forget_optional_columns();
             }
             found
         })
@@ -399,6 +518,7 @@ fn pg_record(row: &PgRow) -> Result<SessionRecord, SessionStoreError> {
             image: row.try_get(7).map_err(db_error)?,
         },
         ban,
+        organization_columns(row)?,
     )
 }
 
@@ -446,7 +566,28 @@ fn sqlite_record(row: &SqliteRow) -> Result<SessionRecord, SessionStoreError> {
             image: row.try_get(8).map_err(db_error)?,
         },
         ban,
+        organization_columns(row)?,
     )
+}
+
+/// The session's optional columns the lookup selected, and `memberRole`,
+/// each a text or `NULL` in both dialects.
+fn organization_columns<R>(row: &R) -> Result<Map<String, Value>, SessionStoreError>
+where
+    R: Row,
+    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'n> &'n str: sqlx::ColumnIndex<R>,
+{
+    let mut columns = Map::new();
+    for name in SESSION_COLUMNS.into_iter().chain(["memberRole"]) {
+        if has_column(row, name) {
+            let value: Option<String> = row.try_get(name).map_err(db_error)?;
+            if let Some(value) = value {
+                columns.insert(name.into(), Value::String(value));
+            }
+        }
+    }
+    Ok(columns)
 }
 
 /// Whether the lookup selected a column of that name.
@@ -504,9 +645,14 @@ struct UserRow {
     image: Option<String>,
 }
 
-/// The record, with the user's columns as `get-session` names them, and
-/// the admin plugin's `ban` fields, if read.
-fn record(row: UserRow, ban: Map<String, Value>) -> Result<SessionRecord, SessionStoreError> {
+/// The record, with the user's columns as `get-session` names them, the
+/// admin plugin's `ban` fields, if read, and the session's optional columns
+/// and the member's role (`organization`), if read and not null.
+fn record(
+    row: UserRow,
+    ban: Map<String, Value>,
+    mut organization: Map<String, Value>,
+) -> Result<SessionRecord, SessionStoreError> {
     // The join guarantees this; checked as the HTTP store checks its answer.
     if row.joined_user_id != row.user_id {
         return Err(SessionStoreError::new(
@@ -524,7 +670,16 @@ fn record(row: UserRow, ban: Map<String, Value>) -> Result<SessionRecord, Sessio
     // As get-session: `image` is there, null when unset.
     user.insert("image".into(), row.image.map_or(Value::Null, Value::String));
     user.extend(ban);
-    Ok(SessionRecord::new(row.session_id, row.user_id, row.expires_at).user_fields(user))
+    // Not a session field of Better Auth's: a claim of the session all the
+    // same, beside the user's fields.
+    if let Some(role) = organization.remove("memberRole") {
+        user.insert("memberRole".into(), role);
+    }
+    Ok(
+        SessionRecord::new(row.session_id, row.user_id, row.expires_at)
+            .user_fields(user)
+            .session_fields(&organization),
+    )
 }
 
 /// An ISO-8601 date as Better Auth writes it (`2026-12-08T05:44:51.761Z`),
@@ -916,7 +1071,7 @@ mod tests {
         );
         // A clone shares what was found, and when.
         let clone = store.clone();
-        if let Some(detected) = clone.ban_columns.lock().unwrap().as_mut() {
+        if let Some(detected) = clone.optional_columns.lock().unwrap().as_mut() {
             detected.at = Instant::now()
                 .checked_sub(BAN_COLUMNS_RECHECK)
                 .expect("the machine has been up for a minute");
@@ -946,6 +1101,237 @@ mod tests {
         let claims = payload(&find(&store, TOKEN).await.unwrap().unwrap());
         assert_eq!(claims["banned"], true);
         assert!(claims.get("banExpires").is_none(), "{claims}");
+    }
+
+    /// Better Auth 1.7.25's organization plugin tables for SQLite (teams
+    /// enabled), in the form its Kysely migration writes them, and the admin
+    /// plugin's session column.
+    const SQLITE_ORGANIZATION_DDL: [&str; 8] = [
+        r#"alter table "session" add column "activeOrganizationId" text"#,
+        r#"alter table "session" add column "activeTeamId" text"#,
+        r#"alter table "session" add column "impersonatedBy" text"#,
+        r#"create table "organization" ("id" text not null primary key, "name" text not null, "slug" text not null unique, "logo" text, "createdAt" date not null, "metadata" text)"#,
+        r#"create table "team" ("id" text not null primary key, "name" text not null, "organizationId" text not null references "organization" ("id") on delete cascade, "createdAt" date not null, "updatedAt" date)"#,
+        r#"create table "member" ("id" text not null primary key, "organizationId" text not null references "organization" ("id") on delete cascade, "userId" text not null references "user" ("id") on delete cascade, "role" text not null, "createdAt" date not null)"#,
+        r#"create index "member_organizationId_idx" on "member" ("organizationId")"#,
+        r#"create index "member_userId_idx" on "member" ("userId")"#,
+    ];
+
+    /// The organization plugin's tables, two organizations, and memberships:
+    /// user-1 is `admin,member` of org-1, user-2 `member` of org-1.
+    async fn add_organization_plugin(pool: &SqlitePool) {
+        for ddl in SQLITE_ORGANIZATION_DDL {
+            sqlx::query(ddl).execute(pool).await.unwrap();
+        }
+        for sql in [
+            r#"insert into "organization" ("id","name","slug","createdAt") values
+               ('org-1','Acme','acme','2026-12-01T05:44:51.761Z'),
+               ('org-2','Initech','initech','2026-12-01T05:44:51.761Z')"#,
+            r#"insert into "team" ("id","name","organizationId","createdAt") values
+               ('team-1','Core','org-1','2026-12-01T05:44:51.761Z')"#,
+            r#"insert into "member" ("id","organizationId","userId","role","createdAt") values
+               ('mem-1','org-1','user-1','admin,member','2026-12-01T05:44:51.761Z'),
+               ('mem-2','org-1','user-2','member','2026-12-01T05:44:51.761Z')"#,
+        ] {
+            sqlx::query(sql).execute(pool).await.unwrap();
+        }
+    }
+
+    async fn activate(pool: &SqlitePool, token: &str, organization: Option<&str>) {
+        sqlx::query(
+            r#"update "session" set "activeOrganizationId" = ?1,
+               "activeTeamId" = case when ?1 is null then null else 'team-1' end
+               where "token" = ?2"#,
+        )
+        .bind(organization)
+        .bind(token)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+
+    #[tokio::test]
+    async fn sqlite_reads_the_active_organization_team_and_member_role() {
+        let pool = sqlite_pool().await;
+        add_organization_plugin(&pool).await;
+        activate(&pool, TOKEN, Some("org-1")).await;
+        activate(&pool, "expired-token", Some("org-1")).await;
+        // user-1 is no member of org-2.
+        activate(&pool, "sqlite-form-token", Some("org-2")).await;
+        sqlx::query(r#"update "session" set "impersonatedBy" = 'admin-1' where "id" = 'sess-4'"#)
+            .execute(&pool)
+            .await
+            .unwrap();
+        let store = SqlSessionStore::sqlite(pool.clone());
+
+        let claims = payload(&find(&store, TOKEN).await.unwrap().unwrap());
+        assert_eq!(claims["activeOrganizationId"], "org-1");
+        assert_eq!(claims["activeTeamId"], "team-1");
+        assert_eq!(claims["memberRole"], "admin,member");
+        assert!(claims.get("impersonatedBy").is_none(), "{claims}");
+        assert_eq!(claims["sub"], "user-1");
+
+        // The member row of the session's own user.
+        let claims = payload(&find(&store, "expired-token").await.unwrap().unwrap());
+        assert_eq!(claims["memberRole"], "member");
+
+        // No active organization: no organization claims at all.
+        let claims = payload(&find(&store, "millis-token").await.unwrap().unwrap());
+        for name in ["activeOrganizationId", "activeTeamId", "memberRole"] {
+            assert!(claims.get(name).is_none(), "{name}: {claims}");
+        }
+
+        // An active organization the user is no member of: no role.
+        let claims = payload(&find(&store, "sqlite-form-token").await.unwrap().unwrap());
+        assert_eq!(claims["activeOrganizationId"], "org-2");
+        assert_eq!(claims["impersonatedBy"], "admin-1");
+        assert!(claims.get("memberRole").is_none(), "{claims}");
+
+        // Once found, the member table is read as the role changes.
+        sqlx::query(r#"update "member" set "role" = 'owner' where "id" = 'mem-1'"#)
+            .execute(&pool)
+            .await
+            .unwrap();
+        let claims = payload(&find(&store, TOKEN).await.unwrap().unwrap());
+        assert_eq!(claims["memberRole"], "owner");
+    }
+
+    #[tokio::test]
+    async fn sqlite_session_columns_without_a_member_table_and_a_renamed_member_table() {
+        let pool = sqlite_pool().await;
+        add_organization_plugin(&pool).await;
+        activate(&pool, TOKEN, Some("org-1")).await;
+        sqlx::query(r#"alter table "member" rename to "members""#)
+            .execute(&pool)
+            .await
+            .unwrap();
+        // The default member table is missing: the session's columns only.
+        let store = SqlSessionStore::sqlite(pool.clone());
+        let claims = payload(&find(&store, TOKEN).await.unwrap().unwrap());
+        assert_eq!(claims["activeOrganizationId"], "org-1");
+        assert!(claims.get("memberRole").is_none(), "{claims}");
+
+        let renamed = SqlSessionStore::sqlite(pool.clone())
+            .member_table("main.members")
+            .unwrap();
+        assert!(format!("{renamed:?}").contains(r#""main"."members""#));
+        let claims = payload(&find(&renamed, TOKEN).await.unwrap().unwrap());
+        assert_eq!(claims["memberRole"], "admin,member");
+        assert!(SqlSessionStore::sqlite(pool).member_table("a b").is_err());
+    }
+
+    #[tokio::test]
+    async fn sqlite_without_the_organization_plugin_the_claims_have_none_of_its_fields() {
+        let pool = sqlite_pool().await;
+        // A member table alone, without the session's column, is not read.
+        for ddl in [SQLITE_ORGANIZATION_DDL[3], SQLITE_ORGANIZATION_DDL[5]] {
+            sqlx::query(ddl).execute(&pool).await.unwrap();
+        }
+        sqlx::query(
+            r#"insert into "organization" ("id","name","slug","createdAt")
+               values ('org-1','Acme','acme','2026-12-01T05:44:51.761Z')"#,
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let store = SqlSessionStore::sqlite(pool.clone());
+        let claims = payload(&find(&store, TOKEN).await.unwrap().unwrap());
+        for name in [
+            "activeOrganizationId",
+            "activeTeamId",
+            "impersonatedBy",
+            "memberRole",
+        ] {
+            assert!(claims.get(name).is_none(), "{name}: {claims}");
+        }
+        // Added later: read after the recheck interval.
+        for ddl in &SQLITE_ORGANIZATION_DDL[..3] {
+            sqlx::query(ddl).execute(&pool).await.unwrap();
+        }
+        sqlx::query(
+            r#"insert into "member" ("id","organizationId","userId","role","createdAt")
+               values ('mem-1','org-1','user-1','owner','2026-12-01T05:44:51.761Z')"#,
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        activate(&pool, TOKEN, Some("org-1")).await;
+        assert!(
+            payload(&find(&store, TOKEN).await.unwrap().unwrap())
+                .get("memberRole")
+                .is_none()
+        );
+        if let Some(detected) = store.optional_columns.lock().unwrap().as_mut() {
+            detected.at = Instant::now()
+                .checked_sub(BAN_COLUMNS_RECHECK)
+                .expect("the machine has been up for a minute");
+        }
+        let claims = payload(&find(&store, TOKEN).await.unwrap().unwrap());
+        assert_eq!(
+            (&claims["activeOrganizationId"], &claims["memberRole"]),
+            (&"org-1".into(), &"owner".into())
+        );
+    }
+
+    /// Through the verifier: the member's role read from the database is
+    /// what `member_permission` checks.
+    #[cfg(feature = "test-util")]
+    #[tokio::test]
+    async fn sqlite_member_permission_checks_the_role_in_the_active_organization() {
+        use crate::token::guard::ClaimGuard;
+        use crate::{AccessControl, Claims, Clock, Verifier};
+
+        const SECRET: &str = "better-auth-secret-0123456789abcdefghij";
+        let pool = sqlite_pool().await;
+        add_organization_plugin(&pool).await;
+        let verifier = Verifier::builder()
+            .sessions(|sessions| {
+                sessions
+                    .secret(SECRET)
+                    .store(SqlSessionStore::sqlite(pool.clone()))
+                    .store_cache(Duration::ZERO, 1)
+            })
+            .clock(Clock::fixed_unix(1_796_000_000))
+            .build()
+            .unwrap();
+        let cookie = crate::testing::SessionMinter::new(SECRET)
+            .token(TOKEN)
+            .cookie_value();
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            "cookie",
+            format!("better-auth.session_token={cookie}")
+                .parse()
+                .unwrap(),
+        );
+        let invite = ClaimGuard::member_permission(
+            AccessControl::organization_defaults(),
+            &[("invitation", &["create"])],
+        );
+        for (organization, role, allowed) in [
+            (Some("org-1"), "admin,member", true),
+            (Some("org-1"), " member , admin ", true),
+            (Some("org-1"), "member", false),
+            (Some("org-2"), "owner", false),
+            (None, "owner", false),
+        ] {
+            activate(&pool, TOKEN, organization).await;
+            sqlx::query(r#"update "member" set "role" = ?1 where "id" = 'mem-1'"#)
+                .bind(role)
+                .execute(&pool)
+                .await
+                .unwrap();
+            let claims: Claims = verifier
+                .verify_request(&crate::RequestParts::new("GET", None, &headers))
+                .await
+                .unwrap();
+            assert_eq!(claims.active_organization_id(), organization);
+            assert_eq!(
+                claims.member_role(),
+                (organization == Some("org-1")).then_some(role)
+            );
+            assert_eq!(invite.allows(&claims), allowed, "{organization:?} {role:?}");
+        }
     }
 
     /// Through the verifier, as a request with Better Auth's session cookie
@@ -1136,6 +1522,14 @@ mod tests {
         .await;
     }
 
+    #[tokio::test]
+    async fn postgres_reads_the_active_organization_and_member_role_when_present() {
+        on_postgres("org", |pool, schema| {
+            Box::pin(postgres_organization_checks(pool, schema))
+        })
+        .await;
+    }
+
     async fn run(pool: &PgPool, sql: &str) -> Result<(), String> {
         sqlx::query(sql)
             .execute(pool)
@@ -1228,6 +1622,94 @@ mod tests {
             let claims = pg_claims(&store, TOKEN).await?;
             assert_eq!(claims["banned"], banned == "true", "{expires}");
             assert_eq!(claims["banExpires"], want, "{expires}");
+        }
+        Ok(())
+    }
+
+    /// Better Auth's tables, then its organization plugin's (teams enabled)
+    /// and the admin plugin's `impersonatedBy`, in PostgreSQL.
+    async fn postgres_organization_checks(pool: &PgPool, schema: &str) -> Result<(), String> {
+        for ddl in POSTGRES_DDL {
+            run(pool, &ddl.replace("{s}", schema)).await?;
+        }
+        run(
+            pool,
+            &format!(
+                r#"insert into {schema}."user" ("id","name","email","emailVerified")
+                   values ('user-1','Ada','ada@example.com',true),
+                          ('user-2','Bob','bob@example.com',false)"#
+            ),
+        )
+        .await?;
+        run(
+            pool,
+            &format!(
+                r#"insert into {schema}."session" ("id","expiresAt","token","updatedAt","userId")
+                   values ('sess-1','2026-12-08T05:44:51.761Z','{TOKEN}',now(),'user-1'),
+                          ('sess-2','2026-12-08T05:44:51.761Z','token-2',now(),'user-2'),
+                          ('sess-3','2026-12-08T05:44:51.761Z','token-3',now(),'user-1')"#
+            ),
+        )
+        .await?;
+        let store = || {
+            SqlSessionStore::postgres(pool.clone())
+                .session_table(&format!("{schema}.session"))
+                .and_then(|s| s.user_table(&format!("{schema}.user")))
+                .and_then(|s| s.member_table(&format!("{schema}.member")))
+                .map_err(|e| e.to_string())
+        };
+        // Before the plugin: as before.
+        let before = pg_claims(&store()?, TOKEN).await?;
+        for name in ["activeOrganizationId", "activeTeamId", "memberRole"] {
+            assert!(before.get(name).is_none(), "{name}: {before}");
+        }
+
+        for ddl in [
+            r#"alter table {s}."session" add column "activeOrganizationId" text"#,
+            r#"alter table {s}."session" add column "activeTeamId" text"#,
+            r#"alter table {s}."session" add column "impersonatedBy" text"#,
+            r#"create table {s}."organization" ("id" text not null primary key, "name" text not null, "slug" text not null unique, "logo" text, "createdAt" timestamptz not null, "metadata" text)"#,
+            r#"create table {s}."member" ("id" text not null primary key, "organizationId" text not null references {s}."organization" ("id") on delete cascade, "userId" text not null references {s}."user" ("id") on delete cascade, "role" text not null, "createdAt" timestamptz not null)"#,
+            r#"create index "member_organizationId_idx" on {s}."member" ("organizationId")"#,
+            r#"create index "member_userId_idx" on {s}."member" ("userId")"#,
+            r#"insert into {s}."organization" ("id","name","slug","createdAt") values
+               ('org-1','Acme','acme',now()), ('org-2','Initech','initech',now())"#,
+            r#"insert into {s}."member" ("id","organizationId","userId","role","createdAt") values
+               ('mem-1','org-1','user-1','admin,member',now()),
+               ('mem-2','org-1','user-2','member',now()),
+               ('mem-3','org-2','user-2','owner',now())"#,
+            r#"update {s}."session" set "activeOrganizationId" = 'org-1', "activeTeamId" = 'team-1'
+               where "id" in ('sess-1', 'sess-2')"#,
+            r#"update {s}."session" set "activeOrganizationId" = 'org-2', "impersonatedBy" = 'admin-1'
+               where "id" = 'sess-3'"#,
+        ] {
+            run(pool, &ddl.replace("{s}", schema)).await?;
+        }
+        let store = store()?;
+        let claims = pg_claims(&store, TOKEN).await?;
+        assert_eq!(claims["activeOrganizationId"], "org-1", "{claims}");
+        assert_eq!(claims["activeTeamId"], "team-1", "{claims}");
+        assert_eq!(claims["memberRole"], "admin,member", "{claims}");
+        assert!(claims.get("impersonatedBy").is_none(), "{claims}");
+        let claims = pg_claims(&store, "token-2").await?;
+        assert_eq!(claims["memberRole"], "member", "{claims}");
+        // user-1 is no member of org-2 (user-2 is).
+        let claims = pg_claims(&store, "token-3").await?;
+        assert_eq!(claims["activeOrganizationId"], "org-2", "{claims}");
+        assert_eq!(claims["impersonatedBy"], "admin-1", "{claims}");
+        assert!(claims.get("memberRole").is_none(), "{claims}");
+        // No active organization: none of its claims.
+        run(
+            pool,
+            &format!(
+                r#"update {schema}."session" set "activeOrganizationId" = null, "activeTeamId" = null
+                   where "id" = 'sess-1'"#
+            ),
+        )
+        .await?;
+        let claims = pg_claims(&store, TOKEN).await?;
+        for name in ["activeOrganizationId", "activeTeamId", "memberRole"] {
+            assert!(claims.get(name).is_none(), "{name}: {claims}");
         }
         Ok(())
     }

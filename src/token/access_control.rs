@@ -202,6 +202,37 @@ impl AccessControl {
     pub(crate) fn authorizes_any(&self, roles: &str, request: &Request) -> bool {
         roles.split(',').any(|role| self.authorizes(role, request))
     }
+
+    /// Whether any of `roles` read as the organization plugin reads a
+    /// member's role (`parseRoleList`: split on `,`, each name trimmed of
+    /// JavaScript whitespace, empty names dropped) authorizes `request`.
+    pub(crate) fn authorizes_any_member(&self, roles: &str, request: &Request) -> bool {
+        roles
+            .split(',')
+            .map(|role| role.trim_matches(is_js_whitespace))
+            .filter(|role| !role.is_empty())
+            .any(|role| self.authorizes(role, request))
+    }
+}
+
+/// What JavaScript's `String.prototype.trim` removes (ECMAScript's
+/// `WhiteSpace` and `LineTerminator`): unlike [`char::is_whitespace`], it
+/// includes U+FEFF and not U+0085.
+fn is_js_whitespace(c: char) -> bool {
+    matches!(
+        c,
+        '\u{9}'..='\u{D}'
+            | ' '
+            | '\u{A0}'
+            | '\u{1680}'
+            | '\u{2000}'..='\u{200A}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{202F}'
+            | '\u{205F}'
+            | '\u{3000}'
+            | '\u{FEFF}'
+    )
 }
 
 /// A permission request: actions on resources, every one required.

@@ -208,6 +208,25 @@ impl Claims {
         self.get("activeTeamId").and_then(Value::as_str)
     }
 
+    /// The user's role in the session's active organization (the
+    /// organization plugin's `member.role`, as stored: comma-separated,
+    /// `owner`, `admin` or `member` by default), when the session has an
+    /// active organization the user is a member of and the store read it
+    /// (`SqlSessionStore`, feature `session-sql`, does);
+    /// [`ClaimGuard::member_permission`](crate::ClaimGuard::member_permission)
+    /// checks permissions against it.
+    ///
+    /// ```
+    /// # let (verifier, _) = jwtguard::testing::doc_pair();
+    /// # let token = jwtguard::testing::TokenMinter::new("a-shared-secret-of-at-least-32-bytes!")
+    /// #     .subject("user-1").claim("memberRole", "admin,member").sign();
+    /// assert_eq!(verifier.verify(&token)?.member_role(), Some("admin,member"));
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn member_role(&self) -> Option<&str> {
+        self.get("memberRole").and_then(Value::as_str)
+    }
+
     /// The admin who opened this session as the user (the admin plugin's
     /// `impersonatedBy`), when it is an impersonation;
     /// [`ClaimGuard::not_impersonated`](crate::ClaimGuard::not_impersonated)

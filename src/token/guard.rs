@@ -65,6 +65,7 @@ enum Rule {
     Scope(Box<str>),
     Role(Box<str>),
     Permission(Arc<AccessControl>, Arc<Request>),
+    MemberPermission(Arc<AccessControl>, Arc<Request>),
     Granted(Box<str>, Box<str>),
     EmailVerified,
     NotBanned,
@@ -97,6 +98,45 @@ impl ClaimGuard {
     /// ```
     pub fn role_permission(access: AccessControl, request: &[(&str, &[&str])]) -> Self {
         Self::rule(Rule::Permission(
+            Arc::new(access),
+            Arc::new(Request::new(request)),
+        ))
+    }
+
+    /// Requires a permission as Better Auth's organization plugin checks it
+    /// (`auth.api.hasPermission`, `hasPermissionFn`) for the member's role in
+    /// the session's active organization: the `memberRole` claim, which
+    /// `SqlSessionStore` (feature `session-sql`) reads from the `member`
+    /// table. The roles are read as the organization plugin reads them
+    /// (`parseRoleList`): split on `,`, each name trimmed of whitespace,
+    /// empty names dropped; one of them must grant every action on every
+    /// resource of `request` under `access` (see [`AccessControl`], e.g.
+    /// [`AccessControl::organization_defaults`]). No `memberRole` claim (no
+    /// active organization, or not a member of it), or one that is not a
+    /// string, grants nothing.
+    ///
+    /// Not supported: the plugin's `allowCreatorAllPermissions` option
+    /// (off by default), which grants the creator role (`creatorRole`,
+    /// `owner` by default) every permission whatever its statements; give
+    /// that role every statement in `access` instead. Dynamic access control
+    /// (roles in the `organizationRole` table) is not read either: put those
+    /// roles in `access`.
+    ///
+    /// ```
+    /// use jwtguard::{AccessControl, ClaimGuard};
+    ///
+    /// let can_invite = ClaimGuard::member_permission(
+    ///     AccessControl::organization_defaults(),
+    ///     &[("invitation", &["create"])],
+    /// );
+    /// # let (verifier, _) = jwtguard::testing::doc_pair();
+    /// # let token = jwtguard::testing::TokenMinter::new("a-shared-secret-of-at-least-32-bytes!")
+    /// #     .subject("user-1").claim("memberRole", "member, admin").sign();
+    /// assert!(can_invite.allows(&verifier.verify(&token)?));
+    /// # Ok::<(), jwtguard::Error>(())
+    /// ```
+    pub fn member_permission(access: AccessControl, request: &[(&str, &[&str])]) -> Self {
+        Self::rule(Rule::MemberPermission(
             Arc::new(access),
             Arc::new(Request::new(request)),
         ))
@@ -255,6 +295,9 @@ impl fmt::Debug for ClaimGuard {
                 Rule::Permission(access, request) => {
                     format!("permission {request:?} in {access:?}")
                 }
+                Rule::MemberPermission(access, request) => {
+                    format!("member permission {request:?} in {access:?}")
+                }
                 Rule::Granted(resource, action) => format!("permission {action:?} on {resource:?}"),
                 Rule::EmailVerified => "email verified".to_owned(),
                 Rule::NotBanned => "not banned".to_owned(),
@@ -277,6 +320,10 @@ impl Rule {
                 .any(|name| lists(claim(name).as_ref(), ',', role)),
             Self::Permission(access, request) => match claim("role") {
                 Some(Value::String(roles)) => access.authorizes_any(&roles, request),
+                _ => false,
+            },
+            Self::MemberPermission(access, request) => match claim("memberRole") {
+                Some(Value::String(roles)) => access.authorizes_any_member(&roles, request),
                 _ => false,
             },
             Self::Granted(resource, action) => match claim("permissions") {
@@ -440,6 +487,42 @@ mod tests {
             serde_json::json!({"role": ["admin"]}),
             serde_json::json!({"role": null}),
             serde_json::json!({"roles": "admin"}),
+        ] {
+            assert!(!guard.allows(&claims(extra.clone())), "{extra}");
+        }
+    }
+
+    #[test]
+    fn a_member_permission_reads_member_role_as_the_organization_plugin_does() {
+        let guard = ClaimGuard::member_permission(
+            AccessControl::organization_defaults(),
+            &[("organization", &["delete"])],
+        );
+        for role in [
+            "owner",
+            " owner ",
+            "member, owner",
+            "admin,,owner",
+            "\u{feff}owner\u{a0}",
+            "\towner\n",
+        ] {
+            assert!(
+                guard.allows(&claims(serde_json::json!({ "memberRole": role }))),
+                "{role:?}"
+            );
+        }
+        for extra in [
+            serde_json::json!({}),
+            serde_json::json!({"memberRole": "admin"}),
+            serde_json::json!({"memberRole": "Owner"}),
+            serde_json::json!({"memberRole": "own er"}),
+            // JavaScript's trim keeps U+0085, which Rust counts as whitespace.
+            serde_json::json!({"memberRole": "\u{85}owner"}),
+            serde_json::json!({"memberRole": ["owner"]}),
+            serde_json::json!({"memberRole": null}),
+            serde_json::json!({"memberRole": " , "}),
+            // The admin plugin's user role is another claim.
+            serde_json::json!({"role": "owner"}),
         ] {
             assert!(!guard.allows(&claims(extra.clone())), "{extra}");
         }

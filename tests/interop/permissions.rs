@@ -2,7 +2,10 @@
 //! and organization plugins' defaults, and roles of an app's own), the same
 //! requests, compared with `createAccessControl(..).newRole(..).authorize`
 //! of the real `better-auth` package (`tests/fixtures/better-auth/permissions.mjs`),
-//! the role claim split as the admin plugin splits it.
+//! the role claim split as the admin plugin splits it; and the organization
+//! plugin's member role (`ClaimGuard::member_permission`, the `memberRole`
+//! claim) compared with the plugin's exported `hasPermission`, which reads it
+//! with `parseRoleList`.
 
 use std::io::Write as _;
 use std::process::{Command, Stdio};
@@ -14,8 +17,17 @@ use serde_json::{Value, json};
 
 const SECRET: &str = "a-shared-secret-of-at-least-32-bytes!";
 
+/// Which plugin's permission check: the admin plugin's (`role` claim, split
+/// on `,` as it is) or the organization plugin's (`memberRole`, its
+/// `parseRoleList`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Split {
+    Admin,
+    Organization,
+}
+
 /// Better Auth's answers for `cases` under `roles`.
-fn better_auths_answers(roles: &Value, cases: &[(String, Value)]) -> Vec<bool> {
+fn better_auths_answers(roles: &Value, cases: &[(String, Value)], split: Split) -> Vec<bool> {
     install();
     let cases: Vec<Value> = cases
         .iter()
@@ -28,7 +40,11 @@ fn better_auths_answers(roles: &Value, cases: &[(String, Value)]) -> Vec<bool> {
         .stdout(Stdio::piped())
         .spawn()
         .expect("node runs");
-    let input = json!({ "roles": roles, "cases": cases }).to_string();
+    let split = match split {
+        Split::Admin => "admin",
+        Split::Organization => "organization",
+    };
+    let input = json!({ "roles": roles, "cases": cases, "split": split }).to_string();
     node.stdin
         .take()
         .unwrap()
@@ -57,6 +73,16 @@ fn request_of(request: &Value) -> Vec<(String, Vec<String>)> {
 }
 
 fn compare(access: AccessControl, roles: Value, role_values: &[&str], requests: &[Value]) {
+    compare_split(Split::Admin, access, roles, role_values, requests);
+}
+
+fn compare_split(
+    split: Split,
+    access: AccessControl,
+    roles: Value,
+    role_values: &[&str],
+    requests: &[Value],
+) {
     let verifier = Verifier::builder().hs256_secret(SECRET).build().unwrap();
     let cases: Vec<(String, Value)> = role_values
         .iter()
@@ -66,7 +92,7 @@ fn compare(access: AccessControl, roles: Value, role_values: &[&str], requests: 
                 .map(move |request| ((*roles).to_owned(), request.clone()))
         })
         .collect();
-    let expected = better_auths_answers(&roles, &cases);
+    let expected = better_auths_answers(&roles, &cases, split);
     assert_eq!(expected.len(), cases.len());
     let mut granted = 0;
     for ((roles, request), expected) in cases.iter().zip(expected) {
@@ -84,10 +110,19 @@ fn compare(access: AccessControl, roles: Value, role_values: &[&str], requests: 
             .iter()
             .map(|(resource, actions)| (*resource, actions.as_slice()))
             .collect();
-        let guard = ClaimGuard::role_permission(access.clone(), &borrowed);
+        let (guard, claim) = match split {
+            Split::Admin => (
+                ClaimGuard::role_permission(access.clone(), &borrowed),
+                "role",
+            ),
+            Split::Organization => (
+                ClaimGuard::member_permission(access.clone(), &borrowed),
+                "memberRole",
+            ),
+        };
         let token = TokenMinter::new(SECRET)
             .subject("u")
-            .claim("role", roles.as_str())
+            .claim(claim, roles.as_str())
             .sign();
         let claims = verifier.verify(&token).unwrap();
         assert_eq!(
@@ -181,6 +216,90 @@ fn the_organization_plugins_default_roles_answer_as_better_auth() {
             json!({"billing": ["read"]}),
         ],
     );
+}
+
+/// The member's role as the organization plugin reads it: padded and empty
+/// names, where its `parseRoleList` and the admin plugin's plain split
+/// differ, and JavaScript's whitespace (U+FEFF trimmed, U+0085 not).
+#[test]
+fn member_roles_answer_as_the_organization_plugins_has_permission() {
+    let crud = json!(["create", "update", "delete"]);
+    let roles = json!({
+        "owner": {"organization": ["update", "delete"], "member": crud, "invitation": ["create", "cancel"],
+                  "team": crud, "ac": ["create", "read", "update", "delete"]},
+        "admin": {"organization": ["update"], "member": crud, "invitation": ["create", "cancel"],
+                  "team": crud, "ac": ["create", "read", "update", "delete"]},
+        "member": {"organization": [], "member": [], "invitation": [], "team": [], "ac": ["read"]},
+    });
+    let role_values = [
+        "owner",
+        "admin",
+        "member",
+        "admin,member",
+        " admin , owner",
+        "owner ",
+        " member,admin ",
+        "member,,owner",
+        ",owner,",
+        "\towner\n",
+        "\u{feff}owner\u{a0}",
+        "\u{2028}admin\u{3000}",
+        "\u{85}owner",
+        "own er",
+        "Owner",
+        "",
+        " , ",
+        "constructor",
+        "__proto__",
+        "toString",
+    ];
+    let requests = [
+        json!({"organization": ["delete"]}),
+        json!({"organization": ["update"], "member": ["create"]}),
+        json!({"ac": ["read"]}),
+        json!({"invitation": ["create"]}),
+        json!({"team": []}),
+        json!({}),
+        json!({"billing": ["read"]}),
+    ];
+    compare_split(
+        Split::Organization,
+        AccessControl::organization_defaults(),
+        roles.clone(),
+        &role_values,
+        &requests,
+    );
+    // Where the two readings differ, each plugin's check answers its own way.
+    let delete = [("organization", ["delete"].as_slice())];
+    let padded = TokenMinter::new(SECRET)
+        .subject("u")
+        .claim("role", " admin , owner")
+        .claim("memberRole", " admin , owner")
+        .sign();
+    let claims = Verifier::builder()
+        .hs256_secret(SECRET)
+        .build()
+        .unwrap()
+        .verify(&padded)
+        .unwrap();
+    assert!(
+        ClaimGuard::member_permission(AccessControl::organization_defaults(), &delete)
+            .allows(&claims)
+    );
+    assert!(
+        !ClaimGuard::role_permission(AccessControl::organization_defaults(), &delete)
+            .allows(&claims)
+    );
+    // And Better Auth agrees on both.
+    let case = vec![(
+        " admin , owner".to_owned(),
+        json!({"organization": ["delete"]}),
+    )];
+    assert_eq!(
+        better_auths_answers(&roles, &case, Split::Organization),
+        [true]
+    );
+    assert_eq!(better_auths_answers(&roles, &case, Split::Admin), [false]);
 }
 
 #[test]
