@@ -27,7 +27,7 @@
 //! | `session-http` | [`HttpSessionStore`]: session tokens resolved by Better Auth's `get-session` (ureq, rustls) |
 //! | `session-sql` | [`SqlSessionStore`]: session tokens resolved in Better Auth's database (sqlx: PostgreSQL, SQLite) |
 //! | `api-key` | [`ApiKeySettings`], [`SqlApiKeyStore`]: API keys of Better Auth's `@better-auth/api-key`, verified and counted in its database (sqlx: PostgreSQL, SQLite) |
-//! | `session-redis` | [`RedisSessionStore`]: session tokens resolved in Better Auth's `secondaryStorage` in Redis (redis-rs, tokio); with `oauth`, [`oauth::RedisReplayStore`] |
+//! | `session-redis` | [`RedisSessionStore`]: session tokens resolved in Better Auth's `secondaryStorage` in Redis (redis-rs, tokio); with `oauth`, [`oauth::RedisReplayStore`]; with `api-key`, `RedisApiKeyStore` (the plugin's keys kept in Redis) |
 //! | `tower` | [`tower`]: `AuthLayer`, for a whole axum router, hyper service or tonic gRPC server |
 //! | `tracing` | security events: refusals at DEBUG, misconfiguration and JWKS trouble at WARN; never a token |
 //! | `test-util` | [`testing`]: mint tokens in your own tests |
@@ -99,9 +99,12 @@ pub mod openapi;
 
 pub mod guide;
 
+#[cfg(all(feature = "api-key", feature = "session-redis"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "api-key", feature = "session-redis"))))]
+pub use api_key::RedisApiKeyStore;
 #[cfg(feature = "api-key")]
 #[cfg_attr(docsrs, doc(cfg(feature = "api-key")))]
-pub use api_key::{ApiKeySettings, SqlApiKeyStore};
+pub use api_key::{ApiKeySettings, ApiKeyStore, SqlApiKeyStore};
 pub use credential::RequestParts;
 pub use environment::vars as env;
 pub use error::config::ConfigError;

@@ -7,7 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::api_key::store::{ApiKeyRecord, SqlApiKeyStore, Use};
+use crate::api_key::store::{ApiKeyRecord, ApiKeyStore, Use};
 use crate::error::{Error, ErrorKind};
 use crate::http::credentials::HeaderSource;
 use crate::token::claims::Credential;
@@ -23,7 +23,7 @@ const MAX_API_KEY_LEN: usize = 512;
 pub(crate) struct ApiKeys {
     /// The headers a key comes in, lower case.
     pub(crate) headers: Vec<&'static str>,
-    pub(crate) store: SqlApiKeyStore,
+    pub(crate) store: ApiKeyStore,
     /// Whether a use counts against `remaining` (not `read_only`).
     pub(crate) counting: bool,
     /// The claim policy of API keys: no `iss`, `aud` nor required `exp`.

@@ -7,6 +7,8 @@
 //!   at `build()`;
 //! - `store`: [`SqlApiKeyStore`], the table in PostgreSQL or SQLite
 //!   (sqlx), the lookup by hash and the counted use;
+//! - `redis_store`: [`RedisApiKeyStore`] (with `session-redis`), the keys
+//!   the plugin keeps in Redis (`storage: "secondary-storage"`);
 //! - `keys`: the request's key, its hash, the checks and the claims.
 //!
 //! Without the feature, `off.rs` stands in: no value of `ApiKeys` can
@@ -16,6 +18,8 @@
 mod keys;
 #[cfg(not(feature = "api-key"))]
 mod off;
+#[cfg(all(feature = "api-key", feature = "session-redis"))]
+mod redis_store;
 #[cfg(feature = "api-key")]
 mod settings;
 #[cfg(feature = "api-key")]
@@ -25,7 +29,9 @@ mod store;
 pub(crate) use keys::ApiKeys;
 #[cfg(not(feature = "api-key"))]
 pub(crate) use off::{ApiKeySettings, ApiKeys};
+#[cfg(all(feature = "api-key", feature = "session-redis"))]
+pub use redis_store::RedisApiKeyStore;
 #[cfg(feature = "api-key")]
 pub use settings::ApiKeySettings;
 #[cfg(feature = "api-key")]
-pub use store::SqlApiKeyStore;
+pub use store::{ApiKeyStore, SqlApiKeyStore};

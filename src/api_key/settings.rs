@@ -2,7 +2,7 @@
 //! found, and whether using one counts, checked at `build()`.
 
 use crate::api_key::keys::ApiKeys;
-use crate::api_key::store::SqlApiKeyStore;
+use crate::api_key::store::ApiKeyStore;
 use crate::error::config::ConfigError;
 use crate::token::policy::{ClaimCheck, Policy};
 
@@ -16,8 +16,11 @@ const DEFAULT_HEADER: &str = "x-api-key";
 /// A key is read from `x-api-key` (or the [`header`](Self::header)s set
 /// here), hashed as the plugin hashes it (SHA-256, base64url without
 /// padding; not keyed by the app's secret) and looked up by that hash in
-/// the plugin's `apikey` table ([`SqlApiKeyStore`]). It is refused when
-/// unknown ([`InvalidApiKey`](crate::ErrorKind::InvalidApiKey)), disabled
+/// the plugin's `apikey` table ([`SqlApiKeyStore`](crate::SqlApiKeyStore)),
+/// or, when the plugin keeps keys in Redis only (`storage:
+/// "secondary-storage"`), in Redis (`RedisApiKeyStore`, with feature
+/// `session-redis` too). It is refused when unknown
+/// ([`InvalidApiKey`](crate::ErrorKind::InvalidApiKey)), disabled
 /// ([`ApiKeyDisabled`](crate::ErrorKind::ApiKeyDisabled)), past its
 /// `expiresAt` ([`ApiKeyExpired`](crate::ErrorKind::ApiKeyExpired)) or out
 /// of uses ([`ApiKeyExhausted`](crate::ErrorKind::ApiKeyExhausted)). Each
@@ -50,13 +53,16 @@ const DEFAULT_HEADER: &str = "x-api-key";
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct ApiKeySettings {
-    store: Option<SqlApiKeyStore>,
+    store: Option<ApiKeyStore>,
     headers: Vec<&'static str>,
     read_only: bool,
 }
 
 impl ApiKeySettings {
-    /// Where keys are found: the plugin's `apikey` table. Required.
+    /// Where keys are found: the plugin's `apikey` table
+    /// ([`SqlApiKeyStore`](crate::SqlApiKeyStore)) or, with feature
+    /// `session-redis` too, its keys in Redis (`RedisApiKeyStore`): any
+    /// [`ApiKeyStore`]. Required.
     ///
     /// ```no_run
     /// # async fn f(pool: sqlx::SqlitePool) -> Result<(), jwtguard::ConfigError> {
@@ -65,8 +71,8 @@ impl ApiKeySettings {
     ///     .build()?;
     /// # Ok(()) }
     /// ```
-    pub fn store(mut self, store: SqlApiKeyStore) -> Self {
-        self.store = Some(store);
+    pub fn store(mut self, store: impl Into<ApiKeyStore>) -> Self {
+        self.store = Some(store.into());
         self
     }
 
@@ -169,6 +175,7 @@ impl ApiKeySettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::SqlApiKeyStore;
     use crate::token::clock::Clock;
     use crate::token::rules::ClaimRules;
 

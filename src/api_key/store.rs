@@ -83,7 +83,8 @@ pub(crate) struct ApiKeyRecord {
     pub(crate) refill_amount: Option<i64>,
     pub(crate) refill_interval_ms: Option<i64>,
     pub(crate) last_refill_at_ms: Option<i64>,
-    /// `lastRefillAt` as text, what the refill's compare-and-swap compares.
+    /// What the compare-and-swap of a count compares: `lastRefillAt` as
+    /// text in SQL (the refill's guard), the whole stored value in Redis.
     pub(crate) last_refill_marker: Option<String>,
     pub(crate) created_at_ms: Option<i64>,
     pub(crate) permissions: Option<String>,
@@ -111,6 +112,66 @@ pub(crate) enum Use {
     Counted,
     /// Nothing left, and no refill due.
     Exhausted,
+}
+
+/// Where an [`ApiKeySettings`](crate::ApiKeySettings) finds keys: made
+/// from a [`SqlApiKeyStore`] (the plugin's default `storage: "database"`,
+/// and `"secondary-storage"` with `fallbackToDatabase`, whose database is
+/// the source of truth) or, with feature `session-redis` too, a
+/// `RedisApiKeyStore` (`storage: "secondary-storage"` alone), through
+/// `From`, so either can be given to
+/// [`ApiKeySettings::store`](crate::ApiKeySettings::store).
+///
+/// ```no_run
+/// # async fn f(pool: sqlx::PgPool) {
+/// let store: jwtguard::ApiKeyStore = jwtguard::SqlApiKeyStore::postgres(pool).into();
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct ApiKeyStore(Backend);
+
+#[derive(Clone, Debug)]
+enum Backend {
+    Sql(SqlApiKeyStore),
+    #[cfg(feature = "session-redis")]
+    Redis(crate::api_key::redis_store::RedisApiKeyStore),
+}
+
+impl From<SqlApiKeyStore> for ApiKeyStore {
+    fn from(store: SqlApiKeyStore) -> Self {
+        Self(Backend::Sql(store))
+    }
+}
+
+#[cfg(feature = "session-redis")]
+impl From<crate::api_key::redis_store::RedisApiKeyStore> for ApiKeyStore {
+    fn from(store: crate::api_key::redis_store::RedisApiKeyStore) -> Self {
+        Self(Backend::Redis(store))
+    }
+}
+
+impl ApiKeyStore {
+    /// The key whose hash is `hash`, if any.
+    pub(crate) async fn find(&self, hash: &str) -> Result<Option<ApiKeyRecord>, SessionStoreError> {
+        match &self.0 {
+            Backend::Sql(store) => store.find(hash).await,
+            #[cfg(feature = "session-redis")]
+            Backend::Redis(store) => store.find(hash).await,
+        }
+    }
+
+    /// Counts one use of `record`'s key at `now_ms`.
+    pub(crate) async fn use_once(
+        &self,
+        record: &ApiKeyRecord,
+        now_ms: i64,
+    ) -> Result<Use, SessionStoreError> {
+        match &self.0 {
+            Backend::Sql(store) => store.use_once(record, now_ms).await,
+            #[cfg(feature = "session-redis")]
+            Backend::Redis(store) => store.use_once(record, now_ms).await,
+        }
+    }
 }
 
 impl SqlApiKeyStore {
@@ -325,7 +386,7 @@ fn sqlite_now() -> &'static str {
 }
 
 /// `2026-12-08T05:44:51.761Z`: JavaScript's `Date.toISOString()`.
-fn iso_millis(ms: i64) -> String {
+pub(crate) fn iso_millis(ms: i64) -> String {
     let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH);
     format!(

@@ -277,10 +277,18 @@ impl RedisSessionStore {
         self
     }
 
-    /// The connections, for the DPoP replay store that shares them.
-    #[cfg_attr(not(feature = "oauth"), allow(dead_code))]
+    /// The connections, for the DPoP replay and API key stores that share
+    /// them.
+    #[cfg_attr(not(any(feature = "oauth", feature = "api-key")), allow(dead_code))]
     pub(crate) fn connections_shared(&self) -> RedisConnections {
         self.redis.clone()
+    }
+
+    /// The key prefix, for the API key store that shares the connections
+    /// (the plugin's keys get the same `keyPrefix`).
+    #[cfg_attr(not(feature = "api-key"), allow(dead_code))]
+    pub(crate) fn key_prefix_shared(&self) -> Arc<str> {
+        self.prefix.clone()
     }
 
     async fn lookup(&self, token: &str) -> Result<Option<SessionRecord>, SessionStoreError> {

@@ -5,12 +5,15 @@
 //! persisted) and, where it needs one, the real Better Auth
 //! (`tests/fixtures/better-auth/session-server.mjs` with `BA_REDIS_URL`:
 //! `@better-auth/redis-storage` on ioredis, and a database without a session
-//! table), so the keys read are the ones Better Auth wrote. Needs
+//! table), so the keys read are the ones Better Auth wrote. With feature
+//! `api-key`, the plugin's keys kept in Redis too (`api_keys`). Needs
 //! `redis-server` on `PATH`, Node.js 20+ and npm.
 
 #[path = "../common/jwks.rs"]
 mod support;
 
+#[cfg(feature = "api-key")]
+mod api_keys;
 mod dpop;
 mod outage;
 mod sessions;
