@@ -80,7 +80,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::session::store::{
-    SessionLookup, SessionRecord, SessionStore, SessionStoreError, SessionToken,
+    SessionLookup, SessionRecord, SessionStore, SessionStoreError, SessionToken, StoredSession,
 };
 
 /// The session-token cookie Better Auth reads by default (an app with
@@ -651,48 +651,21 @@ fn parse_get_session(body: &[u8], token: &str) -> Result<Option<SessionRecord>, 
         |what: &str| store_error(format_args!("unexpected get-session answer: {what}"));
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| store_error(format_args!("get-session answer is not JSON: {e}")))?;
-    let mut top = match value {
+    let top = match value {
         Value::Null => return Ok(None),
         Value::Object(top) => top,
         _ => return Err(unexpected("neither null nor an object")),
     };
-    let (Some(Value::Object(session)), Some(Value::Object(user))) =
-        (top.remove("session"), top.remove("user"))
-    else {
-        return Err(unexpected("no session or user object"));
-    };
-    let session_id = id(session.get("id")).ok_or_else(|| unexpected("no session.id"))?;
-    let user_id = id(session.get("userId")).ok_or_else(|| unexpected("no session.userId"))?;
-    if id(user.get("id")).as_deref() != Some(user_id.as_str()) {
-        return Err(unexpected("user.id differs from session.userId"));
-    }
     // A shared cache between here and the app (despite `no-store`) could
-    // hand back another user's session: refuse any answer for another token.
-    match session.get("token") {
-        None => {}
-        Some(Value::String(answered)) if answered == token => {}
-        Some(_) => return Err(unexpected("it is for another session token")),
-    }
-    let expires_at = match session.get("expiresAt") {
+    // hand back another user's session: `read` refuses another token's.
+    let stored = StoredSession::read(top, token).map_err(unexpected)?;
+    let expires_at = match stored.session.get("expiresAt") {
         Some(Value::String(at)) => OffsetDateTime::parse(at, &Rfc3339)
             .map_err(|_| unexpected("session.expiresAt is not an RFC 3339 date"))?
             .unix_timestamp(),
         _ => return Err(unexpected("no session.expiresAt")),
     };
-    Ok(Some(
-        SessionRecord::new(session_id, user_id, expires_at)
-            .user_fields(user)
-            .session_fields(&session),
-    ))
-}
-
-/// An id: a string, or a number (Better Auth with serial ids).
-fn id(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) if n.is_u64() || n.is_i64() => Some(n.to_string()),
-        _ => None,
-    }
+    Ok(Some(stored.record(expires_at)))
 }
 
 #[cfg(test)]

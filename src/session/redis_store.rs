@@ -85,7 +85,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::session::store::{
-    SessionLookup, SessionRecord, SessionStore, SessionStoreError, SessionToken,
+    SessionLookup, SessionRecord, SessionStore, SessionStoreError, SessionToken, StoredSession,
 };
 
 /// The key prefix `@better-auth/redis-storage` uses by default.
@@ -370,48 +370,31 @@ impl SessionStore for RedisSessionStore {
 
 /// A session as stored, and its `createdAt` (read only when a watermark
 /// asks for it).
-struct StoredSession {
+struct RedisSession {
     record: SessionRecord,
     created_at: Option<Value>,
 }
 
 /// Reads `{"session": {..}, "user": {..}}` as Better Auth stores it for
-/// `token`.
-fn parse_session(stored: &[u8], token: &str) -> Result<StoredSession, SessionStoreError> {
+/// `token` (the key names the token; a value under the wrong key is
+/// refused).
+fn parse_session(stored: &[u8], token: &str) -> Result<RedisSession, SessionStoreError> {
     let unexpected =
         |what: &str| SessionStoreError::new(format!("unexpected session in Redis: {what}"));
     let value: Value = serde_json::from_slice(stored).map_err(|_| unexpected("not JSON"))?;
-    let Value::Object(mut top) = value else {
+    let Value::Object(top) = value else {
         return Err(unexpected("not an object"));
     };
-    let (Some(Value::Object(mut session)), Some(Value::Object(user))) =
-        (top.remove("session"), top.remove("user"))
-    else {
-        return Err(unexpected("no session or user object"));
-    };
-    let session_id = id(session.get("id")).ok_or_else(|| unexpected("no session.id"))?;
-    let user_id = id(session.get("userId")).ok_or_else(|| unexpected("no session.userId"))?;
-    if id(user.get("id")).as_deref() != Some(user_id.as_str()) {
-        return Err(unexpected("user.id differs from session.userId"));
-    }
-    // The key names the token; a value under the wrong key is refused.
-    match session.get("token") {
-        None => {}
-        Some(Value::String(stored)) if stored == token => {}
-        Some(_) => return Err(unexpected("it is for another session token")),
-    }
-    let expires_at = session
-        .get("expiresAt")
+    let mut stored = StoredSession::read(top, token).map_err(unexpected)?;
+    let expires_at = (stored.session.get("expiresAt"))
         .and_then(unix_millis)
         .ok_or_else(|| unexpected("session.expiresAt is not a date"))?;
     let expires_at = i64::try_from(expires_at.div_euclid(1000))
         .map_err(|_| unexpected("session.expiresAt is out of range"))?;
-    let record = SessionRecord::new(session_id, user_id, expires_at)
-        .user_fields(user)
-        .session_fields(&session);
-    Ok(StoredSession {
-        record,
-        created_at: session.remove("createdAt"),
+    let created_at = stored.session.remove("createdAt");
+    Ok(RedisSession {
+        record: stored.record(expires_at),
+        created_at,
     })
 }
 
@@ -455,15 +438,6 @@ fn unix_millis(value: &Value) -> Option<i128> {
             .as_i64()
             .map(i128::from)
             .or_else(|| number.as_f64().filter(|n| n.is_finite()).map(|n| n as i128)),
-        _ => None,
-    }
-}
-
-/// An id: a string, or a number (Better Auth with serial ids).
-fn id(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) if n.is_u64() || n.is_i64() => Some(n.to_string()),
         _ => None,
     }
 }
@@ -725,7 +699,7 @@ mod tests {
         })
     }
 
-    fn parse(value: &Value) -> Result<StoredSession, SessionStoreError> {
+    fn parse(value: &Value) -> Result<RedisSession, SessionStoreError> {
         parse_session(value.to_string().as_bytes(), TOKEN)
     }
 

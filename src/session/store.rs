@@ -175,6 +175,66 @@ impl SessionRecord {
     }
 }
 
+/// A session as Better Auth hands it out (`get-session`'s answer, a
+/// `secondaryStorage` value): `{"session": {..}, "user": {..}}`, its ids
+/// read and checked.
+#[cfg(any(feature = "session-http", feature = "session-redis"))]
+pub(crate) struct StoredSession {
+    pub(crate) session: Map<String, Value>,
+    pub(crate) user: Map<String, Value>,
+    pub(crate) session_id: String,
+    pub(crate) user_id: String,
+}
+
+#[cfg(any(feature = "session-http", feature = "session-redis"))]
+impl StoredSession {
+    /// Reads `top` for the session token `token`: both objects, the session's
+    /// `id` and `userId` (strings, or numbers with serial ids), the user's
+    /// `id` equal to `userId`, and the session's `token`, when present, equal
+    /// to `token` (an answer for another token, from a cache in between or
+    /// under the wrong key, is refused). The error says what is wrong.
+    pub(crate) fn read(mut top: Map<String, Value>, token: &str) -> Result<Self, &'static str> {
+        let (Some(Value::Object(session)), Some(Value::Object(user))) =
+            (top.remove("session"), top.remove("user"))
+        else {
+            return Err("no session or user object");
+        };
+        let session_id = id(session.get("id")).ok_or("no session.id")?;
+        let user_id = id(session.get("userId")).ok_or("no session.userId")?;
+        if id(user.get("id")).as_deref() != Some(user_id.as_str()) {
+            return Err("user.id differs from session.userId");
+        }
+        match session.get("token") {
+            None => {}
+            Some(Value::String(sent)) if sent == token => {}
+            Some(_) => return Err("it is for another session token"),
+        }
+        Ok(Self {
+            session,
+            user,
+            session_id,
+            user_id,
+        })
+    }
+
+    /// The record, valid until `expires_at_unix`.
+    pub(crate) fn record(self, expires_at_unix: i64) -> SessionRecord {
+        SessionRecord::new(self.session_id, self.user_id, expires_at_unix)
+            .user_fields(self.user)
+            .session_fields(&self.session)
+    }
+}
+
+/// An id: a string, or a number (Better Auth with serial ids).
+#[cfg(any(feature = "session-http", feature = "session-redis"))]
+fn id(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) if n.is_u64() || n.is_i64() => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 /// Why a store could not answer (not "no such session", which is `Ok(None)`).
 /// The request is refused with 503 `temporarily_unavailable`; the message is
 /// logged, never sent to the client.
