@@ -11,6 +11,7 @@
 //! key allows.
 
 use std::fmt;
+use std::sync::Arc;
 
 use sqlx::Row;
 use sqlx::postgres::{PgPool, PgRow};
@@ -52,17 +53,15 @@ use crate::session::store::SessionStoreError;
 pub struct SqlApiKeyStore {
     pool: Pool,
     table: TableName,
+    /// The lookup by hash, for this table and dialect.
+    query: Arc<str>,
 }
 
 impl fmt::Debug for SqlApiKeyStore {
     /// The pool's connect options may hold a password: not shown.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let database = match self.pool {
-            Pool::Postgres(_) => "postgres",
-            Pool::Sqlite(_) => "sqlite",
-        };
         f.debug_struct("SqlApiKeyStore")
-            .field("database", &database)
+            .field("database", &self.pool.dialect())
             .field("table", &format_args!("{}", self.table))
             .finish()
     }
@@ -184,10 +183,7 @@ impl SqlApiKeyStore {
     /// # Ok(()) }
     /// ```
     pub fn postgres(pool: PgPool) -> Self {
-        Self {
-            pool: Pool::Postgres(pool),
-            table: TableName::plain("apikey"),
-        }
+        Self::on(Pool::Postgres(pool))
     }
 
     /// A store reading Better Auth's SQLite database through `pool`.
@@ -199,10 +195,7 @@ impl SqlApiKeyStore {
     /// # Ok(()) }
     /// ```
     pub fn sqlite(pool: SqlitePool) -> Self {
-        Self {
-            pool: Pool::Sqlite(pool),
-            table: TableName::plain("apikey"),
-        }
+        Self::on(Pool::Sqlite(pool))
     }
 
     /// The key table, when the plugin's `schema.apikey.modelName` renames it,
@@ -216,68 +209,38 @@ impl SqlApiKeyStore {
     /// ```
     pub fn table(mut self, name: &str) -> Result<Self, SessionStoreError> {
         self.table = TableName::parse(name)?;
+        self.query = lookup_query(&self.pool, &self.table);
         Ok(self)
+    }
+
+    /// A store on the plugin's default table.
+    fn on(pool: Pool) -> Self {
+        let table = TableName::plain("apikey");
+        let query = lookup_query(&pool, &table);
+        Self { pool, table, query }
     }
 
     /// The row whose `key` column is `hash`. The hash is a bound parameter:
     /// never part of the SQL, nor of sqlx's errors.
     pub(crate) async fn find(&self, hash: &str) -> Result<Option<ApiKeyRecord>, SessionStoreError> {
-        let table = &self.table;
+        let query = &*self.query;
         match &self.pool {
-            Pool::Postgres(pool) => {
-                let ms = |column: &str| {
-                    format!(
-                        "CASE WHEN isfinite(\"{column}\") THEN \
-                         CAST(FLOOR(EXTRACT(EPOCH FROM \"{column}\") * 1000) AS BIGINT) END"
-                    )
-                };
-                let query = format!(
-                    "SELECT CAST(\"id\" AS TEXT), \"key\", CAST(\"referenceId\" AS TEXT), \
-                     \"configId\", \"enabled\", {expires}, CAST(\"remaining\" AS BIGINT), \
-                     CAST(\"refillAmount\" AS BIGINT), CAST(\"refillInterval\" AS BIGINT), \
-                     {last}, CAST({last} AS TEXT), {created}, \"permissions\" \
-                     FROM {table} WHERE \"key\" = $1",
-                    expires = ms("expiresAt"),
-                    last = ms("lastRefillAt"),
-                    created = ms("createdAt"),
-                );
-                sqlx::query(&query)
-                    .bind(hash)
-                    .fetch_optional(pool)
-                    .await
-                    .map_err(db_error)?
-                    .as_ref()
-                    .map(pg_record)
-                    .transpose()
-            }
-            Pool::Sqlite(pool) => {
-                let date = |column: &str| {
-                    format!(
-                        "CASE WHEN typeof(\"{column}\") = 'text' THEN \"{column}\" END, \
-                         CASE WHEN typeof(\"{column}\") IN ('integer', 'real') \
-                         THEN CAST(\"{column}\" AS INTEGER) END"
-                    )
-                };
-                let query = format!(
-                    "SELECT CAST(\"id\" AS TEXT), \"key\", CAST(\"referenceId\" AS TEXT), \
-                     \"configId\", CASE WHEN \"enabled\" IS NULL THEN NULL \
-                     WHEN \"enabled\" IN (0, 'false') THEN 0 ELSE 1 END, {expires}, \
-                     \"remaining\", \"refillAmount\", \"refillInterval\", {last}, \
-                     CAST(\"lastRefillAt\" AS TEXT), {created}, \"permissions\" \
-                     FROM {table} WHERE \"key\" = ?1",
-                    expires = date("expiresAt"),
-                    last = date("lastRefillAt"),
-                    created = date("createdAt"),
-                );
-                sqlx::query(&query)
-                    .bind(hash)
-                    .fetch_optional(pool)
-                    .await
-                    .map_err(db_error)?
-                    .as_ref()
-                    .map(sqlite_record)
-                    .transpose()
-            }
+            Pool::Postgres(pool) => sqlx::query(query)
+                .bind(hash)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?
+                .as_ref()
+                .map(pg_record)
+                .transpose(),
+            Pool::Sqlite(pool) => sqlx::query(query)
+                .bind(hash)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)?
+                .as_ref()
+                .map(sqlite_record)
+                .transpose(),
         }
     }
 
@@ -375,6 +338,53 @@ impl SqlApiKeyStore {
         } else {
             Use::Exhausted
         })
+    }
+}
+
+/// The lookup by hash on `table`, in `pool`'s dialect: built once per
+/// store, not per request.
+fn lookup_query(pool: &Pool, table: &TableName) -> Arc<str> {
+    match pool {
+        Pool::Postgres(_) => {
+            let ms = |column: &str| {
+                format!(
+                    "CASE WHEN isfinite(\"{column}\") THEN \
+                 CAST(FLOOR(EXTRACT(EPOCH FROM \"{column}\") * 1000) AS BIGINT) END"
+                )
+            };
+            let query = format!(
+                "SELECT CAST(\"id\" AS TEXT), \"key\", CAST(\"referenceId\" AS TEXT), \
+             \"configId\", \"enabled\", {expires}, CAST(\"remaining\" AS BIGINT), \
+             CAST(\"refillAmount\" AS BIGINT), CAST(\"refillInterval\" AS BIGINT), \
+             {last}, CAST({last} AS TEXT), {created}, \"permissions\" \
+             FROM {table} WHERE \"key\" = $1",
+                expires = ms("expiresAt"),
+                last = ms("lastRefillAt"),
+                created = ms("createdAt"),
+            );
+            query.into()
+        }
+        Pool::Sqlite(_) => {
+            let date = |column: &str| {
+                format!(
+                    "CASE WHEN typeof(\"{column}\") = 'text' THEN \"{column}\" END, \
+                 CASE WHEN typeof(\"{column}\") IN ('integer', 'real') \
+                 THEN CAST(\"{column}\" AS INTEGER) END"
+                )
+            };
+            let query = format!(
+                "SELECT CAST(\"id\" AS TEXT), \"key\", CAST(\"referenceId\" AS TEXT), \
+             \"configId\", CASE WHEN \"enabled\" IS NULL THEN NULL \
+             WHEN \"enabled\" IN (0, 'false') THEN 0 ELSE 1 END, {expires}, \
+             \"remaining\", \"refillAmount\", \"refillInterval\", {last}, \
+             CAST(\"lastRefillAt\" AS TEXT), {created}, \"permissions\" \
+             FROM {table} WHERE \"key\" = ?1",
+                expires = date("expiresAt"),
+                last = date("lastRefillAt"),
+                created = date("createdAt"),
+            );
+            query.into()
+        }
     }
 }
 

@@ -140,6 +140,16 @@ pub(crate) enum Pool {
     Sqlite(SqlitePool),
 }
 
+impl Pool {
+    /// The database's name, for `Debug` (the pool's options may hold a password).
+    pub(crate) fn dialect(&self) -> &'static str {
+        match self {
+            Self::Postgres(_) => "postgres",
+            Self::Sqlite(_) => "sqlite",
+        }
+    }
+}
+
 /// Which of the plugins' optional columns the tables have.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct OptionalColumns {
@@ -183,12 +193,8 @@ struct Detected {
 impl fmt::Debug for SqlSessionStore {
     /// The pool's connect options may hold a password: not shown.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let database = match self.pool {
-            Pool::Postgres(_) => "postgres",
-            Pool::Sqlite(_) => "sqlite",
-        };
         f.debug_struct("SqlSessionStore")
-            .field("database", &database)
+            .field("database", &self.pool.dialect())
             // As they appear in the SQL, without Debug's escaping of quotes.
             .field("session_table", &format_args!("{}", self.session_table))
             .field("user_table", &format_args!("{}", self.user_table))
