@@ -105,7 +105,7 @@ pub use api_key::RedisApiKeyStore;
 #[cfg(feature = "api-key")]
 #[cfg_attr(docsrs, doc(cfg(feature = "api-key")))]
 pub use api_key::{ApiKeySettings, ApiKeyStore, SqlApiKeyStore};
-pub use credential::RequestParts;
+pub use credential::{CredentialSources, RequestParts};
 pub use environment::vars as env;
 pub use error::config::ConfigError;
 #[cfg(feature = "jwks")]

@@ -30,6 +30,7 @@ mod api_key;
 mod jwt;
 mod request;
 mod session;
+mod sources;
 
 use crate::api_key::ApiKeys;
 use crate::error::{Error, ErrorKind};
@@ -42,12 +43,13 @@ use crate::token::decode::DecodeClaims;
 use crate::verifier::Verifier;
 
 pub use self::request::RequestParts;
+pub use self::sources::CredentialSources;
 
 /// The credentials a verifier accepts besides a bare token, and where it
 /// looks for them.
 #[derive(Debug, Default)]
 pub(crate) struct Credentials {
-    /// The cookie a JWT may come in (`VerifierBuilder::token_cookie`).
+    /// The cookie a JWT may come in (`CredentialSources::token_cookie`).
     pub(crate) token_cookie: Option<String>,
     /// Origins allowed to send cookie credentials with unsafe methods and
     /// upgrades (lower case); empty: no check.

@@ -8,8 +8,8 @@ use crate::http::credentials::HeaderSource;
 /// middleware do.
 ///
 /// The method decides the `Origin` check of cookie credentials
-/// (`VerifierBuilder::token_cookie_origins`); the query carries the
-/// WebSocket token (`VerifierBuilder::websocket_token_query`), read only on
+/// (`CredentialSources::cookie_origins`); the query carries the
+/// WebSocket token (`CredentialSources::websocket_query`), read only on
 /// upgrade requests. Headers come as an [`http::HeaderMap`] or any other
 /// [`HeaderSource`].
 ///

@@ -87,10 +87,10 @@ pub enum ConfigError {
         /// The builder method that adds accepted values.
         setter: &'static str,
     },
-    /// `token_cookie_origins` was set, but no credential is read from a
-    /// cookie.
+    /// `CredentialSources::cookie_origins` was set, but no credential is
+    /// read from a cookie.
     #[error(
-        "token_cookie_origins guards cookie credentials: call .token_cookie(..) or accept \
+        "cookie_origins guards cookie credentials: add .credential_sources(|sources| sources.token_cookie(..)) or accept \
          Better Auth's session cookies (.sessions(|sessions| sessions.store(..)) or .sessions(|sessions| sessions.cookie_cache(..))) too"
     )]
     OriginsWithoutCookie,

@@ -216,7 +216,7 @@ pub enum ErrorKind {
     InsufficientClaims,
     /// A token read from the cookie came with an unsafe method (not GET,
     /// HEAD or OPTIONS) and without an allowed `Origin` header: a possible
-    /// cross-site request forgery (see `VerifierBuilder::token_cookie_origins`).
+    /// cross-site request forgery (see `CredentialSources::cookie_origins`).
     #[error("Request origin is not allowed")]
     OriginNotAllowed,
     /// The token needs a JWKS key, but none is loaded: the keys could not

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::api_key::ApiKeySettings;
-use crate::credential::Credentials;
+use crate::credential::{CredentialSources, Credentials};
 use crate::error::Error;
 use crate::error::config::ConfigError;
 use crate::jwks::JwksSettings;
@@ -46,9 +46,7 @@ pub struct VerifierBuilder {
     secrets: Hs256Secrets,
     claim_rules: ClaimRules,
     max_token_len: usize,
-    cookie_name: Option<String>,
-    cookie_origins: Vec<String>,
-    websocket_query: Option<String>,
+    sources: CredentialSources,
     clock: Clock,
     error_responder: Option<ErrorResponder>,
     pub(super) jwks: JwksSettings,
@@ -63,9 +61,7 @@ impl Default for VerifierBuilder {
             secrets: Hs256Secrets::default(),
             claim_rules: ClaimRules::default(),
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
-            cookie_name: None,
-            cookie_origins: Vec::new(),
-            websocket_query: None,
+            sources: CredentialSources::default(),
             clock: Clock::system(),
             error_responder: None,
             jwks: JwksSettings::default(),
@@ -85,9 +81,7 @@ impl fmt::Debug for VerifierBuilder {
         )
         .field("claim_rules", &self.claim_rules)
         .field("max_token_len", &self.max_token_len)
-        .field("cookie_name", &self.cookie_name)
-        .field("cookie_origins", &self.cookie_origins)
-        .field("websocket_query", &self.websocket_query)
+        .field("sources", &self.sources)
         .field("jwks", &self.jwks)
         .field("sessions", &self.sessions)
         .field("oauth", &self.oauth)
@@ -251,91 +245,26 @@ impl VerifierBuilder {
         self
     }
 
-    /// Also reads the token from the cookie `name` when a request has no
-    /// `Authorization` header (the header wins when both are sent).
+    /// Where a request's JWT may come from besides its `Authorization`
+    /// header (a cookie, a WebSocket upgrade's query parameter), and which
+    /// sites may send cookie credentials: see [`CredentialSources`].
     ///
     /// ```
     /// let verifier = jwtguard::Verifier::builder()
     ///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
-    ///     .token_cookie("auth_token")
+    ///     .credential_sources(|sources| {
+    ///         sources
+    ///             .token_cookie("auth_token")
+    ///             .cookie_origins(["https://app.example.com"])
+    ///     })
     ///     .build()?;
     /// # Ok::<(), jwtguard::ConfigError>(())
     /// ```
-    pub fn token_cookie(mut self, name: impl Into<String>) -> Self {
-        self.cookie_name = Some(name.into());
-        self
-    }
-
-    /// Also reads a JWT from the query parameter `name` (for example
-    /// `access_token`) of WebSocket upgrade requests, which a browser's
-    /// `new WebSocket(url)` cannot give an `Authorization` header. Only a
-    /// `GET` with `Upgrade: websocket` and `Connection: upgrade` is read
-    /// this way; on any other request the parameter is ignored. The value
-    /// must be the compact JWT as is (base64url and dots, nothing
-    /// percent-encoded); a parameter sent twice, or together with an
-    /// `Authorization` header, is
-    /// [`MultipleCredentials`](crate::ErrorKind::MultipleCredentials). It
-    /// wins over cookies, which the browser adds by itself.
-    ///
-    /// **Risks.** A URL is written where headers are not: proxy and access
-    /// logs, browser history, `Referer` never (WebSocket URLs are not
-    /// navigated). jwtguard never logs it, but a `TraceLayer` or a reverse
-    /// proxy logging the request line will: keep such logs off the upgrade
-    /// route or strip the query, and send short-lived tokens (Better Auth's
-    /// JWT plugin issues 15-minute ones). When the page and the API share a
-    /// site, Better Auth's session cookie needs no query parameter at all.
-    ///
-    /// ```
-    /// let verifier = jwtguard::Verifier::builder()
-    ///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
-    ///     .websocket_token_query("access_token")
-    ///     .build()?;
-    /// # Ok::<(), jwtguard::ConfigError>(())
-    /// ```
-    pub fn websocket_token_query(mut self, name: impl Into<String>) -> Self {
-        self.websocket_query = Some(name.into());
-        self
-    }
-
-    /// Guards a cookie-borne token against cross-site request forgery: a
-    /// browser sends the [`token_cookie`](Self::token_cookie) with requests
-    /// that other sites start. With this set, a token read from the cookie
-    /// on a request whose method is not `GET`, `HEAD`, `OPTIONS` or
-    /// `TRACE`, or on any request with an `Upgrade` header (a WebSocket
-    /// handshake is a `GET` that opens a two-way channel any site may ask
-    /// for: cross-site WebSocket hijacking), is
-    /// accepted only when the request has exactly one `Origin` header equal
-    /// to one of `origins` (scheme, host and port, e.g.
-    /// `https://app.example.com`; compared without regard to case). A
-    /// missing `Origin`, or `null`, is refused with
-    /// [`ErrorKind::OriginNotAllowed`](crate::ErrorKind::OriginNotAllowed)
-    /// (403). Tokens from the `Authorization` header are not checked: a
-    /// browser never adds that header by itself.
-    ///
-    /// The method is known to the adapters' extractors; the `verify_headers*`
-    /// methods, which see only headers, treat every request as unsafe.
-    ///
-    /// ```
-    /// let verifier = jwtguard::Verifier::builder()
-    ///     .hs256_secret("a-shared-secret-of-at-least-32-bytes!")
-    ///     .token_cookie("auth_token")
-    ///     .token_cookie_origins(["https://app.example.com"])
-    ///     .build()?;
-    /// # Ok::<(), jwtguard::ConfigError>(())
-    /// ```
-    pub fn token_cookie_origins<I>(mut self, origins: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<String>,
-    {
-        self.cookie_origins
-            .extend(origins.into_iter().map(|origin| {
-                origin
-                    .into()
-                    .trim()
-                    .trim_end_matches('/')
-                    .to_ascii_lowercase()
-            }));
+    pub fn credential_sources(
+        mut self,
+        configure: impl FnOnce(CredentialSources) -> CredentialSources,
+    ) -> Self {
+        self.sources = configure(self.sources);
         self
     }
 
@@ -410,22 +339,7 @@ impl VerifierBuilder {
         }
         let access_tokens = self.oauth.build(&policy)?;
         let api_keys = self.api_keys.build(&policy)?;
-        if !self.cookie_origins.is_empty() && self.cookie_name.is_none() && sessions.is_none() {
-            return Err(ConfigError::OriginsWithoutCookie);
-        }
-        if self
-            .cookie_origins
-            .iter()
-            .any(|origin| origin.is_empty() || origin == "null")
-        {
-            return Err(ConfigError::InvalidOrigin);
-        }
-        if let Some(name) = &self.websocket_query {
-            let valid = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
-            if name.is_empty() || !name.bytes().all(valid) {
-                return Err(ConfigError::InvalidQueryParameter);
-            }
-        }
+        self.sources.check(sessions.is_some())?;
         let keys = self.secrets.build()?;
         let known_headers = if keys.len() > 0 {
             KnownHeaders::hs256()
@@ -441,9 +355,9 @@ impl VerifierBuilder {
             policy,
             max_token_len: self.max_token_len,
             credentials: Credentials {
-                token_cookie: self.cookie_name,
-                cookie_origins: self.cookie_origins,
-                websocket_query: self.websocket_query,
+                token_cookie: self.sources.token_cookie,
+                cookie_origins: self.sources.cookie_origins,
+                websocket_query: self.sources.websocket_query,
                 sessions,
                 access_tokens,
                 api_keys,

@@ -82,7 +82,7 @@ impl VerifierBuilder {
     /// ```
     /// fn verifier() -> Result<jwtguard::Verifier, jwtguard::ConfigError> {
     ///     jwtguard::VerifierBuilder::from_env()?
-    ///         .token_cookie("auth_token")
+    ///         .credential_sources(|s| s.token_cookie("auth_token"))
     ///         .build()
     /// }
     /// ```

@@ -140,10 +140,10 @@ impl Verifier {
     /// extractors, the tower layer and the actix-web middleware do: a JWT
     /// (the `Authorization: Bearer` header, the
     /// [`token_cookie`](VerifierBuilder::token_cookie), a WebSocket
-    /// upgrade's [`websocket_token_query`](VerifierBuilder::websocket_token_query))
+    /// upgrade's [`websocket_query`](crate::CredentialSources::websocket_query))
     /// or a Better Auth session (its cookie, the bearer plugin's token, the
     /// cookie cache), as configured, with the
-    /// [`token_cookie_origins`](VerifierBuilder::token_cookie_origins) check
+    /// [`cookie_origins`](crate::CredentialSources::cookie_origins) check
     /// the method calls for.
     ///
     /// A JWT whose `kid` names no loaded key waits for the JWKS reload it

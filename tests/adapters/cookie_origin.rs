@@ -1,5 +1,5 @@
 //! A token read from a cookie is sent by the browser with cross-site
-//! requests too: with `token_cookie_origins`, an unsafe method needs an
+//! requests too: with `cookie_origins`, an unsafe method needs an
 //! allowed `Origin`. One table, through axum and actix alike.
 
 use crate::common::call::{self, Answer};
@@ -11,8 +11,10 @@ const APP: &str = "https://app.example.com";
 
 fn verifier() -> Verifier {
     builder()
-        .token_cookie("auth_token")
-        .token_cookie_origins([APP, "https://admin.example.com/"])
+        .credential_sources(|s| {
+            s.token_cookie("auth_token")
+                .cookie_origins([APP, "https://admin.example.com/"])
+        })
         .build()
         .unwrap()
 }
@@ -249,12 +251,14 @@ fn verify_request_checks_the_origin_of_a_cookie_on_an_unsafe_method() {
 
 #[test]
 fn origins_need_the_cookie_and_must_be_real_origins() {
-    let err = builder().token_cookie_origins([APP]).build().unwrap_err();
+    let err = builder()
+        .credential_sources(|s| s.cookie_origins([APP]))
+        .build()
+        .unwrap_err();
     assert_eq!(err, ConfigError::OriginsWithoutCookie);
     for bad in ["", "null", " "] {
         let err = builder()
-            .token_cookie("auth_token")
-            .token_cookie_origins([bad])
+            .credential_sources(|s| s.token_cookie("auth_token").cookie_origins([bad]))
             .build()
             .unwrap_err();
         assert_eq!(err, ConfigError::InvalidOrigin, "{bad:?}");

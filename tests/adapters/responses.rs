@@ -20,7 +20,7 @@ fn verifier_for(setup: Setup) -> Verifier {
         builder().claim_rules(|rules| rules.issuer("nextjs-frontend").audience("fastapi-backend"));
     match setup {
         Setup::Default => builder,
-        Setup::Cookie => builder.token_cookie("auth_token"),
+        Setup::Cookie => builder.credential_sources(|s| s.token_cookie("auth_token")),
         Setup::CustomBody => builder.error_response(|err| {
             let mut response = err.to_response();
             *response.body_mut() = json!({"error": err.kind().code()}).to_string();

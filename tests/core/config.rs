@@ -113,7 +113,7 @@ fn a_websocket_query_parameter_name_must_be_a_plain_word() {
     for bad in ["", "a b", "a&b", "a=b", "a%5Fb", "a+b", "a#b", "tökén"] {
         let err = Verifier::builder()
             .hs256_secret(SECRET)
-            .websocket_token_query(bad)
+            .credential_sources(|s| s.websocket_query(bad))
             .build()
             .unwrap_err();
         assert_eq!(err, ConfigError::InvalidQueryParameter, "{bad:?}");
@@ -123,7 +123,7 @@ fn a_websocket_query_parameter_name_must_be_a_plain_word() {
         assert!(
             Verifier::builder()
                 .hs256_secret(SECRET)
-                .websocket_token_query(good)
+                .credential_sources(|s| s.websocket_query(good))
                 .build()
                 .is_ok(),
             "{good:?}"

@@ -90,7 +90,10 @@ fn non_utf8_authorization_header_is_refused() {
 #[test]
 fn configured_cookie_carries_the_token_when_no_header_is_sent() {
     let token = minter().sign();
-    let verifier = builder().token_cookie("auth_token").build().unwrap();
+    let verifier = builder()
+        .credential_sources(|s| s.token_cookie("auth_token"))
+        .build()
+        .unwrap();
     let map = headers(&[(COOKIE, &format!("theme=dark; auth_token={token}"))]);
     assert_eq!(verify_headers(&verifier, &map).unwrap().sub(), "user-1");
     // Without the cookie configured the same request has no credentials.
@@ -102,7 +105,10 @@ fn configured_cookie_carries_the_token_when_no_header_is_sent() {
 fn authorization_header_wins_over_the_cookie() {
     let header_token = minter().subject("from-header").sign();
     let cookie_token = minter().subject("from-cookie").sign();
-    let verifier = builder().token_cookie("auth_token").build().unwrap();
+    let verifier = builder()
+        .credential_sources(|s| s.token_cookie("auth_token"))
+        .build()
+        .unwrap();
     let map = headers(&[
         (AUTHORIZATION, &format!("Bearer {header_token}")),
         (COOKIE, &format!("auth_token={cookie_token}")),
@@ -117,7 +123,10 @@ fn authorization_header_wins_over_the_cookie() {
 fn cookie_sent_twice_is_refused() {
     let a = minter().subject("a").sign();
     let b = minter().subject("b").sign();
-    let verifier = builder().token_cookie("auth_token").build().unwrap();
+    let verifier = builder()
+        .credential_sources(|s| s.token_cookie("auth_token"))
+        .build()
+        .unwrap();
     let map = headers(&[(COOKIE, &format!("auth_token={a}; auth_token={b}"))]);
     let err = verify_headers(&verifier, &map).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::MultipleCredentials);
@@ -125,7 +134,10 @@ fn cookie_sent_twice_is_refused() {
 
 #[test]
 fn cookie_with_a_non_token_value_is_malformed() {
-    let verifier = builder().token_cookie("auth_token").build().unwrap();
+    let verifier = builder()
+        .credential_sources(|s| s.token_cookie("auth_token"))
+        .build()
+        .unwrap();
     let map = headers(&[(COOKIE, "auth_token=\"quoted value\"")]);
     assert_eq!(
         verify_headers(&verifier, &map).unwrap_err().kind(),

@@ -224,9 +224,11 @@ async fn every_entry_point_hands_the_handler_the_tokens_sub() {
 /// upgrades.
 fn browser_verifier() -> Verifier {
     crate::common::builder()
-        .token_cookie("auth_token")
-        .token_cookie_origins(["http://localhost:3000"])
-        .websocket_token_query("access_token")
+        .credential_sources(|s| {
+            s.token_cookie("auth_token")
+                .cookie_origins(["http://localhost:3000"])
+                .websocket_query("access_token")
+        })
         .build()
         .unwrap()
 }

@@ -321,7 +321,7 @@ fn refusals() -> Vec<Refusal> {
                 "a session cookie on POST without an allowed Origin",
                 builder()
                     .sessions(|sessions| sessions.store(store.clone()))
-                    .token_cookie_origins(["https://app.example.com"])
+                    .credential_sources(|s| s.cookie_origins(["https://app.example.com"]))
                     .build()
                     .unwrap(),
                 vec![cookies(&[token_cookie(&fresh)])],

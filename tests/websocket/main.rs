@@ -1,4 +1,4 @@
-//! `VerifierBuilder::websocket_token_query` end to end: real WebSocket
+//! `CredentialSources::websocket_query` end to end: real WebSocket
 //! handshakes (tokio-tungstenite) over loopback TCP against real axum and
 //! actix-web servers, each authenticated by its extractor and by the
 //! whole-app layer (tower `AuthLayer`, actix `AuthMiddleware`). Every server
@@ -22,7 +22,7 @@ use servers::Server;
 /// read from `access_token` on upgrades.
 fn query_verifier() -> Verifier {
     common::builder()
-        .websocket_token_query("access_token")
+        .credential_sources(|s| s.websocket_query("access_token"))
         .build()
         .unwrap()
 }

@@ -174,8 +174,7 @@ async fn an_authorization_header_on_the_upgrade_still_works() {
 #[tokio::test]
 async fn the_query_token_wins_over_the_token_cookie() {
     let verifier = builder()
-        .token_cookie("jwt")
-        .websocket_token_query("access_token")
+        .credential_sources(|s| s.token_cookie("jwt").websocket_query("access_token"))
         .build()
         .unwrap();
     let servers = start_all(&verifier).await;
@@ -208,9 +207,11 @@ async fn a_cookie_borne_upgrade_needs_an_allowed_origin_when_origins_are_set() {
     // to the API, and the browser adds the cookie (no CORS check applies to
     // WebSockets). The upgrade is a GET, but it opens a two-way channel.
     let verifier = builder()
-        .token_cookie("jwt")
-        .token_cookie_origins(["https://app.example.com"])
-        .websocket_token_query("access_token")
+        .credential_sources(|s| {
+            s.token_cookie("jwt")
+                .cookie_origins(["https://app.example.com"])
+                .websocket_query("access_token")
+        })
         .build()
         .unwrap();
     let servers = start_all(&verifier).await;

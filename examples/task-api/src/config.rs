@@ -113,7 +113,8 @@ impl Config {
             || var(jwtguard::env::REDIS_URL).is_some()
             || var(jwtguard::env::COOKIE_CACHE).is_some();
         if session_cookies {
-            builder = builder.token_cookie_origins(cors_origins.iter().cloned());
+            builder =
+                builder.credential_sources(|s| s.cookie_origins(cors_origins.iter().cloned()));
         }
         // OAUTH_RESOURCE: the provider's access tokens next to the app's own
         // JWT plugin tokens (the same JWKS), which this API took before.
