@@ -93,6 +93,16 @@ macro_rules! table {
             /// ```
             pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$kind $(($claim))?),*];
 
+            /// This kind's row in [`ALL`](Self::ALL) (whatever claim it names).
+            pub(crate) const fn index(self) -> usize {
+                /// One variant per row, in the table's order.
+                #[allow(dead_code)]
+                enum Row { $($kind),* }
+                match self {
+                    $(ErrorKind::$kind $((any_claim!($claim)))? => Row::$kind as usize,)*
+                }
+            }
+
             /// How this kind is answered.
             pub(crate) const fn spec(self) -> Spec {
                 match self {
@@ -189,6 +199,17 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn every_kind_knows_its_row() {
+        for (row, kind) in ErrorKind::ALL.iter().enumerate() {
+            assert_eq!(kind.index(), row, "{kind:?}");
+        }
+        assert_eq!(
+            ErrorKind::MissingClaim("sub").index(),
+            ErrorKind::MissingClaim("exp").index()
+        );
     }
 
     #[test]

@@ -3,11 +3,13 @@
 //! answers the same request the same way.
 
 use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
+use std::sync::OnceLock;
+
 use http::{HeaderValue, Response, StatusCode};
 use serde::Serialize;
 
-use crate::error::Error;
 use crate::error::table::Challenge;
+use crate::error::{Error, ErrorKind};
 
 /// The JSON body of an error response: `{"detail": "...", "code": "..."}`.
 ///
@@ -77,27 +79,10 @@ impl Error {
     ///
     /// [`ErrorKind::InsufficientClaims`]: crate::error::ErrorKind::InsufficientClaims
     pub fn www_authenticate(&self) -> Option<HeaderValue> {
-        let (scheme, error) = match self.kind().spec().challenge {
-            Challenge::None => return None,
-            Challenge::Bearer => return Some(HeaderValue::from_static("Bearer")),
-            Challenge::InvalidToken => ("Bearer", "invalid_token"),
-            Challenge::InsufficientScope => ("Bearer", "insufficient_scope"),
-            Challenge::DpopProof => ("DPoP", "invalid_dpop_proof"),
-            Challenge::DpopToken => ("DPoP", "invalid_token"),
-        };
-        let mut challenge = format!(
-            r#"{scheme} error="{error}", error_description="{}""#,
-            self.kind()
-        );
-        if let Some(scope) = self.missing_scope() {
-            challenge.push_str(&format!(r#", scope="{scope}""#));
+        match (self.missing_scope(), Rendered::of(self.kind())) {
+            (None, Some(rendered)) => rendered.challenge.clone(),
+            (scope, _) => challenge(self.kind(), scope),
         }
-        // Every description is fixed ASCII text without quotes or backslashes,
-        // so the value is always a valid header; fall back rather than panic.
-        Some(
-            HeaderValue::from_str(&challenge)
-                .unwrap_or(HeaderValue::from_static(r#"Bearer error="invalid_token""#)),
-        )
     }
 
     /// The JSON body for this error.
@@ -121,8 +106,10 @@ impl Error {
     /// assert_eq!(json, r#"{"detail":"Not authenticated","code":"missing_token"}"#);
     /// ```
     pub fn body_json(&self) -> String {
-        // Serializing two plain strings cannot fail.
-        serde_json::to_string(&self.body()).unwrap_or_default()
+        match Rendered::of(self.kind()) {
+            Some(rendered) => rendered.body.clone(),
+            None => body_json(self.kind()),
+        }
     }
 
     /// The complete response: status, `WWW-Authenticate` when it applies,
@@ -146,6 +133,71 @@ impl Error {
             headers.insert(RETRY_AFTER, HeaderValue::from(secs));
         }
         response
+    }
+}
+
+/// The challenge of `kind`, naming the missing `scope` when there is one.
+fn challenge(kind: ErrorKind, scope: Option<&str>) -> Option<HeaderValue> {
+    let (scheme, error) = match kind.spec().challenge {
+        Challenge::None => return None,
+        Challenge::Bearer => return Some(HeaderValue::from_static("Bearer")),
+        Challenge::InvalidToken => ("Bearer", "invalid_token"),
+        Challenge::InsufficientScope => ("Bearer", "insufficient_scope"),
+        Challenge::DpopProof => ("DPoP", "invalid_dpop_proof"),
+        Challenge::DpopToken => ("DPoP", "invalid_token"),
+    };
+    let mut challenge = format!(r#"{scheme} error="{error}", error_description="{kind}""#);
+    if let Some(scope) = scope {
+        challenge.push_str(&format!(r#", scope="{scope}""#));
+    }
+    // Every description is fixed ASCII text without quotes or backslashes,
+    // so the value is always a valid header; fall back rather than panic.
+    Some(
+        HeaderValue::try_from(challenge)
+            .unwrap_or(HeaderValue::from_static(r#"Bearer error="invalid_token""#)),
+    )
+}
+
+/// The JSON body of `kind`.
+fn body_json(kind: ErrorKind) -> String {
+    let body = ErrorBody {
+        detail: kind.to_string(),
+        code: kind.code(),
+    };
+    // Serializing two plain strings cannot fail.
+    serde_json::to_string(&body).unwrap_or_default()
+}
+
+/// A kind's challenge and JSON body, rendered once: every refusal of a
+/// kind sends the same bytes, so answering one clones them instead of
+/// formatting a sentence and serializing a body each time.
+struct Rendered {
+    challenge: Option<HeaderValue>,
+    body: String,
+}
+
+impl Rendered {
+    /// The rendering of `kind`; `None` for the kinds whose text names a
+    /// claim ([`ErrorKind::MissingClaim`], [`ErrorKind::InvalidClaim`]),
+    /// which are rendered each time.
+    fn of(kind: ErrorKind) -> Option<&'static Self> {
+        static TABLE: OnceLock<Vec<Rendered>> = OnceLock::new();
+        if matches!(
+            kind,
+            ErrorKind::MissingClaim(_) | ErrorKind::InvalidClaim(_)
+        ) {
+            return None;
+        }
+        let table = TABLE.get_or_init(|| {
+            ErrorKind::ALL
+                .iter()
+                .map(|&kind| Rendered {
+                    challenge: challenge(kind, None),
+                    body: body_json(kind),
+                })
+                .collect()
+        });
+        table.get(kind.index())
     }
 }
 
@@ -225,8 +277,26 @@ impl std::error::Error for Rejection {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorKind;
     use crate::error::table::RETRY_AFTER_SECS;
+
+    #[test]
+    fn a_rendered_answer_is_the_one_rendered_afresh() {
+        for &kind in ErrorKind::ALL {
+            let error = Error::from(kind);
+            assert_eq!(error.body_json(), body_json(kind), "{kind:?}");
+            assert_eq!(
+                serde_json::from_str::<serde_json::Value>(&error.body_json()).unwrap(),
+                serde_json::json!({"detail": kind.to_string(), "code": kind.code()}),
+                "{kind:?}"
+            );
+            assert_eq!(error.www_authenticate(), challenge(kind, None), "{kind:?}");
+        }
+        // The claim kinds name their own claim, not the table's.
+        let missing_sub = Error::from(ErrorKind::MissingClaim("sub"));
+        assert!(missing_sub.body_json().contains("sub"));
+        let challenge = missing_sub.www_authenticate().unwrap();
+        assert!(challenge.to_str().unwrap().contains("sub"));
+    }
 
     #[test]
     fn every_description_is_a_valid_rfc_6750_quoted_string() {
