@@ -39,9 +39,10 @@ use crate::session::store::{
     Lookup, Resolved, SessionStore, SessionToken, StoreCache, Unavailable,
 };
 use crate::session::verified::VerifiedCaches;
-use crate::token::claims::Credential;
+use crate::token::claims::{Claims, Credential};
 use crate::token::clock::Clock;
 use crate::token::decode::DecodeClaims;
+use crate::token::decode::sealed::Decode as _;
 use crate::token::policy::Policy;
 use crate::trace;
 
@@ -80,10 +81,15 @@ impl std::fmt::Debug for Sessions {
     }
 }
 
-/// A session's claims payload, and the kind of credential that vouched for it.
-pub(crate) struct SessionClaims {
-    pub(crate) payload: Arc<[u8]>,
-    pub(crate) credential: Credential,
+/// A resolved session's claims, as the credential that vouched for them
+/// gave them.
+pub(crate) enum SessionClaims {
+    /// The claims payload, decoded per request (a store's answer), with
+    /// the kind of credential that vouched for it.
+    Payload(Arc<[u8]>, Credential),
+    /// A verified cookie cache's claims, decoded and checked when it was
+    /// first seen (only the times are checked again).
+    Cached(Claims),
 }
 
 impl Sessions {
@@ -162,8 +168,12 @@ impl Sessions {
 
     /// The claims of a resolved session, as `T`.
     pub(crate) fn claims<T: DecodeClaims>(&self, session: &SessionClaims) -> Result<T, Error> {
-        let claims = T::decode_claims(&session.payload, &self.policy)?;
-        Ok(claims.with_credential(session.credential))
+        Ok(match session {
+            SessionClaims::Payload(payload, credential) => {
+                T::decode_claims(payload, &self.policy)?.with_credential(*credential)
+            }
+            SessionClaims::Cached(claims) => T::from_cached(claims, &self.policy)?,
+        })
     }
 
     /// The session the request's cookie cache vouches for, for the signed
@@ -181,18 +191,20 @@ impl Sessions {
         let key = VerifiedCaches::key(token, &data);
         let now_ms = self.clock.now_unix() * 1000.0;
         let leeway_ms = self.leeway_secs * 1000.0;
-        let payload = match self.verified_caches.get(&key, &data, now_ms - leeway_ms) {
-            Some(payload) => payload,
-            None => {
-                let (payload, expires_at_ms) = self.read_cache(strategy, &data, token, now_ms)?;
-                (self.verified_caches).insert(key, &data, Arc::clone(&payload), expires_at_ms);
-                payload
+        if let Some(claims) = self.verified_caches.get(&key, &data, now_ms - leeway_ms) {
+            return Ok(SessionClaims::Cached(claims));
+        }
+        let (payload, expires_at_ms) = self.read_cache(strategy, &data, token, now_ms)?;
+        // Remembered only when the claims pass the verifier's rules; when
+        // they do not, the request is refused by decoding the payload.
+        match Claims::decode_claims(&payload, &self.policy) {
+            Ok(claims) => {
+                let claims = claims.with_credential(Credential::CookieCache);
+                (self.verified_caches).insert(key, &data, claims.clone(), expires_at_ms);
+                Ok(SessionClaims::Cached(claims))
             }
-        };
-        Ok(SessionClaims {
-            payload,
-            credential: Credential::CookieCache,
-        })
+            Err(_) => Ok(SessionClaims::Payload(payload, Credential::CookieCache)),
+        }
     }
 
     /// The claims payload of a cookie cache that vouches for `token` at
@@ -220,10 +232,7 @@ fn answer_of(answer: Lookup) -> Result<SessionClaims, Error> {
     match answer {
         Ok(Resolved {
             payload: Some(payload),
-        }) => Ok(SessionClaims {
-            payload,
-            credential: Credential::SessionToken,
-        }),
+        }) => Ok(SessionClaims::Payload(payload, Credential::SessionToken)),
         Ok(Resolved { payload: None }) => Err(ErrorKind::SessionNotFound.into()),
         Err(unavailable) => {
             let error = Error::from(ErrorKind::SessionStoreUnavailable);

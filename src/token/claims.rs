@@ -289,6 +289,9 @@ impl Claims {
 
     /// The same claims, from a credential of kind `credential`.
     pub(crate) fn with_credential(mut self, credential: Credential) -> Self {
+        if self.0.credential == credential {
+            return self;
+        }
         match Arc::get_mut(&mut self.0) {
             Some(fields) => fields.credential = credential,
             None => {

@@ -46,8 +46,8 @@ pub(crate) mod sealed {
         /// only read into `Self`.
         fn from_claims(claims: &Claims) -> Result<Self, ErrorKind>;
 
-        /// From claims the token cache vouches for (feature `jwks`).
-        #[cfg(feature = "jwks")]
+        /// From claims a cache vouches for (the JWKS token cache, verified
+        /// cookie caches), checked against `policy` when they were cached.
         fn from_cached(claims: &Claims, policy: &Policy) -> Result<Self, ErrorKind> {
             Self::decode_claims(claims.payload(), policy)
         }
@@ -67,7 +67,6 @@ pub(crate) mod sealed {
         }
 
         /// Shared, not parsed again: only the time claims can have changed.
-        #[cfg(feature = "jwks")]
         fn from_cached(claims: &Claims, policy: &Policy) -> Result<Self, ErrorKind> {
             policy.check_times(claims.exp(), claims.nbf(), claims.iat())?;
             Ok(claims.clone())

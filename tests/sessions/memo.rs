@@ -62,3 +62,36 @@ async fn a_remembered_cookie_cache_still_expires_and_still_needs_a_valid_session
     assert_eq!(answer.status, 401, "{answer:?}");
     assert_eq!(answer.code(), Some("token_expired"));
 }
+
+#[tokio::test]
+async fn remembered_claims_still_end_with_the_session() {
+    let now = Arc::new(AtomicI64::new(NOW));
+    let clock = {
+        let now = Arc::clone(&now);
+        Clock::from_fn(move || {
+            time::OffsetDateTime::from_unix_timestamp(now.load(Ordering::SeqCst)).unwrap()
+        })
+    };
+    let verifier = builder()
+        .clock(clock)
+        .sessions(|sessions| sessions.cookie_cache(CookieCacheStrategy::Compact))
+        .build()
+        .unwrap();
+    // The session ends before the cache does.
+    let ending = session().expires_at(NOW + 60).cache_expires_at(NOW + 300);
+    let browser = format!(
+        "{TOKEN_COOKIE}={}; {DATA_COOKIE}={}",
+        ending.cookie_value(),
+        ending.cookie_cache(CookieCacheStrategy::Compact)
+    );
+    for _ in 0..2 {
+        let answer = me(&verifier, browser.clone()).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+        assert_eq!(answer.body["credential"], "CookieCache");
+    }
+    // Remembered, but the claims' `exp` is checked on every request.
+    now.store(NOW + 61, Ordering::SeqCst);
+    let answer = me(&verifier, browser).await;
+    assert_eq!(answer.status, 401, "{answer:?}");
+    assert_eq!(answer.code(), Some("token_expired"));
+}
