@@ -310,18 +310,43 @@ fn chunk_index(pair_name: &[u8], name: &str) -> Option<usize> {
 
 /// Every `name=value` pair of every `Cookie` header.
 fn cookies<H: HeaderSource>(headers: &H) -> impl Iterator<Item = (&[u8], &[u8])> {
-    headers.header_values("cookie").flat_map(|header| {
-        header.split(|&b| b == b';').filter_map(|pair| {
+    headers.header_values("cookie").flat_map(cookie_pairs)
+}
+
+/// The `name=value` pairs of one `Cookie` header. The `;` between pairs is
+/// found with `memchr` (SIMD): a session cookie cache makes the header
+/// about 1.5 KB, read on every request.
+fn cookie_pairs(header: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    let mut rest = Some(header);
+    std::iter::from_fn(move || {
+        loop {
+            let current = rest?;
+            let pair = match memchr::memchr(b';', current) {
+                Some(end) => {
+                    rest = Some(&current[end + 1..]);
+                    &current[..end]
+                }
+                None => {
+                    rest = None;
+                    current
+                }
+            };
             let pair = pair.trim_ascii();
-            let eq = pair.iter().position(|&b| b == b'=')?;
-            Some((&pair[..eq], &pair[eq + 1..]))
-        })
+            if let Some(eq) = pair.iter().position(|&b| b == b'=') {
+                return Some((&pair[..eq], &pair[eq + 1..]));
+            }
+        }
     })
 }
 
 /// A cookie value as text: non-empty visible ASCII.
 fn cookie_text(value: &[u8]) -> Result<&str, ErrorKind> {
-    if value.is_empty() || !value.iter().all(|b| b.is_ascii_graphic()) {
+    // Every byte is looked at (no early exit), which the compiler turns
+    // into SIMD: the value may be a 1.5 KB cookie cache.
+    let visible = value
+        .iter()
+        .fold(true, |visible, &b| visible & b.is_ascii_graphic());
+    if value.is_empty() || !visible {
         return Err(ErrorKind::Malformed);
     }
     std::str::from_utf8(value).map_err(|_| ErrorKind::Malformed)
