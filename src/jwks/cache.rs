@@ -150,21 +150,12 @@ impl TokenCache {
 mod tests {
     use super::*;
     use crate::token::claims::{Keep, RawClaims};
-    use crate::token::clock::Clock;
-    use crate::token::policy::{ClaimCheck, Policy};
+    use crate::token::policy::Policy;
 
     const PAYLOAD: &[u8] = br#"{"sub":"u","exp":100}"#;
 
     fn claims(payload: &[u8]) -> Claims {
-        let policy = Policy {
-            leeway_secs: 0.0,
-            require_exp: false,
-            issuer_check: ClaimCheck::Skip,
-            issuers: vec![],
-            audience_check: ClaimCheck::Skip,
-            audiences: vec![],
-            clock: Clock::fixed_unix(0),
-        };
+        let policy = Policy::lenient_at(0);
         policy
             .check(RawClaims::parse(payload, Keep::Nothing).unwrap(), payload)
             .unwrap()

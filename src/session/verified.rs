@@ -97,20 +97,11 @@ impl VerifiedCaches {
 mod tests {
     use super::*;
     use crate::token::claims::{Keep, RawClaims};
-    use crate::token::clock::Clock;
-    use crate::token::policy::{ClaimCheck, Policy};
+    use crate::token::policy::Policy;
 
     fn claims() -> Claims {
         let payload = br#"{"sub":"user-1"}"#;
-        let policy = Policy {
-            leeway_secs: 0.0,
-            require_exp: false,
-            issuer_check: ClaimCheck::Skip,
-            issuers: vec![],
-            audience_check: ClaimCheck::Skip,
-            audiences: vec![],
-            clock: Clock::fixed_unix(0),
-        };
+        let policy = Policy::lenient_at(0);
         let raw = RawClaims::parse(payload, Keep::Nothing).unwrap();
         policy.check(raw, payload).unwrap()
     }

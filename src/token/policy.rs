@@ -56,6 +56,21 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// For tests: no `iss`, `aud` or `exp` required, no leeway, and "now"
+    /// fixed at `now` (seconds since the epoch).
+    #[cfg(test)]
+    pub(crate) fn lenient_at(now: i64) -> Self {
+        Self {
+            leeway_secs: 0.0,
+            require_exp: false,
+            issuer_check: ClaimCheck::Skip,
+            issuers: vec![],
+            audience_check: ClaimCheck::Skip,
+            audiences: vec![],
+            clock: Clock::fixed_unix(now),
+        }
+    }
+
     /// Refuses a policy whose `iss` or `aud` check is on without any
     /// accepted value: it would refuse every token that carries the claim.
     pub(crate) fn check_values(&self) -> Result<(), ConfigError> {

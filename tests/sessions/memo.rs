@@ -14,12 +14,8 @@ use crate::{builder, send, session};
 const TOKEN_COOKIE: &str = "better-auth.session_token";
 const DATA_COOKIE: &str = "better-auth.session_data";
 
-async fn me(verifier: &jwtguard::Verifier, cookies: String) -> Answer {
-    send(verifier, "GET", "/me", &[("cookie", cookies)]).await
-}
-
-#[tokio::test]
-async fn a_remembered_cookie_cache_still_expires_and_still_needs_a_valid_session_cookie() {
+/// A verifier of `compact` cookie caches, and the time it reads (from NOW).
+fn compact_cache_verifier() -> (Arc<AtomicI64>, jwtguard::Verifier) {
     let now = Arc::new(AtomicI64::new(NOW));
     let clock = {
         let now = Arc::clone(&now);
@@ -32,6 +28,16 @@ async fn a_remembered_cookie_cache_still_expires_and_still_needs_a_valid_session
         .sessions(|sessions| sessions.cookie_cache(CookieCacheStrategy::Compact))
         .build()
         .unwrap();
+    (now, verifier)
+}
+
+async fn me(verifier: &jwtguard::Verifier, cookies: String) -> Answer {
+    send(verifier, "GET", "/me", &[("cookie", cookies)]).await
+}
+
+#[tokio::test]
+async fn a_remembered_cookie_cache_still_expires_and_still_needs_a_valid_session_cookie() {
+    let (now, verifier) = compact_cache_verifier();
     let fresh = session().cache_expires_at(NOW + 300);
     let cache = fresh.cookie_cache(CookieCacheStrategy::Compact);
     let browser = format!(
@@ -65,18 +71,7 @@ async fn a_remembered_cookie_cache_still_expires_and_still_needs_a_valid_session
 
 #[tokio::test]
 async fn remembered_claims_still_end_with_the_session() {
-    let now = Arc::new(AtomicI64::new(NOW));
-    let clock = {
-        let now = Arc::clone(&now);
-        Clock::from_fn(move || {
-            time::OffsetDateTime::from_unix_timestamp(now.load(Ordering::SeqCst)).unwrap()
-        })
-    };
-    let verifier = builder()
-        .clock(clock)
-        .sessions(|sessions| sessions.cookie_cache(CookieCacheStrategy::Compact))
-        .build()
-        .unwrap();
+    let (now, verifier) = compact_cache_verifier();
     // The session ends before the cache does.
     let ending = session().expires_at(NOW + 60).cache_expires_at(NOW + 300);
     let browser = format!(
