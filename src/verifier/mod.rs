@@ -139,7 +139,7 @@ impl Verifier {
     /// Verifies the credentials a request carries, exactly as the
     /// extractors, the tower layer and the actix-web middleware do: a JWT
     /// (the `Authorization: Bearer` header, the
-    /// [`token_cookie`](VerifierBuilder::token_cookie), a WebSocket
+    /// [`token_cookie`](crate::CredentialSources::token_cookie), a WebSocket
     /// upgrade's [`websocket_query`](crate::CredentialSources::websocket_query))
     /// or a Better Auth session (its cookie, the bearer plugin's token, the
     /// cookie cache), as configured, with the
