@@ -1,14 +1,15 @@
 //! Cookie caches already verified: a bounded map from the signed session
 //! token and the cache cookie, as the request sent them, to the claims
-//! they vouched for (decoded and checked once) and until when. As in the JWKS token cache, the
-//! key hashes the session token and the cookie's last 64 bytes (where its
-//! signature or tag is), and a hit must match the whole cookie: hashing all
-//! of a 1.5 KB cookie on every request would cost more than the lookup.
+//! they vouched for (decoded and checked once) and until when. As in the
+//! JWKS token cache, the key hashes the session token and the cookie's last
+//! 64 bytes (where its signature or tag is), and a hit must match the whole
+//! cookie: hashing all of a 1.5 KB cookie on every request would cost more
+//! than the lookup.
 //!
 //! A cookie cache is about 1.5 KB that each request would otherwise decode,
-//! check (HMAC, or AES-CBC and HMAC-SHA-512 for `jwe`) and parse again, and
-//! whose claims it would parse and check once more. What
-//! stays correct with the memo:
+//! check (HMAC, or AES-CBC and HMAC-SHA-512 for `jwe`) and parse again,
+//! before parsing and checking its claims once more. What stays correct
+//! with the memo:
 //!
 //! - the token match: the key holds the session token itself, whose
 //!   signature is still checked on every request, and an entry is made only
