@@ -395,20 +395,12 @@ fn sqlite_now() -> &'static str {
     "CASE WHEN typeof(\"createdAt\") IN ('integer', 'real') THEN ?3 ELSE ?4 END"
 }
 
-/// `2026-12-08T05:44:51.761Z`: JavaScript's `Date.toISOString()`.
+/// `2026-12-08T05:44:51.761Z`: JavaScript's `Date.toISOString()` of `ms`
+/// milliseconds since the epoch.
 pub(crate) fn iso_millis(ms: i64) -> String {
     let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second(),
-        at.millisecond()
-    )
+    crate::session::sql_store::iso_millis(at)
 }
 
 fn pg_record(row: &PgRow) -> Result<ApiKeyRecord, SessionStoreError> {

@@ -625,7 +625,7 @@ fn ban_expires(text: Option<String>, millis: Option<i64>) -> Value {
 }
 
 /// `at` in UTC as JavaScript's `Date.prototype.toISOString` writes it.
-fn iso_millis(at: OffsetDateTime) -> String {
+pub(crate) fn iso_millis(at: OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
