@@ -284,37 +284,34 @@ impl Verifier {
             return Err(ErrorKind::TokenTooLarge.into());
         }
         let segments = Segments::split(token)?;
-        let (mut header_stack, mut header_heap) = ([0u8; 256], Vec::new());
+        // Set only for a header not seen before (most are known).
+        let (mut stack, mut heap);
         let header = match self.inner.known_headers.get(segments.header) {
             Some(known) => known.clone(),
-            None => JoseHeader::parse(decode_into(
-                segments.header,
-                &mut header_stack,
-                &mut header_heap,
-            )?)?,
+            None => {
+                (stack, heap) = ([0u8; 256], Vec::new());
+                JoseHeader::parse(decode_into(segments.header, &mut stack, &mut heap)?)?
+            }
         };
-        let payload = decode(segments.payload)?;
-        match header.alg {
+        // The signature covers the encoded segments: it is checked before
+        // the payload is decoded, so a forged token costs the header, the
+        // signature segment and the MAC (or the key's check), nothing more.
+        let (public_key, cache_generation) = match header.alg {
             Algorithm::Hs256 => {
                 self.verify_hs256(header.kid.as_deref(), &segments)?;
-                Ok(Checked {
-                    payload,
-                    public_key: false,
-                    access_token: header.access_token,
-                    cache_generation: None,
-                })
+                (false, None)
             }
-            alg => Ok(Checked {
-                payload,
-                public_key: true,
-                access_token: header.access_token,
-                cache_generation: (self.inner.public_keys).verify(
-                    alg,
-                    header.kid.as_deref(),
-                    &segments,
-                )?,
-            }),
-        }
+            alg => {
+                let kid = header.kid.as_deref();
+                (true, (self.inner.public_keys).verify(alg, kid, &segments)?)
+            }
+        };
+        Ok(Checked {
+            payload: decode(segments.payload)?,
+            public_key,
+            access_token: header.access_token,
+            cache_generation,
+        })
     }
 
     /// The claim policy for a token, by the kind of key that signed it.

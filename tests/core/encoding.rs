@@ -1,9 +1,11 @@
 //! The strict compact form: segments, base64url, JSON, duplicates, size.
 
-use crate::common::{HS256, builder, minter, raw, verifier};
+use crate::common::{HS256, SECRET, builder, minter, raw, verifier};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
+use hmac::{Hmac, Mac};
 use jwtguard::ErrorKind;
+use sha2::Sha256;
 
 fn kind(result: Result<impl std::fmt::Debug, jwtguard::Error>) -> ErrorKind {
     result.expect_err("token must be refused").kind()
@@ -31,11 +33,22 @@ fn padded_or_standard_alphabet_encodings_are_refused() {
     for encode in [|s: &str| URL_SAFE.encode(s), |s: &str| STANDARD.encode(s)] {
         let input = format!("{}.{}", encode(header), encode(payload));
         assert!(input.contains('=') || input.contains('+') || input.contains('/'));
-        let token = format!("{input}.{}", URL_SAFE_NO_PAD.encode([0u8; 32]));
+        // Signed with the secret: the signature passes, the encoding does not.
+        let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+        mac.update(input.as_bytes());
+        let tag = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+        let token = format!("{input}.{tag}");
         assert_eq!(
             kind(verifier().verify(&token)),
             ErrorKind::Malformed,
             "{token}"
+        );
+        // Forged, it is refused for its signature before anything is decoded.
+        let forged = format!("{input}.{}", URL_SAFE_NO_PAD.encode([0u8; 32]));
+        assert_eq!(
+            kind(verifier().verify(&forged)),
+            ErrorKind::InvalidSignature,
+            "{forged}"
         );
     }
 }
