@@ -462,7 +462,9 @@ impl<'de> RawClaims<'de> {
     /// names at any depth, nothing after it. `keep` says which members are
     /// also kept as JSON in `extra`.
     pub(crate) fn parse(bytes: &'de [u8], keep: Keep) -> Result<Self, ErrorKind> {
-        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        // Checked as UTF-8 once, whole, rather than string by string.
+        let text = std::str::from_utf8(bytes).map_err(|_| ErrorKind::Malformed)?;
+        let mut deserializer = serde_json::Deserializer::from_str(text);
         ClaimsSeed { keep }
             .deserialize(&mut deserializer)
             .and_then(|raw| deserializer.end().map(|()| raw))

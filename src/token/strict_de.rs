@@ -25,7 +25,9 @@ pub(crate) fn fill<'de, T: de::Deserialize<'de>>(
     payload: &'de [u8],
 ) -> Result<(T, RawClaims<'de>), serde_json::Error> {
     let mut raw = RawClaims::default();
-    let mut deserializer = serde_json::Deserializer::from_slice(payload);
+    // Checked as UTF-8 once, whole, rather than string by string.
+    let text = std::str::from_utf8(payload).map_err(de::Error::custom)?;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
     let value = T::deserialize(Top {
         inner: &mut deserializer,
         raw: &mut raw,
