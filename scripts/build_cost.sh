@@ -1,28 +1,36 @@
 #!/usr/bin/env bash
-# What jwtguard adds to a user's clean build: the same small axum JSON
-# service (axum, tokio, serde with derive, serde_json: what any handler that
-# takes or returns a JSON body needs), built from nothing (debug profile, its
-# own target directory), without and with `jwtguard = { features = ["axum"] }`.
-# Prints both times and the ratio.
-#   scripts/build_cost.sh
+# What jwtguard adds to a user's clean build. Three small axum services, each
+# built from nothing (debug profile, its own target directory), RUNS times,
+# interleaved so that the machine's noise hits them alike:
+#   bare     axum and tokio only, a route with a path parameter;
+#   json     the same with serde (derive) and serde_json: what any handler
+#            that takes or returns a JSON body needs;
+#   guarded  the json service with `jwtguard = { features = ["axum"] }`,
+#            its route taking `OwnerOf`.
+# Prints each build's times, the medians and the ratios.
+#   scripts/build_cost.sh [RUNS]     (default 3)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+RUNS=${1:-3}
 
-service() { # name, with jwtguard (yes/no)
+write_service() { # bare, json or guarded
   local dir="$work/$1"
   mkdir -p "$dir/src"
   {
     printf '[package]\nname = "%s"\nversion = "0.0.0"\nedition = "2024"\n\n[dependencies]\n' "$1"
     printf 'axum = "0.8"\ntokio = { version = "1", features = ["macros", "rt-multi-thread", "net"] }\n'
-    printf 'serde = { version = "1", features = ["derive"] }\nserde_json = "1"\n'
-    if [ "$2" = yes ]; then
+    if [ "$1" != bare ]; then
+      printf 'serde = { version = "1", features = ["derive"] }\nserde_json = "1"\n'
+    fi
+    if [ "$1" = guarded ]; then
       printf 'jwtguard = { path = "%s", features = ["axum"] }\n' "$ROOT"
     fi
     printf '\n[workspace]\n'
   } >"$dir/Cargo.toml"
-  if [ "$2" = yes ]; then
+  case "$1" in
+  guarded)
     cat >"$dir/src/main.rs" <<'RS'
 use axum::{Json, Router, routing::get};
 use jwtguard::Verifier;
@@ -47,7 +55,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 RS
-  else
+    ;;
+  json)
     cat >"$dir/src/main.rs" <<'RS'
 use axum::{Json, Router, extract::Path, routing::get};
 
@@ -68,17 +77,58 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 RS
+    ;;
+  bare)
+    cat >"$dir/src/main.rs" <<'RS'
+use axum::{Router, extract::Path, routing::get};
+
+async fn tasks(Path(user_id): Path<String>) -> String {
+    format!("the tasks of {user_id}")
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let app = Router::new().route("/api/{user_id}/tasks", get(tasks));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    axum::serve(listener, app).await?;
+    Ok(())
+}
+RS
+    ;;
+  esac
+  if ! (cd "$dir" && cargo generate-lockfile --offline -q 2>/dev/null); then
+    (cd "$dir" && cargo generate-lockfile -q)
   fi
-  (cd "$dir" && cargo generate-lockfile --offline -q 2>/dev/null || cargo generate-lockfile -q)
   (cd "$dir" && cargo fetch -q)
-  local start end
+}
+
+build_time() { # bare, json or guarded: seconds for a build from nothing
+  local dir="$work/$1" start end
+  rm -rf "$dir/target"
   start=$(date +%s.%N)
   (cd "$dir" && CARGO_TARGET_DIR="$dir/target" cargo build -q)
   end=$(date +%s.%N)
   python3 -c "print(f'{$end - $start:.1f}')"
 }
 
-without=$(service plain no)
-with=$(service guarded yes)
-echo "axum service, clean debug build: without jwtguard ${without} s, with jwtguard/axum ${with} s"
-python3 -c "print(f'ratio: {$with / $without:.2f}x')"
+services="bare json guarded"
+for service in $services; do write_service "$service"; done
+declare -A times
+for run in $(seq 1 "$RUNS"); do
+  for service in $services; do
+    t=$(build_time "$service")
+    times[$service]="${times[$service]:-} $t"
+    echo "run $run: $service ${t} s"
+  done
+done
+python3 - "${times[bare]}" "${times[json]}" "${times[guarded]}" <<'PY'
+import statistics, sys
+bare, json, guarded = ([float(t) for t in arg.split()] for arg in sys.argv[1:])
+for name, runs in (("bare (axum, tokio)", bare), ("json (+ serde, serde_json)", json),
+                   ("guarded (+ jwtguard/axum)", guarded)):
+    print(f"{name:28s} median {statistics.median(runs):5.1f} s  runs {runs}")
+m = {k: statistics.median(v) for k, v in (("bare", bare), ("json", json), ("guarded", guarded))}
+print(f"guarded / json: {m['guarded'] / m['json']:.2f}x")
+print(f"guarded / bare: {m['guarded'] / m['bare']:.2f}x")
+print(f"json / bare:    {m['json'] / m['bare']:.2f}x")
+PY
