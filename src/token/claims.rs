@@ -90,8 +90,9 @@ pub(crate) struct Fields {
     pub(crate) exp: Option<NumericDate>,
     pub(crate) nbf: Option<NumericDate>,
     pub(crate) iat: Option<NumericDate>,
-    pub(crate) iss: Option<String>,
-    pub(crate) aud: Vec<String>,
+    /// `iss` and `aud`, read from the payload when first asked for: most
+    /// handlers never ask, so a verification allocates neither.
+    pub(crate) issuer_audience: OnceLock<IssuerAudience>,
     /// The verified payload, where the other claims are read from.
     pub(crate) payload: Box<[u8]>,
     pub(crate) extra: OnceLock<Map<String, Value>>,
@@ -129,8 +130,8 @@ pub enum Credential {
 impl PartialEq for Claims {
     fn eq(&self, other: &Self) -> bool {
         let (a, b) = (&self.0, &other.0);
-        (&a.sub, a.exp, a.nbf, a.iat, &a.iss, &a.aud, a.credential)
-            == (&b.sub, b.exp, b.nbf, b.iat, &b.iss, &b.aud, b.credential)
+        (&a.sub, a.exp, a.nbf, a.iat, a.credential) == (&b.sub, b.exp, b.nbf, b.iat, b.credential)
+            && (self.iss(), self.aud()) == (other.iss(), other.aud())
             && self.extra() == other.extra()
     }
 }
@@ -143,8 +144,8 @@ impl fmt::Debug for Claims {
             .field("exp", &fields.exp)
             .field("nbf", &fields.nbf)
             .field("iat", &fields.iat)
-            .field("iss", &fields.iss)
-            .field("aud", &fields.aud)
+            .field("iss", &self.iss())
+            .field("aud", &self.aud())
             .field("extra", self.extra())
             .field("credential", &fields.credential)
             .finish()
@@ -301,8 +302,7 @@ impl Claims {
                     exp: fields.exp,
                     nbf: fields.nbf,
                     iat: fields.iat,
-                    iss: fields.iss.clone(),
-                    aud: fields.aud.clone(),
+                    issuer_audience: fields.issuer_audience.clone(),
                     payload: fields.payload.clone(),
                     extra: fields.extra.clone(),
                     credential,
@@ -353,7 +353,7 @@ impl Claims {
     /// # Ok::<(), jwtguard::Error>(())
     /// ```
     pub fn iss(&self) -> Option<&str> {
-        self.0.iss.as_deref()
+        self.issuer_audience().iss.as_deref()
     }
 
     /// The audiences; empty when the token names none.
@@ -364,7 +364,19 @@ impl Claims {
     /// # Ok::<(), jwtguard::Error>(())
     /// ```
     pub fn aud(&self) -> &[String] {
-        &self.0.aud
+        &self.issuer_audience().aud
+    }
+
+    /// `iss` and `aud`, read as [`Policy::check`](crate::token::policy::Policy)
+    /// reads them, the first time they are asked for.
+    fn issuer_audience(&self) -> &IssuerAudience {
+        self.0.issuer_audience.get_or_init(|| {
+            // The payload passed the strict parse when the token was
+            // verified, so this cannot fail; nothing is a safe answer.
+            RawClaims::parse(&self.0.payload, Keep::Nothing)
+                .map(|raw| IssuerAudience::read(raw.iss, raw.aud))
+                .unwrap_or_default()
+        })
     }
 
     /// Any claim other than `sub`, `exp`, `nbf`, `iat`, `iss` and `aud`, as JSON.
@@ -412,6 +424,31 @@ impl Claims {
                 .map(|raw| raw.extra)
                 .unwrap_or_default()
         })
+    }
+}
+
+/// A token's issuer and audiences.
+#[derive(Clone, Default)]
+pub(crate) struct IssuerAudience {
+    iss: Option<String>,
+    aud: Vec<String>,
+}
+
+impl IssuerAudience {
+    /// A string `iss`; `aud` as one string or an array of strings (any
+    /// other shape, which the rules refuse when they check it, is none).
+    fn read(iss: Option<Scalar<'_>>, aud: Option<Scalar<'_>>) -> Self {
+        Self {
+            iss: match iss {
+                Some(Scalar::Str(text)) => Some(text.into_owned()),
+                _ => None,
+            },
+            aud: match aud {
+                Some(Scalar::Str(aud)) => vec![aud.into_owned()],
+                Some(Scalar::Strings(auds)) => auds,
+                _ => Vec::new(),
+            },
+        }
     }
 }
 
@@ -561,8 +598,7 @@ mod tests {
             exp: None,
             nbf: None,
             iat: None,
-            iss: None,
-            aud: Vec::new(),
+            issuer_audience: OnceLock::new(),
             payload: payload.to_vec().into_boxed_slice(),
             extra: OnceLock::new(),
             credential: Credential::Jwt,

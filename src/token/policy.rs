@@ -117,10 +117,6 @@ impl Policy {
     /// in `payload` until asked for.
     pub(crate) fn check(&self, raw: RawClaims<'_>, payload: &[u8]) -> Result<Claims, ErrorKind> {
         self.validate(&raw)?;
-        let text = |value: Option<Scalar<'_>>| match value {
-            Some(Scalar::Str(text)) => Some(text.into_owned()),
-            _ => None,
-        };
         let date = |value: Option<Scalar<'_>>| match value {
             Some(Scalar::Num(seconds)) => Some(NumericDate::from_unix(seconds)),
             _ => None,
@@ -129,13 +125,11 @@ impl Policy {
             exp: date(raw.exp),
             nbf: date(raw.nbf),
             iat: date(raw.iat),
-            aud: match raw.aud {
-                Some(Scalar::Str(aud)) => vec![aud.into_owned()],
-                Some(Scalar::Strings(auds)) => auds,
-                _ => Vec::new(),
+            issuer_audience: OnceLock::new(),
+            sub: match raw.sub {
+                Some(Scalar::Str(sub)) => sub.into_owned(),
+                _ => String::new(),
             },
-            iss: text(raw.iss),
-            sub: text(raw.sub).unwrap_or_default(),
             payload: payload.into(),
             extra: OnceLock::new(),
             credential: Credential::Jwt,
