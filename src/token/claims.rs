@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
-use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use serde::de::{self, MapAccess, Visitor};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
@@ -502,10 +502,18 @@ impl<'de> RawClaims<'de> {
         // Checked as UTF-8 once, whole, rather than string by string.
         let text = std::str::from_utf8(bytes).map_err(|_| ErrorKind::Malformed)?;
         let mut deserializer = serde_json::Deserializer::from_str(text);
-        ClaimsSeed { keep }
-            .deserialize(&mut deserializer)
-            .and_then(|raw| deserializer.end().map(|()| raw))
-            .map_err(|_| ErrorKind::Malformed)
+        // Filled in place: the claims are not moved through each layer's result.
+        let mut raw = Self::default();
+        de::Deserializer::deserialize_map(
+            &mut deserializer,
+            ClaimsSeed {
+                keep,
+                raw: &mut raw,
+            },
+        )
+        .and_then(|()| deserializer.end())
+        .map_err(|_| ErrorKind::Malformed)?;
+        Ok(raw)
     }
 }
 
@@ -531,27 +539,20 @@ pub(crate) enum Keep {
     Nothing,
 }
 
-struct ClaimsSeed {
+struct ClaimsSeed<'r, 'de> {
     keep: Keep,
+    raw: &'r mut RawClaims<'de>,
 }
 
-impl<'de> DeserializeSeed<'de> for ClaimsSeed {
-    type Value = RawClaims<'de>;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<RawClaims<'de>, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ClaimsSeed {
-    type Value = RawClaims<'de>;
+impl<'de> Visitor<'de> for ClaimsSeed<'_, 'de> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JWT claims object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawClaims<'de>, A::Error> {
-        let mut raw = RawClaims::default();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let raw = self.raw;
         // Unregistered names, when they are not kept in `extra`.
         let mut names = MemberNames::default();
         while let Some(name) = map.next_key::<Name<'de>>()? {
@@ -580,7 +581,7 @@ impl<'de> Visitor<'de> for ClaimsSeed {
                 }
             }
         }
-        Ok(raw)
+        Ok(())
     }
 }
 

@@ -23,7 +23,9 @@ impl<'a> Segments<'a> {
     /// here; a dot inside the payload when it is decoded (a dot is not
     /// base64url), so the long payload is scanned once, by the decoder.
     pub(crate) fn split(token: &'a str) -> Result<Self, ErrorKind> {
-        let (Some(first), Some(last)) = (token.find('.'), token.rfind('.')) else {
+        let bytes = token.as_bytes();
+        let (Some(first), Some(last)) = (memchr::memchr(b'.', bytes), memchr::memrchr(b'.', bytes))
+        else {
             return Err(ErrorKind::Malformed);
         };
         if first == last {
