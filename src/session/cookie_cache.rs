@@ -16,8 +16,6 @@
 //! also carries a valid signed session token equal to the cache's
 //! `session.token`, the cache has not expired, and the session has not.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -27,7 +25,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::error::ErrorKind;
 use crate::keys::hmac::{HmacKey, TAG_LEN};
 use crate::session::store::SessionRecord;
-use crate::token::compact::{Segments, decode_signature, decode_vec};
+use crate::token::compact::{Segments, decode, decode_signature, decode_vec};
 use crate::token::header::{Algorithm, JoseHeader};
 use crate::token::strict_json::parse_object;
 
@@ -119,9 +117,7 @@ struct Compact<'a> {
 }
 
 fn read_compact(value: &str, key: &HmacKey) -> Result<CachedSession, ErrorKind> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(value)
-        .map_err(|_| ErrorKind::Malformed)?;
+    let bytes = decode(value)?;
     let compact: Compact<'_> = serde_json::from_slice(&bytes).map_err(|_| ErrorKind::Malformed)?;
     let data = compact.session.get();
     let expires_at = compact.expires_at.get();
@@ -226,6 +222,8 @@ pub(crate) fn parse_date(text: &str) -> Result<i64, ErrorKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     const SECRET: &[u8] = b"better-auth-secret-0123456789abcdefghij";
     // Minted by better-auth 1.7.25 (`session.cookieCache`, secret SECRET).

@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256, Sha512};
 use zeroize::Zeroizing;
 
 use crate::error::ErrorKind;
+use crate::token::compact::decode;
 use crate::token::strict_json::parse_object;
 
 /// HKDF `info`, as Better Auth (and Auth.js before it) writes it.
@@ -83,11 +84,6 @@ pub(crate) fn decrypt(
     if !encrypted_key.is_empty() {
         return Err(ErrorKind::UnsupportedAlgorithm);
     }
-    let decode = |segment: &str| {
-        URL_SAFE_NO_PAD
-            .decode(segment)
-            .map_err(|_| ErrorKind::Malformed)
-    };
     let kid = read_header(&decode(header)?)?;
     let (iv, mut ciphertext, tag) = (decode(iv)?, decode(ciphertext)?, decode(tag)?);
     if iv.len() != IV_LEN || tag.len() != TAG_LEN || ciphertext.is_empty() {
