@@ -11,7 +11,7 @@ use crate::jwks::refresh::KeysRefreshed;
 use crate::jwks::store::Jwks;
 use crate::keys::public::MAX_SIGNATURE_LEN;
 use crate::token::claims::Claims;
-use crate::token::compact::{Segments, decode_into};
+use crate::token::compact::{Scratch, Segments};
 use crate::token::decode::DecodeClaims;
 use crate::token::decode::sealed::Decode as _;
 use crate::token::header::Algorithm;
@@ -121,9 +121,9 @@ impl PublicKeys {
         if segments.signature.len() > (4 * MAX_SIGNATURE_LEN).div_ceil(3) {
             return Err(ErrorKind::InvalidSignature.into());
         }
-        let (mut stack, mut heap) = ([0u8; MAX_SIGNATURE_LEN], Vec::new());
-        let signature = decode_into(segments.signature, &mut stack, &mut heap)
-            .map_err(|_| ErrorKind::InvalidSignature)?;
+        let mut scratch = Scratch::<MAX_SIGNATURE_LEN>::new();
+        let signature =
+            (scratch.decode(segments.signature)).map_err(|_| ErrorKind::InvalidSignature)?;
         let epoch = jwks.epoch();
         match jwks.verify(alg, kid, segments.signing_input, signature) {
             Ok(generation) => Ok(generation),

@@ -18,7 +18,7 @@ use crate::oauth::metadata::Metadata;
 use crate::oauth::replay::ReplayStore;
 use crate::oauth::resource::{canonical_uri, same_resource};
 use crate::token::claims::Credential;
-use crate::token::compact::decode_into;
+use crate::token::compact::Scratch;
 use crate::token::decode::DecodeClaims;
 use crate::token::header::Algorithm;
 use crate::token::policy::Policy;
@@ -164,9 +164,8 @@ impl AccessTokens {
         if let Some(claims) = verifier.inner.public_keys.cached(token) {
             return claims.map_err(Stop::from);
         }
-        let (mut stack, mut heap) = ([0u8; 1024], Vec::new());
-        let checked = verifier
-            .checked_payload(token, |segment| decode_into(segment, &mut stack, &mut heap))?;
+        let mut scratch = Scratch::<1024>::new();
+        let checked = verifier.checked_payload(token, |segment| scratch.decode(segment))?;
         if !checked.access_token {
             if checked.public_key && !self.jwt_plugin_tokens {
                 return Err(ErrorKind::NotAnAccessToken.into());
@@ -234,9 +233,8 @@ impl AccessTokens {
         verifier: &Verifier,
         token: &str,
     ) -> Result<(T, Option<String>), Stop> {
-        let (mut stack, mut heap) = ([0u8; 1024], Vec::new());
-        let checked = verifier
-            .checked_payload(token, |segment| decode_into(segment, &mut stack, &mut heap))?;
+        let mut scratch = Scratch::<1024>::new();
+        let checked = verifier.checked_payload(token, |segment| scratch.decode(segment))?;
         if !checked.access_token {
             return Err(ErrorKind::NotAnAccessToken.into());
         }

@@ -66,22 +66,53 @@ pub(crate) fn decode(segment: &str) -> Result<Vec<u8>, ErrorKind> {
     Ok(buffer)
 }
 
-/// Decodes one segment (as [`decode`]) into `stack` when it fits, else into
-/// `heap`, so that typical tokens are decoded without allocating.
-pub(crate) fn decode_into<'b, const N: usize>(
-    segment: &str,
-    stack: &'b mut [u8; N],
-    heap: &'b mut Vec<u8>,
-) -> Result<&'b [u8], ErrorKind> {
-    let most = most_decoded(segment);
-    let out: &'b mut [u8] = if most <= N {
-        stack
-    } else {
-        heap.resize(most, 0);
-        heap
-    };
-    let len = decode_to(segment, out)?;
-    Ok(&out[..len])
+/// Room to decode one segment: `N` bytes on the stack, so that typical
+/// tokens are decoded without allocating, and the heap for longer ones.
+/// With feature `simd` the stack bytes are not zeroed first (the decoder
+/// writes into uninitialized memory through a safe API).
+pub(crate) struct Scratch<const N: usize> {
+    stack: [StackByte; N],
+    heap: Vec<u8>,
+}
+
+#[cfg(feature = "simd")]
+type StackByte = std::mem::MaybeUninit<u8>;
+#[cfg(feature = "simd")]
+const UNSET: StackByte = std::mem::MaybeUninit::uninit();
+
+#[cfg(not(feature = "simd"))]
+type StackByte = u8;
+#[cfg(not(feature = "simd"))]
+const UNSET: StackByte = 0;
+
+impl<const N: usize> Scratch<N> {
+    pub(crate) fn new() -> Self {
+        Self {
+            stack: [UNSET; N],
+            heap: Vec::new(),
+        }
+    }
+
+    /// Decodes one segment (as [`decode`]) into this room.
+    pub(crate) fn decode(&mut self, segment: &str) -> Result<&[u8], ErrorKind> {
+        let most = most_decoded(segment);
+        if most > N {
+            return decode_vec(segment, &mut self.heap);
+        }
+        #[cfg(feature = "simd")]
+        {
+            use base64_simd::AsOut as _;
+            base64_simd::URL_SAFE_NO_PAD
+                .decode(segment.as_bytes(), self.stack.as_mut_slice().as_out())
+                .map(|decoded| &*decoded)
+                .map_err(|_| ErrorKind::Malformed)
+        }
+        #[cfg(not(feature = "simd"))]
+        {
+            let len = decode_to(segment, &mut self.stack)?;
+            Ok(&self.stack[..len])
+        }
+    }
 }
 
 /// Decodes one segment (as [`decode`]) into `buffer`, replacing its contents.
@@ -183,21 +214,15 @@ mod tests {
     #[test]
     fn decoding_into_the_stack_or_the_heap_gives_the_same_bytes() {
         let long = encode(&[7u8; 100]);
-        let (mut small, mut big, mut heap) = ([0u8; 8], [0u8; 256], Vec::new());
-        assert_eq!(decode_into(&long, &mut big, &mut heap).unwrap(), [7u8; 100]);
-        assert_eq!(
-            decode_into(&long, &mut small, &mut heap).unwrap(),
-            [7u8; 100]
-        );
+        assert_eq!(Scratch::<256>::new().decode(&long).unwrap(), [7u8; 100]);
+        assert_eq!(Scratch::<8>::new().decode(&long).unwrap(), [7u8; 100]);
         for len in 0..20 {
             let text = encode(&vec![1u8; len]);
-            let mut heap = Vec::new();
-            assert_eq!(
-                decode_into(&text, &mut small, &mut heap).unwrap(),
-                vec![1u8; len]
-            );
+            assert_eq!(Scratch::<8>::new().decode(&text).unwrap(), vec![1u8; len]);
+            assert_eq!(Scratch::<32>::new().decode(&text).unwrap(), vec![1u8; len]);
         }
-        assert!(decode_into("aGk=", &mut big, &mut heap).is_err());
+        assert!(Scratch::<256>::new().decode("aGk=").is_err());
+        assert!(Scratch::<2>::new().decode("aGk=").is_err());
     }
 
     #[test]

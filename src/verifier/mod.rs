@@ -18,7 +18,7 @@ use crate::keys::hmac::HmacKeys;
 use crate::keys::hmac::TAG_LEN;
 use crate::session::cookie_cache::is_session_data;
 use crate::token::claims::Claims;
-use crate::token::compact::{Segments, decode_into, decode_signature};
+use crate::token::compact::{Scratch, Segments, decode_signature};
 use crate::token::decode::DecodeClaims;
 use crate::token::header::{Algorithm, JoseHeader, KnownHeaders};
 use crate::token::policy::Policy;
@@ -246,9 +246,8 @@ impl Verifier {
         }
         // Room for the payload of a typical token (up to about 1.3 KB encoded);
         // a larger one is decoded on the heap.
-        let (mut stack, mut heap) = ([0u8; 1024], Vec::new());
-        let checked =
-            self.checked_payload(token, |segment| decode_into(segment, &mut stack, &mut heap))?;
+        let mut scratch = Scratch::<1024>::new();
+        let checked = self.checked_payload(token, |segment| scratch.decode(segment))?;
         Ok(self.plain_claims(token, &checked)?)
     }
 
@@ -285,12 +284,12 @@ impl Verifier {
         }
         let segments = Segments::split(token)?;
         // Set only for a header not seen before (most are known).
-        let (mut stack, mut heap);
+        let mut scratch;
         let header = match self.inner.known_headers.get(segments.header) {
             Some(known) => known.clone(),
             None => {
-                (stack, heap) = ([0u8; 256], Vec::new());
-                JoseHeader::parse(decode_into(segments.header, &mut stack, &mut heap)?)?
+                scratch = Scratch::<256>::new();
+                JoseHeader::parse(scratch.decode(segments.header)?)?
             }
         };
         // The signature covers the encoded segments: it is checked before
