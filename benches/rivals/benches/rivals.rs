@@ -55,6 +55,9 @@
 //! between rounds), so that this VM's slow and fast phases hit all alike.
 //! It prints each contestant's median and the median over rounds of its
 //! time against `jwtguard_verify`'s in the same round.
+//! `RIVALS_COUNT=CONTESTANT:CALLS` runs one contestant's calls alone and
+//! prints nothing: `scripts/rivals_instructions.sh` counts its instructions
+//! with callgrind.
 
 use std::convert::Infallible;
 use std::hint::black_box;
@@ -661,9 +664,18 @@ criterion_group! {
     config = criterion();
     targets = verify, base64_decode, refuse_bad_signature
 }
+/// What `main` runs instead of criterion.
+enum Mode {
+    /// The interleaved timer: this many rounds.
+    Interleaved(usize),
+    /// One contestant, this many calls, nothing printed: for callgrind.
+    Count(String, u32),
+}
+
 /// The interleaved timer (see the crate docs): `rounds` rounds of every
-/// contestant, then medians and per-round ratios.
-fn interleaved(rounds: usize) {
+/// contestant, then medians and per-round ratios; or one contestant's calls
+/// alone, for an instruction count.
+fn interleaved(mode: Mode) {
     let token = token();
     let bad = bad_signature_token(&token);
     let verifier = verifier();
@@ -762,6 +774,19 @@ fn interleaved(rounds: usize) {
             }),
         ),
     ];
+    let rounds = match mode {
+        Mode::Interleaved(rounds) => rounds,
+        Mode::Count(name, calls) => {
+            let (_, run) = contestants
+                .iter_mut()
+                .find(|(contestant, _)| *contestant == name)
+                .unwrap_or_else(|| panic!("no contestant {name}"));
+            for _ in 0..calls {
+                run();
+            }
+            return;
+        }
+    };
     const CALLS: u32 = 20_000;
     let mut times = vec![Vec::with_capacity(rounds); contestants.len()];
     for round in 0..rounds {
@@ -804,12 +829,17 @@ fn interleaved(rounds: usize) {
 }
 
 fn main() {
-    match std::env::var("RIVALS_INTERLEAVED")
+    let rounds = std::env::var("RIVALS_INTERLEAVED")
         .ok()
-        .and_then(|r| r.parse().ok())
-    {
-        Some(rounds) => interleaved(rounds),
-        None => {
+        .and_then(|r| r.parse().ok());
+    let count = std::env::var("RIVALS_COUNT").ok().and_then(|spec| {
+        let (name, calls) = spec.split_once(':')?;
+        Some((name.to_owned(), calls.parse().ok()?))
+    });
+    match (count, rounds) {
+        (Some((name, calls)), _) => interleaved(Mode::Count(name, calls)),
+        (None, Some(rounds)) => interleaved(Mode::Interleaved(rounds)),
+        (None, None) => {
             benches();
             Criterion::default().configure_from_args().final_summary();
         }
