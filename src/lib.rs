@@ -19,6 +19,7 @@
 //!
 //! | feature | what it adds |
 //! |---|---|
+//! | `simd` (default) | base64url segments decoded with SIMD (`base64-simd`), as strictly as without it; `default-features = false` decodes with the `base64` crate |
 //! | `axum` | [`axum`]: `Auth`, `UserId`, `OwnerOf` as axum 0.8 extractors |
 //! | `actix` | [`actix`]: the same as actix-web 4 extractors, plus `OptionalAuth` |
 //! | `jwks` | Better Auth's JWT plugin: EdDSA, ES256, ES512, RS256, PS256 keys from a JWKS (`JwksSettings::json`, `fetcher`), the token cache |
