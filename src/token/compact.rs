@@ -26,9 +26,10 @@ pub(crate) struct Segments<'a> {
 
 impl<'a> Segments<'a> {
     /// Splits `token` at its first and last dots. Anything but exactly
-    /// three segments is malformed: one dot, or an empty header or payload,
-    /// here; a dot inside the payload when it is decoded (a dot is not
-    /// base64url), so the long payload is scanned once, by the decoder.
+    /// three segments is malformed: one dot, an empty header or payload,
+    /// or a dot inside the payload (found with `memchr`: the signature is
+    /// checked before the payload is decoded, so the decoder cannot be the
+    /// one to notice).
     pub(crate) fn split(token: &'a str) -> Result<Self, ErrorKind> {
         let bytes = token.as_bytes();
         let (Some(first), Some(last)) = (memchr::memchr(b'.', bytes), memchr::memrchr(b'.', bytes))
@@ -41,8 +42,6 @@ impl<'a> Segments<'a> {
         let header = &token[..first];
         let payload = &token[first + 1..last];
         let signature = &token[last + 1..];
-        // A dot inside the payload is a fourth segment: refused here, since
-        // the signature is checked before the payload is decoded.
         if header.is_empty()
             || payload.is_empty()
             || memchr::memchr(b'.', payload.as_bytes()).is_some()
