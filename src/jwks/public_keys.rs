@@ -122,8 +122,9 @@ impl PublicKeys {
             return Err(ErrorKind::InvalidSignature.into());
         }
         let mut scratch = Scratch::<MAX_SIGNATURE_LEN>::new();
-        let signature =
-            (scratch.decode(segments.signature)).map_err(|_| ErrorKind::InvalidSignature)?;
+        let signature = scratch
+            .decode(segments.signature)
+            .map_err(|_| ErrorKind::InvalidSignature)?;
         let epoch = jwks.epoch();
         match jwks.verify(alg, kid, segments.signing_input, signature) {
             Ok(generation) => Ok(generation),
