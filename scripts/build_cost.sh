@@ -14,7 +14,9 @@
 # jwtguard comes in as `cargo add` brings it: not a path dependency (which
 # cargo builds incrementally, as it does the user's own code) but a git one,
 # the repository's last commit, built once like any crates.io dependency.
-# Prints each build's times, the medians and the ratios.
+# Prints each build's wall and CPU times (all cores), the medians and the
+# ratios: wall time is what a user waits for on this machine, CPU time the
+# work, which more cores spread.
 #   scripts/build_cost.sh [RUNS]     (default 3)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -139,36 +141,42 @@ RS
   (cd "$dir" && cargo fetch -q)
 }
 
-build_time() { # bare, json, dependencies or guarded: seconds for a build from nothing
-  local dir="$work/$1" start end
+build_time() { # bare, json, dependencies or guarded: "wall cpu" seconds of a
+  # build from nothing (cpu: user and system time, every core's)
+  local dir="$work/$1" TIMEFORMAT='%R %U %S'
   rm -rf "$dir/target"
-  start=$(date +%s.%N)
-  (cd "$dir" && CARGO_TARGET_DIR="$dir/target" cargo build -q)
-  end=$(date +%s.%N)
-  python3 -c "print(f'{$end - $start:.1f}')"
+  { time (cd "$dir" && CARGO_TARGET_DIR="$dir/target" cargo build -q); } 2>"$work/time"
+  read -r wall user system <"$work/time"
+  python3 -c "print(f'{$wall:.1f} {$user + $system:.1f}')"
 }
 
 services="bare json dependencies guarded"
 for service in $services; do write_service "$service"; done
-declare -A times
+declare -A walls cpus
 for run in $(seq 1 "$RUNS"); do
   for service in $services; do
-    t=$(build_time "$service")
-    times[$service]="${times[$service]:-} $t"
-    echo "run $run: $service ${t} s"
+    read -r wall cpu < <(build_time "$service")
+    walls[$service]="${walls[$service]:-} $wall"
+    cpus[$service]="${cpus[$service]:-} $cpu"
+    echo "run $run: $service ${wall} s (cpu ${cpu} s)"
   done
 done
-python3 - "${times[bare]}" "${times[json]}" "${times[dependencies]}" "${times[guarded]}" <<'PY'
+args=()
+for service in $services; do args+=("${walls[$service]}" "${cpus[$service]}"); done
+python3 - "${args[@]}" <<'PY'
 import statistics, sys
 names = ("bare", "json", "dependencies", "guarded")
-runs = {name: [float(t) for t in arg.split()] for name, arg in zip(names, sys.argv[1:])}
+wall = {n: [float(t) for t in sys.argv[1 + 2 * i].split()] for i, n in enumerate(names)}
+cpu = {n: [float(t) for t in sys.argv[2 + 2 * i].split()] for i, n in enumerate(names)}
 labels = {"bare": "bare (axum, tokio)", "json": "json (+ serde, serde_json)",
           "dependencies": "dependencies (+ jwtguard's)", "guarded": "guarded (+ jwtguard/axum)"}
-for name in names:
-    print(f"{labels[name]:29s} median {statistics.median(runs[name]):5.1f} s  runs {runs[name]}")
-m = {name: statistics.median(runs[name]) for name in names}
-print(f"guarded / json:      {m['guarded'] / m['json']:.2f}x")
-print(f"guarded / bare:      {m['guarded'] / m['bare']:.2f}x")
-print(f"dependencies / json: {m['dependencies'] / m['json']:.2f}x")
-print(f"json / bare:         {m['json'] / m['bare']:.2f}x")
+median = statistics.median
+for n in names:
+    print(f"{labels[n]:29s} wall median {median(wall[n]):5.1f} s, cpu {median(cpu[n]):5.1f} s"
+          f"  (wall runs {wall[n]})")
+for a, b in (("guarded", "json"), ("guarded", "bare"), ("dependencies", "json"), ("json", "bare")):
+    per_run = sorted(x / y for x, y in zip(wall[a], wall[b]))
+    print(f"{a + ' / ' + b + ':':22s} wall {median(wall[a]) / median(wall[b]):.2f}x"
+          f" (per run {per_run[0]:.2f}-{per_run[-1]:.2f}x),"
+          f" cpu {median(cpu[a]) / median(cpu[b]):.2f}x")
 PY
