@@ -69,7 +69,7 @@ impl fmt::Debug for SqlApiKeyStore {
 
 /// A key's row, as far as verifying it goes. Its `key` column (the hash) is
 /// kept to be compared again, in constant time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) struct ApiKeyRecord {
     pub(crate) id: String,
     pub(crate) hash: String,
@@ -87,6 +87,20 @@ pub(crate) struct ApiKeyRecord {
     pub(crate) last_refill_marker: Option<String>,
     pub(crate) created_at_ms: Option<i64>,
     pub(crate) permissions: Option<String>,
+}
+
+impl fmt::Debug for ApiKeyRecord {
+    /// Without the key's hash and the stored value that holds it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiKeyRecord")
+            .field("id", &self.id)
+            .field("reference_id", &self.reference_id)
+            .field("config_id", &self.config_id)
+            .field("enabled", &self.enabled)
+            .field("expires_at_ms", &self.expires_at_ms)
+            .field("remaining", &self.remaining)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ApiKeyRecord {

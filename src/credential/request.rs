@@ -1,5 +1,7 @@
 //! [`RequestParts`]: what a verifier reads of a request.
 
+use std::fmt;
+
 use crate::http::credentials::HeaderSource;
 
 /// The parts of a request that may carry credentials: its method, its query
@@ -25,12 +27,22 @@ use crate::http::credentials::HeaderSource;
 /// let headers = http::HeaderMap::new();
 /// let parts = RequestParts::new("POST", None, &headers);
 /// ```
-#[derive(Debug)]
 pub struct RequestParts<'r, H = http::HeaderMap> {
     method: &'r str,
     path: &'r str,
     query: Option<&'r str>,
     headers: &'r H,
+}
+
+impl<H> fmt::Debug for RequestParts<'_, H> {
+    /// The method and the path only: the headers and the query carry
+    /// credentials (`Authorization`, `Cookie`, `DPoP`, `access_token=`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestParts")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<H> Clone for RequestParts<'_, H> {
@@ -117,19 +129,40 @@ impl<'r, H> RequestParts<'r, H> {
 }
 
 impl<'r> From<&'r http::request::Parts> for RequestParts<'r> {
+    /// The path is the one the client asked for, also inside an axum
+    /// `Router::nest` (whose URI has lost the prefix).
     fn from(parts: &'r http::request::Parts) -> Self {
         Self::new(parts.method.as_str(), parts.uri.query(), &parts.headers)
-            .with_path(parts.uri.path())
+            .with_path(requested_path(&parts.uri, &parts.extensions))
     }
 }
 
 impl<'r, B> From<&'r http::Request<B>> for RequestParts<'r> {
+    /// The path is the one the client asked for, also inside an axum
+    /// `Router::nest` (whose URI has lost the prefix).
     fn from(request: &'r http::Request<B>) -> Self {
         Self::new(
             request.method().as_str(),
             request.uri().query(),
             request.headers(),
         )
-        .with_path(request.uri().path())
+        .with_path(requested_path(request.uri(), request.extensions()))
     }
+}
+
+/// The path the client asked for (a DPoP proof's `htu` names it): inside
+/// an axum `Router::nest` the URI has lost the prefix, and axum keeps the
+/// original as `OriginalUri`.
+#[cfg(feature = "axum")]
+fn requested_path<'r>(uri: &'r http::Uri, extensions: &'r http::Extensions) -> &'r str {
+    match extensions.get::<axum::extract::OriginalUri>() {
+        Some(original) => original.0.path(),
+        None => uri.path(),
+    }
+}
+
+/// The path the client asked for.
+#[cfg(not(feature = "axum"))]
+fn requested_path<'r>(uri: &'r http::Uri, _: &'r http::Extensions) -> &'r str {
+    uri.path()
 }

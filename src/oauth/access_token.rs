@@ -160,8 +160,13 @@ impl AccessTokens {
         verifier: &Verifier,
         token: &str,
     ) -> Result<T, Stop> {
-        // Only JWT plugin tokens are ever remembered (never access tokens).
+        // Only JWT plugin tokens are ever remembered (never access tokens),
+        // and `verify` on a raw token remembers them too: a hit is a JWT
+        // plugin token, refused here unless those are accepted.
         if let Some(claims) = verifier.inner.public_keys.cached(token) {
+            if !self.jwt_plugin_tokens {
+                return Err(ErrorKind::NotAnAccessToken.into());
+            }
             return claims.map_err(Stop::from);
         }
         let mut scratch = Scratch::<1024>::new();
@@ -266,21 +271,27 @@ impl AccessTokens {
         let claims = T::decode_claims(payload, &self.policy)?;
         let extra: AccessClaims =
             serde_json::from_slice(payload).map_err(|_| ErrorKind::Malformed)?;
+        let mut dpop = false;
         if source == Source::Introspection {
-            // Better Auth answers `Bearer`, or `DPoP` for a bound token.
+            // Better Auth answers `Bearer`, or `DPoP` for a token bound to
+            // a DPoP key (whose `cnf.jkt` it then gives).
             match &extra.token_type {
                 None => {}
-                Some(Value::String(kind))
-                    if kind.eq_ignore_ascii_case("bearer") || kind.eq_ignore_ascii_case("dpop") => {
-                }
+                Some(Value::String(kind)) if kind.eq_ignore_ascii_case("bearer") => {}
+                Some(Value::String(kind)) if kind.eq_ignore_ascii_case("dpop") => dpop = true,
                 Some(_) => return Err(ErrorKind::NotAnAccessToken),
             }
-            if extra.aud.is_none() && self.opaque_without_audience {
-                return self.finish(claims, extra);
-            }
         }
-        self.check_audience(extra.aud.as_ref())?;
-        self.finish(claims, extra)
+        let unchecked_audience =
+            source == Source::Introspection && extra.aud.is_none() && self.opaque_without_audience;
+        if !unchecked_audience {
+            self.check_audience(extra.aud.as_ref())?;
+        }
+        let (claims, jkt) = self.finish(claims, extra)?;
+        if dpop && jkt.is_none() {
+            return Err(ErrorKind::InvalidClaim("cnf"));
+        }
+        Ok((claims, jkt))
     }
 
     /// The checks after the audience's.
@@ -303,12 +314,16 @@ impl AccessTokens {
         if !matches!(extra.scope, None | Some(Value::String(_))) {
             return Err(ErrorKind::InvalidClaim("scope"));
         }
+        // A DPoP key (`jkt`) is the one binding checked here. Any other
+        // confirmation binds the token to something this verifier never
+        // sees: Better Auth's provider also issues RFC 8705 tokens bound to
+        // a client certificate (`x5t#S256`), presented as `Bearer`. Taken as
+        // a plain bearer token, a stolen one would work; it is refused.
         let jkt = match extra.cnf {
             None => None,
             Some(Value::Object(mut cnf)) => match cnf.remove("jkt") {
-                None => None,
-                Some(Value::String(jkt)) if !jkt.is_empty() => Some(jkt),
-                Some(_) => return Err(ErrorKind::InvalidClaim("cnf")),
+                Some(Value::String(jkt)) if !jkt.is_empty() && cnf.is_empty() => Some(jkt),
+                _ => return Err(ErrorKind::InvalidClaim("cnf")),
             },
             Some(_) => return Err(ErrorKind::InvalidClaim("cnf")),
         };
@@ -410,6 +425,17 @@ mod tests {
             (
                 serde_json::json!({"aud": RESOURCE, "iss": "https://evil.example"}),
                 ErrorKind::InvalidIssuer,
+            ),
+            // `DPoP` says bound to a key, but names none.
+            (
+                serde_json::json!({"aud": RESOURCE, "token_type": "DPoP"}),
+                ErrorKind::InvalidClaim("cnf"),
+            ),
+            // Bound to a client certificate (RFC 8705), presented as `Bearer`.
+            (
+                serde_json::json!({"aud": RESOURCE, "token_type": "Bearer",
+                    "cnf": {"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}}),
+                ErrorKind::InvalidClaim("cnf"),
             ),
         ] {
             assert_eq!(check(extra.clone()).unwrap_err(), kind, "{extra}");

@@ -18,6 +18,9 @@ use crate::token::policy::{ClaimCheck, Policy};
 
 /// The DPoP proof algorithms accepted by default: every asymmetric one
 /// jwtguard verifies (Better Auth's provider accepts the same family).
+/// The widest `dpop_proof_window` side: an hour.
+const MAX_PROOF_WINDOW: Duration = Duration::from_secs(3600);
+
 const DEFAULT_DPOP_ALGORITHMS: [Algorithm; 5] = [
     Algorithm::Es256,
     Algorithm::EdDsa,
@@ -172,6 +175,12 @@ impl OAuthSettings {
     /// must not pass as an access token). Turn it on for a service that
     /// also takes the Next.js app's own tokens.
     ///
+    /// This rules requests (`verify_request`, the extractors, the layer and
+    /// the middleware). [`Verifier::verify`](crate::Verifier::verify) on a
+    /// raw token refuses access tokens and reads JWT plugin tokens under
+    /// the `.jwks(..)` rules whatever this says: call it only where such a
+    /// token is what you expect.
+    ///
     /// ```
     /// let oauth = jwtguard::OAuthSettings::default().jwt_plugin_tokens(true);
     /// ```
@@ -198,7 +207,8 @@ impl OAuthSettings {
     }
 
     /// How far a DPoP proof's `iat` may lie ahead of and behind the clock.
-    /// Default: Better Auth's 5 s ahead, 300 s back.
+    /// Default: Better Auth's 5 s ahead, 300 s back; at most an hour each
+    /// (the replay store keeps every proof for the whole window).
     ///
     /// ```
     /// use std::time::Duration;
@@ -347,6 +357,12 @@ impl OAuthSettings {
                 })
                 .collect::<Result<_, _>>()?,
         };
+        if self.freshness.ahead > MAX_PROOF_WINDOW || self.freshness.back > MAX_PROOF_WINDOW {
+            return Err(invalid(
+                "dpop_proof_window",
+                "each side is at most an hour: every proof is remembered that long",
+            ));
+        }
         let valid_scope = |scope: &str| {
             !scope.is_empty()
                 && scope

@@ -16,6 +16,8 @@
 //! also carries a valid signed session token equal to the cache's
 //! `session.token`, the cache has not expired, and the session has not.
 
+use std::fmt;
+
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -63,7 +65,6 @@ impl std::str::FromStr for CookieCacheStrategy {
 }
 
 /// A cookie cache whose signature (or encryption) is valid.
-#[derive(Debug)]
 pub(crate) struct CachedSession {
     /// `session.token`: must equal the request's signed session token.
     pub(crate) token: String,
@@ -72,6 +73,17 @@ pub(crate) struct CachedSession {
     /// `version` (Better Auth writes `"1"` unless configured otherwise).
     pub(crate) version: Option<String>,
     pub(crate) record: SessionRecord,
+}
+
+impl fmt::Debug for CachedSession {
+    /// Without the session token, which is a credential.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CachedSession")
+            .field("expires_at_ms", &self.expires_at_ms)
+            .field("version", &self.version)
+            .field("record", &self.record)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The keys a cache is checked (or decrypted) with.

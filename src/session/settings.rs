@@ -34,7 +34,10 @@ const SECURE_PREFIX: &str = "__Secure-";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SecureCookies {
     /// Both `__Secure-better-auth.session_token` and
-    /// `better-auth.session_token` (a request sending both is refused).
+    /// `better-auth.session_token`; a request sending both is read by its
+    /// `__Secure-` cookie (a plain one is what a sibling subdomain or a
+    /// plain-HTTP page could plant). An `https://` app should say
+    /// [`Only`](Self::Only).
     #[default]
     Either,
     /// Only the `__Secure-` names: what an `https://` deployment sets.

@@ -144,3 +144,20 @@ fn cookie_with_a_non_token_value_is_malformed() {
         ErrorKind::Malformed
     );
 }
+
+#[test]
+fn request_parts_debug_shows_no_credential() {
+    let token = minter().sign();
+    let headers = headers(&[
+        (AUTHORIZATION, &format!("Bearer {token}")),
+        (COOKIE, "better-auth.session_token=secret-session.sig"),
+        (http::HeaderName::from_static("dpop"), "proof.jwt.value"),
+    ]);
+    let query = format!("access_token={token}");
+    let parts = jwtguard::RequestParts::new("POST", Some(&query), &headers);
+    let debug = format!("{parts:?} {parts:#?}");
+    assert!(debug.contains("POST"), "{debug}");
+    for secret in [token.as_str(), "secret-session", "proof.jwt.value"] {
+        assert!(!debug.contains(secret), "{debug}");
+    }
+}

@@ -84,7 +84,7 @@ async fn the_audience_is_compared_as_a_canonical_uri_in_a_string_or_an_array() {
 #[tokio::test]
 async fn issuer_expiry_and_client_are_required() {
     let verifier = verifier();
-    let cases: [(&str, Value, ErrorKind); 7] = [
+    let cases: [(&str, Value, ErrorKind); 11] = [
         (
             "iss",
             json!("https://app.example.com"),
@@ -100,6 +100,21 @@ async fn issuer_expiry_and_client_are_required() {
             ErrorKind::InvalidClaim("scope"),
         ),
         ("cnf", json!("jkt"), ErrorKind::InvalidClaim("cnf")),
+        // Bound to a client certificate (RFC 8705), which Better Auth's
+        // provider issues as `Bearer`: nothing here can check it.
+        (
+            "cnf",
+            json!({"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}),
+            ErrorKind::InvalidClaim("cnf"),
+        ),
+        (
+            "cnf",
+            json!({"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I",
+                "x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}),
+            ErrorKind::InvalidClaim("cnf"),
+        ),
+        ("cnf", json!({}), ErrorKind::InvalidClaim("cnf")),
+        ("cnf", json!({"jkt": ""}), ErrorKind::InvalidClaim("cnf")),
     ];
     for (name, value, kind) in cases {
         let mut claims = access_claims();
@@ -200,6 +215,36 @@ async fn what_is_not_an_access_token_is_refused_with_its_own_code() {
 }
 
 #[tokio::test]
+async fn a_jwt_plugin_token_remembered_by_verify_is_still_no_access_token() {
+    // A gRPC or WebSocket handler calls `verify` on a raw token, which
+    // accepts a JWT plugin token under the `.jwks(..)` rules and remembers
+    // it in the token cache; the request path must still refuse it.
+    let jwks = support::jwks(&[(KID, server_key())]);
+    let verifier = Verifier::builder()
+        .jwks(|keys| keys.json(jwks).token_cache(10))
+        .claim_rules(|rules| {
+            rules
+                .issuer("https://app.example.com")
+                .audience("https://app.example.com")
+        })
+        .oauth(|oauth| oauth.resource(RESOURCE).issuer(ISSUER))
+        .build()
+        .unwrap();
+    let plugin = signed(
+        None,
+        &json!({"sub": "user-1", "iss": "https://app.example.com",
+        "aud": "https://app.example.com", "exp": now() + 900}),
+    );
+    for _ in 0..2 {
+        assert_eq!(verifier.verify(&plugin).unwrap().sub(), "user-1");
+        assert_eq!(
+            bearer_kind(&verifier, &plugin).await.unwrap_err(),
+            ErrorKind::NotAnAccessToken
+        );
+    }
+}
+
+#[tokio::test]
 async fn access_tokens_pass_nowhere_else() {
     let token = access_token(&access_claims());
     // A raw token: the resource's rules and DPoP need the request.
@@ -277,6 +322,36 @@ fn settings_that_cannot_work_are_refused_when_built() {
             .issuer(ISSUER)
             .public_url("https://a.example/x"))
         .contains("origin")
+    );
+    let day = std::time::Duration::from_secs(86_400);
+    let long = std::time::Duration::from_secs(3601);
+    for (ahead, back) in [(long, day), (std::time::Duration::ZERO, long), (day, day)] {
+        let jwks = jwks.clone();
+        let refused = Verifier::builder()
+            .jwks(move |keys| keys.json(jwks))
+            .oauth(|o| {
+                o.resource(RESOURCE)
+                    .issuer(ISSUER)
+                    .dpop_proof_window(ahead, back)
+            })
+            .build()
+            .unwrap_err();
+        assert!(
+            refused.to_string().contains("dpop_proof_window"),
+            "{refused}"
+        );
+    }
+    let hour = std::time::Duration::from_secs(3600);
+    let jwks_for_hour = jwks.clone();
+    assert!(
+        Verifier::builder()
+            .jwks(move |keys| keys.json(jwks_for_hour))
+            .oauth(|o| o
+                .resource(RESOURCE)
+                .issuer(ISSUER)
+                .dpop_proof_window(hour, hour))
+            .build()
+            .is_ok()
     );
     let without_keys = Verifier::builder()
         .oauth(|o| o.resource(RESOURCE).issuer(ISSUER))

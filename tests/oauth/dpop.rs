@@ -293,3 +293,39 @@ async fn two_verifiers_sharing_a_store_refuse_each_others_replays() {
         ErrorKind::DpopReplay
     );
 }
+
+#[tokio::test]
+async fn inside_a_nested_axum_router_htu_is_the_path_the_client_asked_for() {
+    use axum::routing::post;
+    use jwtguard::axum::Auth;
+    // `Router::nest` hands the inner router a URI without its prefix; the
+    // proof names the whole URL.
+    let handler = |Auth(claims): Auth| async move { claims.sub().to_owned() };
+    let extractor = axum::Router::new()
+        .nest("/mcp", axum::Router::new().route("/tools", post(handler)))
+        .with_state(verifier());
+    let layered = axum::Router::new().nest(
+        "/mcp",
+        axum::Router::new()
+            .route("/tools", post(|| async { "ok" }))
+            .route_layer(jwtguard::tower::AuthLayer::new(verifier())),
+    );
+    for app in [extractor, layered] {
+        let key = TestKey::p256();
+        let token = bound_token(&key);
+        let accepted = call::axum(
+            app.clone(),
+            "POST",
+            "/mcp/tools",
+            &dpop(&token, &proof(&key, "POST", URL, &token)),
+        )
+        .await;
+        assert_eq!(accepted.status, 200, "{accepted:?}");
+        // A proof for the path as the inner router sees it is not one for
+        // this request.
+        let inner = proof(&key, "POST", "https://api.example.com/tools", &token);
+        let refused = call::axum(app, "POST", "/mcp/tools", &dpop(&token, &inner)).await;
+        assert_eq!(refused.status, 401, "{refused:?}");
+        assert_eq!(refused.code(), Some("invalid_dpop_proof"));
+    }
+}
