@@ -16,7 +16,7 @@ use crate::oauth::dpop::{self, Freshness, Target};
 use crate::oauth::introspection::Introspection;
 use crate::oauth::metadata::Metadata;
 use crate::oauth::replay::ReplayStore;
-use crate::oauth::resource::{canonical_uri, same_resource};
+use crate::oauth::resource::{request_url, same_resource};
 use crate::token::claims::Credential;
 use crate::token::compact::Scratch;
 use crate::token::decode::DecodeClaims;
@@ -209,7 +209,7 @@ impl AccessTokens {
         };
         let jkt = jkt.ok_or(ErrorKind::DpopKeyMismatch)?;
         let proof = dpop::proof_header(request.headers())?;
-        let url = canonical_uri(&format!("{}{}", self.public_url, request.path()))
+        let url = request_url(&format!("{}{}", self.public_url, request.path()))
             .ok_or(ErrorKind::InvalidDpopProof)?;
         let target = Target {
             method: request.method(),

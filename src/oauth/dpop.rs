@@ -16,7 +16,7 @@ use crate::error::ErrorKind;
 use crate::http::credentials::HeaderSource;
 use crate::jwks::document::proof_key;
 use crate::oauth::replay::replay_key;
-use crate::oauth::resource::canonical_uri;
+use crate::oauth::resource::request_url;
 use crate::token::compact::{Segments, decode};
 use crate::token::header::{Algorithm, is_media_type};
 
@@ -55,7 +55,7 @@ pub(crate) struct CheckedProof {
 /// What the request is, as the proof must name it.
 pub(crate) struct Target<'a> {
     pub(crate) method: &'a str,
-    /// The public URL of the request, canonical, without query.
+    /// The public URL of the request, as `request_url` writes it.
     pub(crate) url: &'a str,
     /// The access token the proof must be bound to (`ath`).
     pub(crate) token: &'a str,
@@ -139,8 +139,7 @@ pub(crate) fn check(
         return Err(ErrorKind::InvalidDpopProof);
     }
     // The query is not compared (RFC 9449 4.3); a fragment has no place.
-    let htu = htu.split('?').next().unwrap_or_default();
-    if canonical_uri(htu).as_deref() != Some(target.url) {
+    if request_url(&htu).as_deref() != Some(target.url) {
         return Err(ErrorKind::InvalidDpopProof);
     }
     let (ahead, back) = (freshness.ahead.as_secs_f64(), freshness.back.as_secs_f64());

@@ -9,6 +9,33 @@
 /// The path and query are kept as written, except a trailing `/` of the
 /// path: `https://API.example.com:443/mcp/` is `https://api.example.com/mcp`.
 pub(crate) fn canonical_uri(uri: &str) -> Option<String> {
+    let (origin, path, query) = split(uri)?;
+    let mut canonical = origin;
+    canonical.push_str(path.trim_end_matches('/'));
+    if let Some(query) = query {
+        canonical.push('?');
+        canonical.push_str(query);
+    }
+    Some(canonical)
+}
+
+/// A request's URL as a DPoP proof's `htu` is compared (RFC 9449 4.3, and
+/// Better Auth's `normalizeDpopHtu`): the lower-cased scheme and host
+/// without the default port, and the path exactly as written (`/` when
+/// empty), without the query; `None` as for [`canonical_uri`].
+///
+/// Unlike a resource identifier, `/tools/` and `/tools` are two URLs here:
+/// a proof for one is not one for the other.
+pub(crate) fn request_url(uri: &str) -> Option<String> {
+    let (mut url, path, _) = split(uri)?;
+    url.push_str(if path.is_empty() { "/" } else { path });
+    Some(url)
+}
+
+/// An absolute `http`/`https` URI's origin (lower-cased, without the
+/// default port), its path and its query as written; `None` for anything
+/// else (see [`canonical_uri`]).
+fn split(uri: &str) -> Option<(String, &str, Option<&str>)> {
     if uri.is_empty()
         || !uri
             .bytes()
@@ -39,13 +66,7 @@ pub(crate) fn canonical_uri(uri: &str) -> Option<String> {
         Some((path, query)) => (path, Some(query)),
         None => (path_and_query, None),
     };
-    let path = path.trim_end_matches('/');
-    let mut canonical = format!("{scheme}://{authority}{path}");
-    if let Some(query) = query {
-        canonical.push('?');
-        canonical.push_str(query);
-    }
-    Some(canonical)
+    Some((format!("{scheme}://{authority}"), path, query))
 }
 
 /// The origin (`scheme://host[:port]`) and the path of a canonical URI.
@@ -100,6 +121,26 @@ mod tests {
             "https://a.example/ x",
         ] {
             assert_eq!(canonical_uri(uri), None, "{uri}");
+        }
+    }
+
+    #[test]
+    fn a_request_url_keeps_its_path_as_written_and_drops_the_query() {
+        for (uri, url) in [
+            ("https://api.example.com", "https://api.example.com/"),
+            ("HTTPS://API.Example.COM:443/", "https://api.example.com/"),
+            ("https://a.example/mcp/tools", "https://a.example/mcp/tools"),
+            (
+                "https://a.example/mcp/tools/",
+                "https://a.example/mcp/tools/",
+            ),
+            ("https://a.example/MCP?x=1", "https://a.example/MCP"),
+            ("http://127.0.0.1:8000/a", "http://127.0.0.1:8000/a"),
+        ] {
+            assert_eq!(request_url(uri).as_deref(), Some(url), "{uri}");
+        }
+        for uri in ["/mcp", "https://a.example/x#f", "ftp://a.example/x"] {
+            assert_eq!(request_url(uri), None, "{uri}");
         }
     }
 

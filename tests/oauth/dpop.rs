@@ -61,6 +61,11 @@ async fn a_proof_for_another_request_token_or_time_is_refused() {
             "fragment",
             proof(&key, "POST", "https://api.example.com/mcp/tools#x", &token),
         ),
+        // Two URLs for Better Auth's `normalizeDpopHtu` too.
+        (
+            "trailing slash",
+            proof(&key, "POST", "https://api.example.com/mcp/tools/", &token),
+        ),
         ("token", proof(&key, "POST", URL, &other_token)),
         (
             "stale",
