@@ -36,6 +36,16 @@ const DEFAULT_HEADER: &str = "x-api-key";
 /// its `expiresAt`, when it has one; [`Claims::credential`](crate::Claims::credential)
 /// is [`Credential::ApiKey`](crate::Credential::ApiKey).
 ///
+/// **What is checked is the key, as the plugin's `verifyApiKey` does, not
+/// its owner.** Better Auth deletes a user's sessions but not their keys,
+/// and the plugin's own key-to-session hook (not `verifyApiKey`) is what
+/// refuses a key whose user is gone or whose configuration references
+/// organizations. Here such a key still verifies, with its `referenceId`
+/// as `sub`: delete a user's keys with the user, and where organization
+/// keys exist and organization and user ids can coincide (serial ids),
+/// check `configId` before treating `sub` as a user
+/// (`OwnerOf` compares `sub` with the path's user id).
+///
 /// **Rate limits are not applied.** The key's `rateLimitEnabled`,
 /// `rateLimitMax` and `rateLimitTimeWindow` are the plugin's to enforce:
 /// counted per instance here, N instances would let a key through N times
