@@ -94,7 +94,11 @@ pub(crate) fn replay_key(thumbprint: &str, jti: &str) -> String {
 /// dropped when its proof expires. When `capacity` live entries are held,
 /// a new proof is refused (503) rather than an unexpired `jti` forgotten:
 /// with Better Auth's 305-second window, the default 100,000 entries hold
-/// about 330 DPoP requests a second.
+/// about 330 DPoP requests a second, from all clients together. One
+/// client with a valid DPoP-bound token that sends more fills it, and
+/// every DPoP request gets 503 until its proofs expire: rate-limit DPoP
+/// requests per client in front of the service, size the store for its
+/// peak, or share a store without this bound (Redis).
 ///
 /// Instances behind one load balancer each keep their own: a proof
 /// replayed to another instance is not caught. Share one store (Redis
