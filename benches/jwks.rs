@@ -228,6 +228,7 @@ fn rs256_8192_forged(c: &mut Criterion) {
     let jwk = json!({"kty": "RSA", "alg": "RS256", "kid": KID, "n": b64(&n), "e": "AQAB"});
     let verifier = Verifier::builder()
         .jwks(|keys| keys.json(json!({"keys": [jwk]}).to_string()))
+        .claim_rules(|rules| rules.issuer(BASE_URL).audience(BASE_URL))
         .build()
         .expect("an 8192-bit modulus loads");
     let token = format!("{}.{}", signing_input("RS256"), b64([0x5A; 1024]));

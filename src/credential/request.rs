@@ -152,8 +152,9 @@ impl<'r, B> From<&'r http::Request<B>> for RequestParts<'r> {
 
 /// The path the client asked for (a DPoP proof's `htu` names it): inside
 /// an axum `Router::nest` the URI has lost the prefix, and axum keeps the
-/// original as `OriginalUri`.
-#[cfg(feature = "axum")]
+/// original as `OriginalUri` (its `original-uri` feature, which `oauth`
+/// turns on).
+#[cfg(all(feature = "axum", feature = "oauth"))]
 fn requested_path<'r>(uri: &'r http::Uri, extensions: &'r http::Extensions) -> &'r str {
     match extensions.get::<axum::extract::OriginalUri>() {
         Some(original) => original.0.path(),
@@ -162,7 +163,7 @@ fn requested_path<'r>(uri: &'r http::Uri, extensions: &'r http::Extensions) -> &
 }
 
 /// The path the client asked for.
-#[cfg(not(feature = "axum"))]
+#[cfg(not(all(feature = "axum", feature = "oauth")))]
 fn requested_path<'r>(uri: &'r http::Uri, _: &'r http::Extensions) -> &'r str {
     uri.path()
 }

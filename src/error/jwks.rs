@@ -8,7 +8,7 @@ use thiserror::Error as ThisError;
 /// loaded (up to [`max_age`](crate::JwksSettings::max_age)).
 ///
 /// ```
-/// let err = jwtguard::Verifier::builder().jwks(|keys| keys.json(r#"{"keys":[]}"#)).build().unwrap_err();
+/// let err = jwtguard::Verifier::builder().jwks(|keys| keys.json(r#"{"keys":[]}"#)).claim_rules(|rules| rules.audience("https://app.example.com")).build().unwrap_err();
 /// assert!(matches!(
 ///     err,
 ///     jwtguard::ConfigError::Jwks { error: jwtguard::JwksError::NoUsableKeys { .. }, .. }
@@ -45,7 +45,7 @@ pub enum JwksError {
     ///
     /// ```
     /// let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"AA","x":"BB"}]}"#;
-    /// let err = jwtguard::Verifier::builder().jwks(|keys| keys.json(jwks)).build().unwrap_err();
+    /// let err = jwtguard::Verifier::builder().jwks(|keys| keys.json(jwks)).claim_rules(|rules| rules.audience("https://app.example.com")).build().unwrap_err();
     /// assert!(matches!(
     ///     err,
     ///     jwtguard::ConfigError::Jwks {
@@ -80,7 +80,7 @@ impl fmt::Display for Where {
 ///
 /// ```
 /// let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed448","alg":"EdDSA","kid":"a","x":"AA"}]}"#;
-/// let err = jwtguard::Verifier::builder().jwks(|keys| keys.json(jwks)).build().unwrap_err();
+/// let err = jwtguard::Verifier::builder().jwks(|keys| keys.json(jwks)).claim_rules(|rules| rules.audience("https://app.example.com")).build().unwrap_err();
 /// let jwtguard::ConfigError::Jwks { error: jwtguard::JwksError::NoUsableKeys { skipped }, .. } = err else {
 ///     panic!("{err}")
 /// };

@@ -79,6 +79,10 @@ impl PublicKeys {
     pub(crate) fn is_ready(&self) -> bool {
         true
     }
+
+    pub(crate) fn accepts_plain_tokens(&self) -> bool {
+        true
+    }
 }
 
 /// No JWKS settings to hold.
@@ -92,7 +96,7 @@ impl JwksSettings {
         false
     }
 
-    pub(crate) fn build(self, policy: &Policy) -> Result<PublicKeys, ConfigError> {
+    pub(crate) fn build(self, policy: &Policy, _: bool) -> Result<PublicKeys, ConfigError> {
         Ok(PublicKeys {
             policy: policy.clone(),
         })

@@ -74,6 +74,8 @@ pub(crate) struct PublicKeys {
     /// The verifier's policy with the `iss`/`aud` checks of
     /// `JwksSettings::claim_check`.
     policy: Policy,
+    /// Whether tokens that are not OAuth access tokens are accepted.
+    plain_tokens: bool,
 }
 
 impl fmt::Debug for PublicKeys {
@@ -83,8 +85,18 @@ impl fmt::Debug for PublicKeys {
 }
 
 impl PublicKeys {
-    pub(crate) fn new(jwks: Option<Jwks>, policy: Policy) -> Self {
-        Self { jwks, policy }
+    pub(crate) fn new(jwks: Option<Jwks>, policy: Policy, plain_tokens: bool) -> Self {
+        Self {
+            jwks,
+            policy,
+            plain_tokens,
+        }
+    }
+
+    /// Whether a token signed by these keys that is not an OAuth access
+    /// token (the JWT plugin's) is accepted.
+    pub(crate) fn accepts_plain_tokens(&self) -> bool {
+        self.plain_tokens
     }
 
     /// The claim policy of tokens signed by a JWKS key.

@@ -72,6 +72,7 @@ impl JwksSource {
 ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
 /// let verifier = jwtguard::Verifier::builder()
 ///     .jwks(|keys| keys.json(jwks).token_cache(10_000))
+///     .claim_rules(|rules| rules.audience("https://app.example.com"))
 ///     .build()?;
 /// # Ok::<(), jwtguard::ConfigError>(())
 /// ```
@@ -123,7 +124,7 @@ impl JwksSettings {
     /// ```
     /// let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","alg":"EdDSA","kid":"k1",
     ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
-    /// let verifier = jwtguard::Verifier::builder().jwks(|keys| keys.json(jwks)).build()?;
+    /// let verifier = jwtguard::Verifier::builder().jwks(|keys| keys.json(jwks)).claim_rules(|rules| rules.audience("https://app.example.com")).build()?;
     /// # Ok::<(), jwtguard::ConfigError>(())
     /// ```
     pub fn json(mut self, json: impl Into<String>) -> Self {
@@ -147,6 +148,7 @@ impl JwksSettings {
     /// ```no_run
     /// let verifier = jwtguard::Verifier::builder()
     ///     .jwks(|keys| keys.url("https://app.example.com/api/auth/jwks"))
+    ///     .claim_rules(|rules| rules.audience("https://app.example.com"))
     ///     .claim_rules(|rules| rules.issuer("https://app.example.com").audience("https://app.example.com"))
     ///     .build()?;
     /// # Ok::<(), jwtguard::ConfigError>(())
@@ -180,6 +182,7 @@ impl JwksSettings {
     /// # let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
     /// let verifier = jwtguard::Verifier::builder()
     ///     .jwks(|keys| keys.fetcher(move || Ok(jwks.to_owned())))
+    ///     .claim_rules(|rules| rules.audience("https://app.example.com"))
     ///     .build()?;
     /// # Ok::<(), jwtguard::ConfigError>(())
     /// ```
@@ -200,6 +203,7 @@ impl JwksSettings {
     /// # let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
     /// let verifier = jwtguard::Verifier::builder()
     ///     .jwks(|keys| keys.fetcher(move || Ok(jwks.to_owned())).refresh_interval(std::time::Duration::from_secs(60)))
+    ///     .claim_rules(|rules| rules.audience("https://app.example.com"))
     ///     .build()?;
     /// # Ok::<(), jwtguard::ConfigError>(())
     /// ```
@@ -217,6 +221,7 @@ impl JwksSettings {
     /// # let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
     /// let verifier = jwtguard::Verifier::builder()
     ///     .jwks(|keys| keys.fetcher(move || Ok(jwks.to_owned())).refresh_cooldown(std::time::Duration::from_secs(30)))
+    ///     .claim_rules(|rules| rules.audience("https://app.example.com"))
     ///     .build()?;
     /// # Ok::<(), jwtguard::ConfigError>(())
     /// ```
@@ -240,6 +245,7 @@ impl JwksSettings {
     /// # let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
     /// let verifier = jwtguard::Verifier::builder()
     ///     .jwks(|keys| keys.fetcher(move || Ok(jwks.to_owned())).max_age(std::time::Duration::from_secs(6 * 3600)))
+    ///     .claim_rules(|rules| rules.audience("https://app.example.com"))
     ///     .build()?;
     /// # Ok::<(), jwtguard::ConfigError>(())
     /// ```
@@ -280,6 +286,7 @@ impl JwksSettings {
     /// ```
     /// let verifier = jwtguard::Verifier::builder()
     ///     .jwks(|keys| keys.fetcher(|| Err("Better Auth is not up yet".into())).background_start(true))
+    ///     .claim_rules(|rules| rules.audience("https://app.example.com"))
     ///     .build()?; // at once, without keys
     /// assert!(!verifier.is_ready());
     /// # Ok::<(), jwtguard::ConfigError>(())
@@ -298,6 +305,7 @@ impl JwksSettings {
     /// ```
     /// let verifier = jwtguard::Verifier::builder()
     ///     .jwks(|keys| keys.fetcher(|| Err("Better Auth is not up yet".into())).background_start(true).background_retry(std::time::Duration::from_millis(250)))
+    ///     .claim_rules(|rules| rules.audience("https://app.example.com"))
     ///     .build()?;
     /// # Ok::<(), jwtguard::ConfigError>(())
     /// ```
@@ -314,6 +322,16 @@ impl JwksSettings {
     /// `BETTER_AUTH_URL` sets [`ClaimCheck::Required`]; call this with
     /// [`ClaimCheck::IfPresent`] after it to go back to checking them only
     /// when present.
+    ///
+    /// Without this call, JWKS tokens follow the verifier's
+    /// [`ClaimRules`](crate::ClaimRules), and `build()` refuses a verifier
+    /// whose rules name no audience: Better Auth's OAuth provider signs the
+    /// ID tokens it issues to other clients (`aud`: the client) with the
+    /// same keys, and an unchecked audience would take them as the user's
+    /// own tokens. [`ClaimCheck::Skip`] here says that is intended (no
+    /// OAuth provider on the app, say). An OAuth resource server that
+    /// refuses the JWT plugin's tokens (`OAuthSettings::jwt_plugin_tokens`,
+    /// feature `oauth`) needs no audience here.
     ///
     /// ```
     /// # let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
@@ -346,6 +364,7 @@ impl JwksSettings {
     /// # let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
     /// let verifier = jwtguard::Verifier::builder()
     ///     .jwks(|keys| keys.json(jwks).token_cache(10_000))
+    ///     .claim_rules(|rules| rules.audience("https://app.example.com"))
     ///     .build()?;
     /// # Ok::<(), jwtguard::ConfigError>(())
     /// ```
@@ -355,19 +374,40 @@ impl JwksSettings {
     }
 }
 
+/// Why a JWKS verifier without an audience is refused.
+const NO_AUDIENCE: &str = "tokens signed by a JWKS key need their audience checked: Better Auth's \
+     OAuth provider signs ID tokens for other clients with the same keys. Set \
+     .claim_rules(|rules| rules.issuer(app_url).audience(app_url)) (the JWT plugin writes the \
+     app's baseURL in both; from_env: BETTER_AUTH_URL, or JWT_AUDIENCE), or accept any \
+     audience with \
+     .jwks(|keys| keys.claim_check(ClaimCheck::Skip))";
+
 impl JwksSettings {
     pub(crate) fn is_set(&self) -> bool {
         self.source.is_some()
     }
 
     /// The claim policy for public-key tokens: `policy` with the `iss` and
-    /// `aud` checks [`claim_check`](Self::claim_check) chose.
-    fn public_key_policy(&self, policy: &Policy) -> Result<Policy, ConfigError> {
+    /// `aud` checks [`claim_check`](Self::claim_check) chose. Unless told
+    /// (`claim_check`), tokens accepted as they are (`plain_tokens`) need
+    /// an audience: Better Auth signs more than the JWT plugin's tokens
+    /// with these keys.
+    fn public_key_policy(
+        &self,
+        policy: &Policy,
+        plain_tokens: bool,
+    ) -> Result<Policy, ConfigError> {
         let mut public = policy.clone();
-        if let Some(check) = self.claim_check {
-            public.issuer_check = check;
-            public.audience_check = check;
-            public.check_values()?;
+        match self.claim_check {
+            Some(check) => {
+                public.issuer_check = check;
+                public.audience_check = check;
+                public.check_values()?;
+            }
+            None if plain_tokens && self.is_set() && public.audience_check == ClaimCheck::Skip => {
+                return Err(ConfigError::InvalidJwksSetting(NO_AUDIENCE));
+            }
+            None => {}
         }
         Ok(public)
     }
@@ -375,10 +415,16 @@ impl JwksSettings {
     /// The public keys for a verifier whose policy is `policy`: its
     /// `iss`/`aud` checks as [`claim_check`](Self::claim_check) says, then
     /// the keys loaded (last: it may fetch, and every cheaper mistake is
-    /// reported first).
-    pub(crate) fn build(self, policy: &Policy) -> Result<PublicKeys, ConfigError> {
-        let policy = self.public_key_policy(policy)?;
-        Ok(PublicKeys::new(self.load()?, policy))
+    /// reported first). `plain_tokens`: whether tokens that are not OAuth
+    /// access tokens are accepted (an OAuth resource server may refuse
+    /// them).
+    pub(crate) fn build(
+        self,
+        policy: &Policy,
+        plain_tokens: bool,
+    ) -> Result<PublicKeys, ConfigError> {
+        let policy = self.public_key_policy(policy, plain_tokens)?;
+        Ok(PublicKeys::new(self.load()?, policy, plain_tokens))
     }
 
     /// Loads the keys: fetching them once for a URL or fetch function, or,

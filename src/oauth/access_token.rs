@@ -144,6 +144,12 @@ impl AccessTokens {
         }
     }
 
+    /// Whether the JWT plugin's own tokens are accepted next to access
+    /// tokens ([`OAuthSettings::jwt_plugin_tokens`](crate::OAuthSettings::jwt_plugin_tokens)).
+    pub(crate) fn accepts_jwt_plugin_tokens(&self) -> bool {
+        self.jwt_plugin_tokens
+    }
+
     /// An introspection answer's claims, checked as a JWT's would be.
     fn introspected<T: DecodeClaims>(
         &self,

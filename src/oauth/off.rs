@@ -30,6 +30,10 @@ impl AccessTokens {
         match *self {}
     }
 
+    pub(crate) fn accepts_jwt_plugin_tokens(&self) -> bool {
+        match *self {}
+    }
+
     pub(crate) fn opaque_from_authorization<'v>(&self, _: &'v [u8]) -> Option<&'v str> {
         match *self {}
     }

@@ -175,11 +175,11 @@ impl OAuthSettings {
     /// must not pass as an access token). Turn it on for a service that
     /// also takes the Next.js app's own tokens.
     ///
-    /// This rules requests (`verify_request`, the extractors, the layer and
-    /// the middleware). [`Verifier::verify`](crate::Verifier::verify) on a
-    /// raw token refuses access tokens and reads JWT plugin tokens under
-    /// the `.jwks(..)` rules whatever this says: call it only where such a
-    /// token is what you expect.
+    /// This holds everywhere: on requests and in
+    /// [`Verifier::verify`](crate::Verifier::verify) on a raw token (which
+    /// refuses access tokens, whose rules need the request). Refused, the
+    /// JWT plugin's tokens need no audience rule on `.jwks(..)`; accepted,
+    /// they do (see `JwksSettings::claim_check`).
     ///
     /// ```
     /// let oauth = jwtguard::OAuthSettings::default().jwt_plugin_tokens(true);

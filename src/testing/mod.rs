@@ -92,7 +92,7 @@ impl TokenMinter {
     /// use jwtguard::testing::TokenMinter;
     ///
     /// let minter = TokenMinter::ed25519([7; 32], "key-1");
-    /// let verifier = jwtguard::Verifier::builder().jwks(|keys| keys.json(minter.jwks().unwrap())).build()?;
+    /// let verifier = jwtguard::Verifier::builder().jwks(|keys| keys.json(minter.jwks().unwrap())).claim_rules(|rules| rules.audience("https://app.example.com")).build()?;
     /// let token = minter.subject("user-1").sign();
     /// assert_eq!(verifier.verify(&token)?.sub(), "user-1");
     /// # Ok::<(), Box<dyn std::error::Error>>(())

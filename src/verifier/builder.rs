@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::error::config::ConfigError;
 use crate::jwks::JwksSettings;
 use crate::keys::secrets::Hs256Secrets;
-use crate::oauth::OAuthSettings;
+use crate::oauth::{AccessTokens, OAuthSettings};
 use crate::session::settings::SessionSettings;
 use crate::token::clock::Clock;
 use crate::token::header::KnownHeaders;
@@ -175,7 +175,7 @@ impl VerifierBuilder {
     /// ```
     /// let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","alg":"EdDSA","kid":"k1",
     ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
-    /// let verifier = jwtguard::Verifier::builder().jwks(|keys| keys.json(jwks)).build()?;
+    /// let verifier = jwtguard::Verifier::builder().jwks(|keys| keys.json(jwks)).claim_rules(|rules| rules.audience("https://app.example.com")).build()?;
     /// # Ok::<(), jwtguard::ConfigError>(())
     /// ```
     #[cfg(feature = "jwks")]
@@ -346,8 +346,12 @@ impl VerifierBuilder {
         } else {
             KnownHeaders::default()
         };
+        // A resource server that refuses the JWT plugin's own tokens refuses
+        // them everywhere, `verify` included.
+        let plain_tokens =
+            (access_tokens.as_ref()).is_none_or(AccessTokens::accepts_jwt_plugin_tokens);
         // Last: it may fetch, and every cheaper mistake is reported first.
-        let public_keys = self.jwks.build(&policy)?;
+        let public_keys = self.jwks.build(&policy, plain_tokens)?;
         Ok(Verifier::from_inner(Inner {
             keys,
             known_headers,

@@ -25,7 +25,7 @@ impl Verifier {
     /// | `JWT_ISSUER` | optional; checked when a token has `iss` |
     /// | `JWT_AUDIENCE` | optional; checked when a token has `aud` |
     /// | `JWT_LEEWAY_SECONDS` | optional; default 0 |
-    /// | `BETTER_AUTH_JWKS_URL` | feature `jwks-fetch`: accept the JWT plugin's tokens, keys from this JWKS |
+    /// | `BETTER_AUTH_JWKS_URL` | feature `jwks-fetch`: accept the JWT plugin's tokens, keys from this JWKS; with `BETTER_AUTH_URL` or `JWT_AUDIENCE`, since the tokens' audience is checked (Better Auth's OAuth provider signs ID tokens for other clients with the same keys) |
     /// | `BETTER_AUTH_URL` | feature `jwks-fetch`: the same with `{url}/api/auth/jwks`; the plugin's tokens must carry the URL as `iss` and `aud` (as Better Auth's own `verifyJWT` requires), and HS256 tokens may carry it next to `JWT_ISSUER`/`JWT_AUDIENCE` |
     /// | `JWKS_BACKGROUND_START` | feature `jwks-fetch`, optional: `1`/`true` fetches that JWKS in the background (`JwksSettings::background_start`); `0`/`false` (the default) fetches it here |
     /// | `BETTER_AUTH_COOKIE_CACHE` | optional: accept Better Auth's session cookie with its cookie cache of this strategy, `compact`, `jwt` or `jwe` (feature `session-jwe`) |

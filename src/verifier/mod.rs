@@ -263,6 +263,9 @@ impl Verifier {
         if checked.access_token {
             return Err(ErrorKind::AccessTokenNotAccepted);
         }
+        if checked.public_key && !self.inner.public_keys.accepts_plain_tokens() {
+            return Err(ErrorKind::NotAnAccessToken);
+        }
         let claims = T::decode_claims(checked.payload, self.policy_for(checked))
             .map_err(|kind| session_cache_refusal(kind, checked.payload))?;
         if checked.public_key {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::background::{Answer as Fetched, Issuer, eventually};
 use crate::call::Answer;
 use crate::support::{JwksServer, TestKey, claims, jwks};
-use jwtguard::Verifier;
+use jwtguard::{ClaimCheck, Verifier};
 use serde_json::{Value, json};
 
 const SECRET: &str = "test-secret-that-is-at-least-32-bytes-long";
@@ -20,7 +20,11 @@ type Seen = (u16, Option<String>, Value);
 fn setup(first: &TestKey) -> (JwksServer, Verifier) {
     let server = JwksServer::start(jwks(&[("first", first)]));
     let verifier = Verifier::builder()
-        .jwks(|keys| keys.url(&server.url).refresh_cooldown(Duration::ZERO))
+        .jwks(|keys| {
+            keys.claim_check(ClaimCheck::Skip)
+                .url(&server.url)
+                .refresh_cooldown(Duration::ZERO)
+        })
         .build()
         .unwrap();
     (server, verifier)
@@ -157,7 +161,8 @@ where
         .builder()
         .hs256_secret(SECRET)
         .jwks(|keys| {
-            keys.background_retry(Duration::from_millis(20))
+            keys.claim_check(ClaimCheck::Skip)
+                .background_retry(Duration::from_millis(20))
                 .refresh_interval(Duration::from_millis(200))
         })
         .build()

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::{JwksServer, TestKey, claims, jwks};
 use jwtguard::testing::sign_raw;
-use jwtguard::{Claims, ConfigError, ErrorKind, Verifier, VerifierBuilder};
+use jwtguard::{ClaimCheck, Claims, ConfigError, ErrorKind, Verifier, VerifierBuilder};
 
 const SECRET: &str = "test-secret-that-is-at-least-32-bytes-long";
 
@@ -59,7 +59,11 @@ impl Issuer {
     /// A builder with this issuer as a background-started JWKS fetcher.
     pub fn builder(&self) -> VerifierBuilder {
         let issuer = self.clone();
-        Verifier::builder().jwks(|keys| keys.fetcher(move || issuer.fetch()).background_start(true))
+        Verifier::builder().jwks(|keys| {
+            keys.claim_check(ClaimCheck::Skip)
+                .fetcher(move || issuer.fetch())
+                .background_start(true)
+        })
     }
 
     fn fetch(&self) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
@@ -142,7 +146,8 @@ fn until_the_keys_load_public_key_tokens_get_503_and_hs256_tokens_pass() {
         .builder()
         .hs256_secret(SECRET)
         .jwks(|keys| {
-            keys.background_retry(Duration::from_millis(20))
+            keys.claim_check(ClaimCheck::Skip)
+                .background_retry(Duration::from_millis(20))
                 .refresh_interval(Duration::from_millis(200))
         })
         .build()
@@ -187,7 +192,8 @@ fn failed_first_fetches_back_off_doubling_then_the_normal_schedule_resumes() {
     let verifier = issuer
         .builder()
         .jwks(|keys| {
-            keys.background_retry(first_retry)
+            keys.claim_check(ClaimCheck::Skip)
+                .background_retry(first_retry)
                 .refresh_interval(interval)
         })
         .build()
@@ -216,33 +222,45 @@ fn background_start_needs_a_fetched_jwks_and_a_retry_above_zero() {
     let key = TestKey::ed25519();
     let document = jwks(&[("k", &key)]);
     let err = Verifier::builder()
-        .jwks(|keys| keys.json(&document).background_start(true))
+        .jwks(|keys| {
+            keys.claim_check(ClaimCheck::Skip)
+                .json(&document)
+                .background_start(true)
+        })
         .build()
         .unwrap_err();
     assert!(matches!(err, ConfigError::InvalidJwksSetting(_)), "{err}");
     assert!(err.to_string().contains("jwks_background_start"), "{err}");
     let err = Verifier::builder()
         .hs256_secret(SECRET)
-        .jwks(|keys| keys.background_start(true))
+        .jwks(|keys| keys.claim_check(ClaimCheck::Skip).background_start(true))
         .build()
         .unwrap_err();
     assert!(matches!(err, ConfigError::InvalidJwksSetting(_)), "{err}");
     let err = Issuer::new(Answer::Down)
         .builder()
-        .jwks(|keys| keys.background_retry(Duration::ZERO))
+        .jwks(|keys| {
+            keys.claim_check(ClaimCheck::Skip)
+                .background_retry(Duration::ZERO)
+        })
         .build()
         .unwrap_err();
     assert!(matches!(err, ConfigError::InvalidJwksSetting(_)), "{err}");
     // Off is the default, and fine with any source.
     let verifier = Verifier::builder()
-        .jwks(|keys| keys.json(&document).background_start(false))
+        .jwks(|keys| {
+            keys.claim_check(ClaimCheck::Skip)
+                .json(&document)
+                .background_start(false)
+        })
         .build()
         .unwrap();
     assert!(verifier.is_ready());
     // An invalid URL is still refused by build(), before any fetch.
     let err = Verifier::builder()
         .jwks(|keys| {
-            keys.url("http://issuer.example/api/auth/jwks")
+            keys.claim_check(ClaimCheck::Skip)
+                .url("http://issuer.example/api/auth/jwks")
                 .background_start(true)
         })
         .build()
@@ -256,7 +274,10 @@ fn a_verifier_without_a_fetched_jwks_is_always_ready() {
     let hs256 = Verifier::builder().hs256_secret(SECRET).build().unwrap();
     assert!(hs256.is_ready());
     let fixed = Verifier::builder()
-        .jwks(|keys| keys.json(jwks(&[("k", &key)])))
+        .jwks(|keys| {
+            keys.claim_check(ClaimCheck::Skip)
+                .json(jwks(&[("k", &key)]))
+        })
         .build()
         .unwrap();
     assert!(fixed.is_ready());
@@ -272,6 +293,7 @@ fn from_env_jwks_background_start_builds_while_the_issuer_is_down() {
         let url = url.clone();
         Verifier::from_env_with(move |name| match name {
             "BETTER_AUTH_JWKS_URL" => Some(url.clone()),
+            "JWT_AUDIENCE" => Some("https://app.example.com".to_owned()),
             "JWKS_BACKGROUND_START" => Some(background.to_owned()),
             _ => None,
         })

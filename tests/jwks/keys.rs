@@ -7,7 +7,7 @@ use crate::support::{JwksServer, TestKey, claims, jwks};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jwtguard::testing::sign_raw;
-use jwtguard::{ConfigError, ErrorKind, JwksError, Verifier};
+use jwtguard::{ClaimCheck, ConfigError, ErrorKind, JwksError, Verifier};
 use serde_json::json;
 
 const SECRET: &str = "test-secret-that-is-at-least-32-bytes-long";
@@ -42,7 +42,10 @@ fn every_algorithm_verifies_with_its_own_key_and_refuses_tampering() {
     for key in TestKey::every_algorithm() {
         let alg = key.alg();
         let verifier = Verifier::builder()
-            .jwks(|keys| keys.json(jwks(&[("k1", &key)])))
+            .jwks(|keys| {
+                keys.claim_check(ClaimCheck::Skip)
+                    .json(jwks(&[("k1", &key)]))
+            })
             .build()
             .unwrap();
         let token = key.sign("k1", &claims("user-1"));
@@ -78,7 +81,13 @@ fn a_key_is_used_only_with_its_own_algorithm() {
     let (ed, rsa, p256) = (TestKey::ed25519(), TestKey::rs256(), TestKey::p256());
     let verifier = Verifier::builder()
         .hs256_secret(SECRET)
-        .jwks(|keys| keys.json(jwks(&[("ed", &ed), ("rsa", &rsa), ("p256", &p256)])))
+        .jwks(|keys| {
+            keys.claim_check(ClaimCheck::Skip).json(jwks(&[
+                ("ed", &ed),
+                ("rsa", &rsa),
+                ("p256", &p256),
+            ]))
+        })
         .build()
         .unwrap();
     let c = claims("user-1");
@@ -101,7 +110,10 @@ fn a_key_is_used_only_with_its_own_algorithm() {
     }
     // Without a secret there is no HS256 at all.
     let jwks_only = Verifier::builder()
-        .jwks(|keys| keys.json(jwks(&[("ed", &ed)])))
+        .jwks(|keys| {
+            keys.claim_check(ClaimCheck::Skip)
+                .json(jwks(&[("ed", &ed)]))
+        })
         .build()
         .unwrap();
     let token = sign_raw(jwk.as_bytes(), r#"{"alg":"HS256"}"#, &payload);
@@ -122,7 +134,10 @@ fn one_verifier_accepts_the_shared_secret_and_the_plugin_during_a_migration() {
     let ed = TestKey::ed25519();
     let verifier = Verifier::builder()
         .hs256_secret(SECRET)
-        .jwks(|keys| keys.json(jwks(&[("ed", &ed)])))
+        .jwks(|keys| {
+            keys.claim_check(ClaimCheck::Skip)
+                .json(jwks(&[("ed", &ed)]))
+        })
         .build()
         .unwrap();
     let hs = sign_raw(
@@ -146,12 +161,15 @@ fn a_token_without_kid_needs_exactly_one_key_of_its_algorithm() {
     let c = claims("user-1");
     let no_kid = a.sign_raw(&json!({"alg": "EdDSA"}), &c);
     let one = Verifier::builder()
-        .jwks(|keys| keys.json(jwks(&[("a", &a)])))
+        .jwks(|keys| keys.claim_check(ClaimCheck::Skip).json(jwks(&[("a", &a)])))
         .build()
         .unwrap();
     assert_eq!(one.verify(&no_kid).unwrap().sub(), "user-1");
     let two = Verifier::builder()
-        .jwks(|keys| keys.json(jwks(&[("a", &a), ("b", &b)])))
+        .jwks(|keys| {
+            keys.claim_check(ClaimCheck::Skip)
+                .json(jwks(&[("a", &a), ("b", &b)]))
+        })
         .build()
         .unwrap();
     assert_eq!(kind(two.verify(&no_kid)), ErrorKind::UnknownKey);
@@ -203,7 +221,10 @@ fn the_registered_claims_are_checked_as_for_hs256() {
 fn oversized_and_malformed_signatures_are_refused_before_any_key_work() {
     let key = TestKey::ed25519();
     let verifier = Verifier::builder()
-        .jwks(|keys| keys.json(jwks(&[("k", &key)])))
+        .jwks(|keys| {
+            keys.claim_check(ClaimCheck::Skip)
+                .json(jwks(&[("k", &key)]))
+        })
         .build()
         .unwrap();
     let token = key.sign("k", &claims("user-1"));
@@ -221,7 +242,7 @@ fn oversized_and_malformed_signatures_are_refused_before_any_key_work() {
 #[test]
 fn building_fails_clearly_when_the_jwks_is_unusable_or_unreachable() {
     let not_jwks = Verifier::builder()
-        .jwks(|keys| keys.json("<html>"))
+        .jwks(|keys| keys.claim_check(ClaimCheck::Skip).json("<html>"))
         .build()
         .unwrap_err();
     assert_eq!(
@@ -236,7 +257,7 @@ fn building_fails_clearly_when_the_jwks_is_unusable_or_unreachable() {
     let url = format!("http://{}/api/auth/jwks", closed.local_addr().unwrap());
     drop(closed);
     let err = Verifier::builder()
-        .jwks(|keys| keys.url(&url))
+        .jwks(|keys| keys.claim_check(ClaimCheck::Skip).url(&url))
         .build()
         .unwrap_err();
     assert!(
@@ -251,7 +272,7 @@ fn building_fails_clearly_when_the_jwks_is_unusable_or_unreachable() {
     );
     let server = JwksServer::start(r#"{"keys":[]}"#.into());
     let err = Verifier::builder()
-        .jwks(|keys| keys.url(&server.url))
+        .jwks(|keys| keys.claim_check(ClaimCheck::Skip).url(&server.url))
         .build()
         .unwrap_err();
     assert_eq!(
@@ -263,30 +284,41 @@ fn building_fails_clearly_when_the_jwks_is_unusable_or_unreachable() {
     );
     server.set_down(true);
     let err = Verifier::builder()
-        .jwks(|keys| keys.url(&server.url))
+        .jwks(|keys| keys.claim_check(ClaimCheck::Skip).url(&server.url))
         .build()
         .unwrap_err();
     assert!(err.to_string().contains("503"), "{err}");
     let err = Verifier::builder()
-        .jwks(|keys| keys.url("http://issuer.example/api/auth/jwks"))
+        .jwks(|keys| {
+            keys.claim_check(ClaimCheck::Skip)
+                .url("http://issuer.example/api/auth/jwks")
+        })
         .build()
         .unwrap_err();
     assert_eq!(err, ConfigError::InvalidJwksUrl);
     let err = Verifier::builder()
         .hs256_secret(SECRET)
-        .jwks(|keys| keys.token_cache(10))
+        .jwks(|keys| keys.claim_check(ClaimCheck::Skip).token_cache(10))
         .build()
         .unwrap_err();
     assert_eq!(err, ConfigError::CacheWithoutJwks);
     let key = TestKey::ed25519();
     let json = jwks(&[("k", &key)]);
     let err = Verifier::builder()
-        .jwks(|keys| keys.json(&json).token_cache(0))
+        .jwks(|keys| {
+            keys.claim_check(ClaimCheck::Skip)
+                .json(&json)
+                .token_cache(0)
+        })
         .build()
         .unwrap_err();
     assert!(matches!(err, ConfigError::InvalidJwksSetting(_)), "{err}");
     let err = Verifier::builder()
-        .jwks(|keys| keys.json(&json).refresh_interval(Duration::ZERO))
+        .jwks(|keys| {
+            keys.claim_check(ClaimCheck::Skip)
+                .json(&json)
+                .refresh_interval(Duration::ZERO)
+        })
         .build()
         .unwrap_err();
     assert!(matches!(err, ConfigError::InvalidJwksSetting(_)), "{err}");
@@ -298,7 +330,11 @@ async fn rotation_a_new_kid_is_fetched_once_and_a_removed_key_stops_working() {
     let server = JwksServer::start(jwks(&[("old", &old)]));
     let cooldown = Duration::from_millis(100);
     let verifier = Verifier::builder()
-        .jwks(|keys| keys.url(&server.url).refresh_cooldown(cooldown))
+        .jwks(|keys| {
+            keys.claim_check(ClaimCheck::Skip)
+                .url(&server.url)
+                .refresh_cooldown(cooldown)
+        })
         .build()
         .unwrap();
     assert_eq!(server.fetches(), 1);
@@ -335,7 +371,8 @@ async fn a_flood_of_unknown_kids_causes_at_most_one_fetch_per_cooldown() {
     let server = JwksServer::start(jwks(&[("k", &key)]));
     let verifier = Verifier::builder()
         .jwks(|keys| {
-            keys.url(&server.url)
+            keys.claim_check(ClaimCheck::Skip)
+                .url(&server.url)
                 .refresh_cooldown(Duration::from_secs(3600))
         })
         .build()
@@ -363,7 +400,11 @@ async fn a_flood_of_unknown_kids_causes_at_most_one_fetch_per_cooldown() {
     // Past the cooldown, concurrent unknown kids share one reload.
     let cooldown = Duration::from_millis(300);
     let verifier = Verifier::builder()
-        .jwks(|keys| keys.url(&server.url).refresh_cooldown(cooldown))
+        .jwks(|keys| {
+            keys.claim_check(ClaimCheck::Skip)
+                .url(&server.url)
+                .refresh_cooldown(cooldown)
+        })
         .build()
         .unwrap();
     std::thread::sleep(cooldown + cooldown / 2);
@@ -393,7 +434,8 @@ fn an_outage_keeps_the_last_good_keys_and_recovery_picks_up_new_ones() {
     let server = JwksServer::start(jwks(&[("a", &a)]));
     let verifier = Verifier::builder()
         .jwks(|keys| {
-            keys.url(&server.url)
+            keys.claim_check(ClaimCheck::Skip)
+                .url(&server.url)
                 .refresh_interval(Duration::from_millis(50))
         })
         .build()
@@ -423,7 +465,11 @@ fn the_sync_methods_never_wait_but_start_the_reload() {
     let (a, b) = (TestKey::ed25519(), TestKey::ed25519());
     let server = JwksServer::start(jwks(&[("a", &a)]));
     let verifier = Verifier::builder()
-        .jwks(|keys| keys.url(&server.url).refresh_cooldown(Duration::ZERO))
+        .jwks(|keys| {
+            keys.claim_check(ClaimCheck::Skip)
+                .url(&server.url)
+                .refresh_cooldown(Duration::ZERO)
+        })
         .build()
         .unwrap();
     server.serve(jwks(&[("a", &a), ("b", &b)]));
@@ -443,7 +489,8 @@ fn cached_tokens_are_still_checked_for_time_and_forgotten_when_keys_change() {
     let clock_now = Arc::clone(&now);
     let verifier = Verifier::builder()
         .jwks(|keys| {
-            keys.url(&server.url)
+            keys.claim_check(ClaimCheck::Skip)
+                .url(&server.url)
                 .refresh_cooldown(Duration::ZERO)
                 .token_cache(100)
         })
@@ -481,7 +528,11 @@ fn debug_output_shows_no_key_material() {
     let key = TestKey::ed25519();
     let jwk = key.jwk("k");
     let verifier = Verifier::builder()
-        .jwks(|keys| keys.json(jwks(&[("k", &key)])).token_cache(10))
+        .jwks(|keys| {
+            keys.claim_check(ClaimCheck::Skip)
+                .json(jwks(&[("k", &key)]))
+                .token_cache(10)
+        })
         .build()
         .unwrap();
     let debug = format!("{verifier:?}");
@@ -509,10 +560,24 @@ fn from_env_reads_the_jwks_url_or_the_better_auth_url() {
                 .map(|(_, v)| v.clone())
         })
     };
-    // The JWKS URL alone: no secret needed, `iss` not checked.
-    let verifier = from(vec![("BETTER_AUTH_JWKS_URL", server.url.clone())]).unwrap();
+    // The JWKS URL alone names no audience: refused, as Better Auth's
+    // provider signs ID tokens for other clients with the same keys.
+    let err = from(vec![("BETTER_AUTH_JWKS_URL", server.url.clone())]).unwrap_err();
+    assert!(err.to_string().contains("BETTER_AUTH_URL"), "{err}");
+    // With the audience named (JWT_AUDIENCE): checked when present.
+    let verifier = from(vec![
+        ("BETTER_AUTH_JWKS_URL", server.url.clone()),
+        ("JWT_AUDIENCE", base.clone()),
+    ])
+    .unwrap();
     assert!(verifier.verify(&token).is_ok());
     assert!(verifier.verify(&foreign).is_ok());
+    let mut for_a_client = c.clone();
+    for_a_client["aud"] = json!("oauth-client-1");
+    assert_eq!(
+        kind(verifier.verify(&key.sign("k", &for_a_client))),
+        ErrorKind::InvalidAudience
+    );
     // The base URL: its JWKS, and `iss`/`aud` must be the base URL.
     let verifier = from(vec![("BETTER_AUTH_URL", format!("{base}/"))]).unwrap();
     assert!(verifier.verify(&token).is_ok());
@@ -559,7 +624,8 @@ fn a_reload_with_unusable_keys_still_rotates_the_usable_ones() {
     let server = JwksServer::start(jwks(&[("old", &old)]));
     let verifier = Verifier::builder()
         .jwks(|keys| {
-            keys.url(&server.url)
+            keys.claim_check(ClaimCheck::Skip)
+                .url(&server.url)
                 .refresh_interval(Duration::from_millis(50))
         })
         .build()
@@ -603,7 +669,8 @@ fn keys_past_their_maximum_age_are_dropped_and_answered_503() {
     let verifier = Verifier::builder()
         .hs256_secret(SECRET)
         .jwks(|keys| {
-            keys.url(&server.url)
+            keys.claim_check(ClaimCheck::Skip)
+                .url(&server.url)
                 .refresh_interval(Duration::from_millis(50))
                 .max_age(max_age)
                 .token_cache(10)
@@ -637,7 +704,11 @@ fn keys_past_their_maximum_age_are_dropped_and_answered_503() {
     server.set_down(false);
     assert!(eventually(|| verifier.verify(&token).is_ok()));
     let err = Verifier::builder()
-        .jwks(|keys| keys.url(&server.url).max_age(Duration::ZERO))
+        .jwks(|keys| {
+            keys.claim_check(ClaimCheck::Skip)
+                .url(&server.url)
+                .max_age(Duration::ZERO)
+        })
         .build()
         .unwrap_err();
     assert!(matches!(err, ConfigError::InvalidJwksSetting(_)), "{err}");
@@ -647,7 +718,7 @@ fn keys_past_their_maximum_age_are_dropped_and_answered_503() {
 fn rsa_keys_up_to_8192_bits_load_and_forged_signatures_are_refused() {
     let json = json!({ "keys": [rsa_jwk("big", 8192)] }).to_string();
     let verifier = Verifier::builder()
-        .jwks(|keys| keys.json(json))
+        .jwks(|keys| keys.claim_check(ClaimCheck::Skip).json(json))
         .build()
         .unwrap();
     let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","kid":"big"}"#);
@@ -658,7 +729,7 @@ fn rsa_keys_up_to_8192_bits_load_and_forged_signatures_are_refused() {
     }
     let too_big = json!({ "keys": [rsa_jwk("huge", 8200)] }).to_string();
     let err = Verifier::builder()
-        .jwks(|keys| keys.json(too_big))
+        .jwks(|keys| keys.claim_check(ClaimCheck::Skip).json(too_big))
         .build()
         .unwrap_err();
     assert!(err.to_string().contains("8192"), "{err}");
@@ -669,7 +740,10 @@ fn better_auths_session_cache_jwt_is_never_a_bearer_token() {
     let key = TestKey::ed25519();
     let verifier = Verifier::builder()
         .hs256_secret(SECRET)
-        .jwks(|keys| keys.json(jwks(&[("k", &key)])))
+        .jwks(|keys| {
+            keys.claim_check(ClaimCheck::Skip)
+                .json(jwks(&[("k", &key)]))
+        })
         .build()
         .unwrap();
     // As the JWT plugin signs the `session_data` cookie (jwt strategy).
@@ -740,4 +814,39 @@ fn better_auth_url_requires_iss_and_aud_on_plugin_tokens_only() {
         kind(verifier.verify(&no_iss)),
         ErrorKind::MissingClaim("iss")
     );
+}
+
+#[test]
+fn a_jwks_verifier_names_an_audience_or_says_it_checks_none() {
+    // Better Auth's OAuth provider signs the ID tokens it issues to other
+    // clients with the JWT plugin's keys: `aud` is the client, `sub` the
+    // user. Unchecked, such a token would pass as the user's own.
+    let key = TestKey::ed25519();
+    let document = jwks(&[("k", &key)]);
+    let err = Verifier::builder()
+        .jwks(|keys| keys.json(&document))
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, ConfigError::InvalidJwksSetting(_)), "{err}");
+    assert!(err.to_string().contains("audience"), "{err}");
+    let mut id_token = claims("user-1");
+    id_token["iss"] = json!("https://app.example.com/api/auth");
+    id_token["aud"] = json!("oauth-client-1");
+    let id_token = key.sign("k", &id_token);
+    let named = Verifier::builder()
+        .jwks(|keys| keys.json(&document))
+        .claim_rules(|rules| {
+            rules
+                .issuer("https://app.example.com")
+                .audience("https://app.example.com")
+        })
+        .build()
+        .unwrap();
+    assert_eq!(kind(named.verify(&id_token)), ErrorKind::InvalidIssuer);
+    // Said on purpose: any audience.
+    let any = Verifier::builder()
+        .jwks(|keys| keys.json(&document).claim_check(ClaimCheck::Skip))
+        .build()
+        .unwrap();
+    assert!(any.verify(&id_token).is_ok());
 }

@@ -215,31 +215,48 @@ async fn what_is_not_an_access_token_is_refused_with_its_own_code() {
 }
 
 #[tokio::test]
-async fn a_jwt_plugin_token_remembered_by_verify_is_still_no_access_token() {
-    // A gRPC or WebSocket handler calls `verify` on a raw token, which
-    // accepts a JWT plugin token under the `.jwks(..)` rules and remembers
-    // it in the token cache; the request path must still refuse it.
+async fn a_resource_server_refuses_jwt_plugin_tokens_everywhere_cache_or_not() {
+    // A gRPC or WebSocket handler calling `verify` on a raw token refuses
+    // them too, so the token cache never holds one for the request path.
     let jwks = support::jwks(&[(KID, server_key())]);
-    let verifier = Verifier::builder()
-        .jwks(|keys| keys.json(jwks).token_cache(10))
-        .claim_rules(|rules| {
-            rules
-                .issuer("https://app.example.com")
-                .audience("https://app.example.com")
-        })
-        .oauth(|oauth| oauth.resource(RESOURCE).issuer(ISSUER))
-        .build()
-        .unwrap();
+    let build = |accept: bool| {
+        let jwks = jwks.clone();
+        Verifier::builder()
+            .jwks(|keys| keys.json(jwks).token_cache(10))
+            .claim_rules(|rules| {
+                rules
+                    .issuer("https://app.example.com")
+                    .audience("https://app.example.com")
+            })
+            .oauth(|oauth| {
+                oauth
+                    .resource(RESOURCE)
+                    .issuer(ISSUER)
+                    .jwt_plugin_tokens(accept)
+            })
+            .build()
+            .unwrap()
+    };
     let plugin = signed(
         None,
         &json!({"sub": "user-1", "iss": "https://app.example.com",
         "aud": "https://app.example.com", "exp": now() + 900}),
     );
+    let (refusing, accepting) = (build(false), build(true));
     for _ in 0..2 {
-        assert_eq!(verifier.verify(&plugin).unwrap().sub(), "user-1");
         assert_eq!(
-            bearer_kind(&verifier, &plugin).await.unwrap_err(),
+            refusing.verify(&plugin).unwrap_err().kind(),
             ErrorKind::NotAnAccessToken
+        );
+        assert_eq!(
+            bearer_kind(&refusing, &plugin).await.unwrap_err(),
+            ErrorKind::NotAnAccessToken
+        );
+        // Accepted: the second round comes from the cache.
+        assert_eq!(accepting.verify(&plugin).unwrap().sub(), "user-1");
+        assert_eq!(
+            bearer_kind(&accepting, &plugin).await.unwrap().sub(),
+            "user-1"
         );
     }
 }
@@ -255,7 +272,7 @@ async fn access_tokens_pass_nowhere_else() {
     // A verifier of the JWT plugin only, with lax claim rules.
     let jwks = support::jwks(&[(KID, server_key())]);
     let plugin_only = Verifier::builder()
-        .jwks(|keys| keys.json(jwks))
+        .jwks(|keys| keys.json(jwks).claim_check(jwtguard::ClaimCheck::Skip))
         .build()
         .unwrap();
     assert_eq!(
