@@ -35,8 +35,10 @@ pub mod vars {
     /// Redis at this URL (`redis://[user][:password@]host[:port][/db]`;
     /// feature `session-redis`). Never with [`SESSION_URL`].
     pub const REDIS_URL: &str = "BETTER_AUTH_REDIS_URL";
-    /// The `keyPrefix` of the app's `redisStorage` (default `better-auth:`;
-    /// set and empty: no prefix).
+    /// The `keyPrefix` of the app's `redisStorage` (default `better-auth:`).
+    /// An empty variable counts as unset, as every variable here: for an
+    /// app with no prefix at all, build the store in code
+    /// (`RedisSessionStore::key_prefix("")`).
     pub const REDIS_PREFIX: &str = "BETTER_AUTH_REDIS_PREFIX";
     /// `true`: also accept the bearer plugin's signed session tokens.
     pub const BEARER: &str = "BETTER_AUTH_BEARER";

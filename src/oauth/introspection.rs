@@ -155,7 +155,10 @@ impl Introspection {
 
     /// One call to the endpoint, on a thread of its own.
     async fn call(&self, token: &str) -> Lookup {
-        let unavailable = Err(Unavailable { retry_after: None });
+        let unavailable = Err(Unavailable {
+            retry_after: None,
+            unusable_answer: false,
+        });
         let Some(permit) = Permit::acquire(&self.in_flight, MAX_IN_FLIGHT) else {
             trace::session_store_failed(&"too many introspection calls in flight", false);
             return unavailable;
@@ -191,7 +194,10 @@ impl Client {
     fn introspect(&self, token: &str) -> Lookup {
         let failed = |problem: fmt::Arguments<'_>| {
             trace::session_store_failed(&format!("token introspection: {problem}"), false);
-            Err(Unavailable { retry_after: None })
+            Err(Unavailable {
+                retry_after: None,
+                unusable_answer: false,
+            })
         };
         // `token_type_hint=access_token`: a refresh token is then never
         // looked up as one (Better Auth's answer for it says "Bearer" too).

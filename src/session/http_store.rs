@@ -485,8 +485,17 @@ impl Inner {
             .with_config()
             .limit(self.max_body_len)
             .read_to_vec()
-            .map_err(|e| store_error(format_args!("reading the get-session answer failed: {e}")))?;
-        parse_get_session(&body, token)
+            .map_err(|e| {
+                let error = store_error(format_args!("reading the get-session answer failed: {e}"));
+                // A session whose user fields outgrow the limit answers
+                // so every time: kept a while, not asked for per request.
+                match e {
+                    ureq::Error::BodyExceedsLimit(_) => error.unusable_answer(),
+                    _ => error,
+                }
+            })?;
+        // An answer that is not a session's is kept a while too.
+        parse_get_session(&body, token).map_err(SessionStoreError::unusable_answer)
     }
 }
 
@@ -773,6 +782,22 @@ mod tests {
         assert!(message.contains(contains), "{message}");
         assert_no_secret(&message);
         assert_no_secret(&format!("{err:?}"));
+    }
+
+    #[test]
+    fn an_answer_too_large_or_not_a_session_is_marked_unusable_and_a_500_is_not() {
+        let big = found_body().replace("Ada Lovelace", &"A".repeat(70 * 1024));
+        let (url, _heads) = serve(vec![
+            (Duration::ZERO, response("200 OK", &big)),
+            (Duration::ZERO, response("200 OK", r#"{"session":1}"#)),
+            (Duration::ZERO, response("500 Internal Server Error", "{}")),
+        ]);
+        let store = HttpSessionStore::new(&url).unwrap();
+        for unusable in [true, true, false] {
+            let err = find(&store).unwrap_err();
+            assert_eq!(err.is_unusable_answer(), unusable, "{err}");
+            assert_no_secret(&err.to_string());
+        }
     }
 
     #[test]

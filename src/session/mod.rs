@@ -133,6 +133,7 @@ impl Sessions {
                     trace::session_store_failed(&error, error.retry_after_hint().is_some());
                     Err(Unavailable {
                         retry_after: error.retry_after_hint(),
+                        unusable_answer: error.is_unusable_answer(),
                     })
                 }
             }

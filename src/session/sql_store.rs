@@ -314,6 +314,18 @@ impl SqlSessionStore {
         Ok(query)
     }
 
+    /// A failed lookup's error. When the database says a table or column
+    /// is missing (a migration ran), the columns found are forgotten and
+    /// the next lookup looks again; any other failure (a pool timeout, a
+    /// database under load) keeps them, rather than add three catalogue
+    /// queries to every lookup while it lasts.
+    fn failed(&self, error: sqlx::Error) -> SessionStoreError {
+        if schema_changed(&error) {
+            self.forget_optional_columns();
+        }
+        db_error(error)
+    }
+
     /// Forgets the columns found, so that the next lookup looks again.
     fn forget_optional_columns(&self) {
         *self
@@ -479,24 +491,20 @@ impl SessionStore for SqlSessionStore {
             let query = self.lookup_query().await?;
             // The token is a bound parameter: never part of the SQL, nor of
             // sqlx's errors.
-            let found = match &self.pool {
+            match &self.pool {
                 Pool::Postgres(pool) => sqlx::query(&query)
                     .bind(token.token())
                     .fetch_optional(pool)
                     .await
-                    .map_err(db_error)
+                    .map_err(|error| self.failed(error))
                     .and_then(|row| row.as_ref().map(pg_record).transpose()),
                 Pool::Sqlite(pool) => sqlx::query(&query)
                     .bind(token.token())
                     .fetch_optional(pool)
                     .await
-                    .map_err(db_error)
+                    .map_err(|error| self.failed(error))
                     .and_then(|row| row.as_ref().map(sqlite_record).transpose()),
-            };
-            if found.is_err() {
-                self.forget_optional_columns();
             }
-            found
         })
     }
 }
@@ -779,6 +787,21 @@ fn is_identifier(name: &str) -> bool {
 }
 
 /// sqlx's errors name the failure and the column, never bound values.
+/// Whether `error` says a table or column the query names is missing:
+/// PostgreSQL's `undefined_column` and `undefined_table`, SQLite's "no such
+/// column" and "no such table".
+fn schema_changed(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(database) => {
+            matches!(database.code().as_deref(), Some("42703" | "42P01"))
+                || database.message().starts_with("no such column")
+                || database.message().starts_with("no such table")
+        }
+        sqlx::Error::ColumnNotFound(_) => true,
+        _ => false,
+    }
+}
+
 fn db_error(error: sqlx::Error) -> SessionStoreError {
     SessionStoreError::new(format!("session lookup in the database failed: {error}"))
 }
@@ -1086,6 +1109,20 @@ mod tests {
             payload(&find(&store, TOKEN).await.unwrap().unwrap())["banned"],
             true
         );
+    }
+
+    #[tokio::test]
+    async fn a_failure_that_is_no_schema_change_keeps_the_columns_found() {
+        assert!(!schema_changed(&sqlx::Error::PoolTimedOut));
+        assert!(!schema_changed(&sqlx::Error::RowNotFound));
+        let pool = sqlite_pool().await;
+        add_admin_plugin(&pool).await;
+        let store = SqlSessionStore::sqlite(pool.clone());
+        find(&store, TOKEN).await.unwrap();
+        pool.close().await;
+        assert!(find(&store, TOKEN).await.is_err());
+        let kept = store.optional_columns.lock().unwrap();
+        assert!(kept.is_some(), "a closed pool is no schema change");
     }
 
     #[tokio::test]

@@ -13,6 +13,8 @@ use quick_cache::sync::{Cache, EntryAction, EntryResult};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use crate::error::table::RETRY_AFTER_SECS;
+
 /// How long a store's answer is reused by default: a revoked session stops
 /// working at most this long after Better Auth deletes it.
 pub const DEFAULT_SESSION_CACHE_TTL: Duration = Duration::from_secs(30);
@@ -247,6 +249,9 @@ fn id(value: Option<&Value>) -> Option<String> {
 pub struct SessionStoreError {
     error: Box<dyn std::error::Error + Send + Sync>,
     retry_after: Option<Duration>,
+    /// The store answered, and its answer cannot be used (too large, not
+    /// what it should be): asking again soon gives the same.
+    unusable_answer: bool,
 }
 
 impl SessionStoreError {
@@ -260,7 +265,21 @@ impl SessionStoreError {
         Self {
             error: error.into(),
             retry_after: None,
+            unusable_answer: false,
         }
+    }
+
+    /// Marks the store's answer as read but unusable: it is then kept for
+    /// the requests with the same token for up to
+    /// [`RETRY_AFTER_SECS`](crate::limits::RETRY_AFTER_SECS), rather than
+    /// asked for again on each.
+    pub(crate) fn unusable_answer(mut self) -> Self {
+        self.unusable_answer = true;
+        self
+    }
+
+    pub(crate) fn is_unusable_answer(&self) -> bool {
+        self.unusable_answer
     }
 
     /// Says when the store expects to answer again (for example a rate
@@ -419,6 +438,8 @@ pub(crate) struct Resolved {
 pub(crate) struct Unavailable {
     /// The store's own estimate of when it answers again.
     pub(crate) retry_after: Option<Duration>,
+    /// The store answered, unusably: asking again soon gives the same.
+    pub(crate) unusable_answer: bool,
 }
 
 /// What one lookup gave: an answer, or a store that could not answer.
@@ -437,7 +458,24 @@ impl Entry {
     /// request that arrived while it ran, and failures are shared with
     /// those requests only).
     fn usable(&self, ttl: Duration, started: Instant) -> bool {
-        self.at >= started || (self.lookup.is_ok() && self.at.elapsed() < ttl)
+        self.at >= started || self.fresh(ttl)
+    }
+
+    /// Whether this entry is still kept for later requests: an answer for
+    /// the time to live; an unusable answer (a `get-session` answer over
+    /// the size limit, say) for up to `RETRY_AFTER_SECS`, so that a
+    /// session that always gives one does not make a lookup per request;
+    /// a store that could not answer, never.
+    fn fresh(&self, ttl: Duration) -> bool {
+        let kept_for = match &self.lookup {
+            Ok(_) => ttl,
+            Err(Unavailable {
+                unusable_answer: true,
+                ..
+            }) => ttl.min(Duration::from_secs(u64::from(RETRY_AFTER_SECS))),
+            Err(_) => return false,
+        };
+        self.at.elapsed() < kept_for
     }
 }
 
@@ -521,7 +559,7 @@ impl StoreCache {
     /// A fresh answer for `key` already in the cache, without waiting.
     pub(crate) fn get_now(&self, key: &CacheKey) -> Option<Lookup> {
         let entry = self.entries.get(key)?;
-        (entry.lookup.is_ok() && entry.at.elapsed() < self.ttl).then_some(entry.lookup)
+        entry.fresh(self.ttl).then_some(entry.lookup)
     }
 
     #[cfg(test)]
@@ -616,10 +654,31 @@ mod tests {
         assert!(answer.unwrap().payload.is_none());
 
         let cache = StoreCache::new(Duration::from_secs(600), 2);
-        let down = Err(Unavailable { retry_after: None });
+        let down = Err(Unavailable {
+            retry_after: None,
+            unusable_answer: false,
+        });
         assert!(now(cache.resolve(StoreCache::key("a"), std::future::ready(down))).is_err());
         // A failure is not kept for later requests.
         assert!(now(cache.resolve(StoreCache::key("a"), std::future::ready(found()))).is_ok());
+
+        // An unusable answer (a session too large, say) is kept a while:
+        // its token does not make a lookup per request.
+        let unusable = || {
+            Err(Unavailable {
+                retry_after: None,
+                unusable_answer: true,
+            })
+        };
+        let cache = StoreCache::new(Duration::from_secs(600), 2);
+        assert!(now(cache.resolve(StoreCache::key("a"), std::future::ready(unusable()))).is_err());
+        assert!(now(cache.resolve(StoreCache::key("a"), std::future::ready(found()))).is_err());
+        assert!(cache.get_now(&StoreCache::key("a")).unwrap().is_err());
+        // ... for at most the time to live.
+        let short = StoreCache::new(Duration::from_millis(1), 2);
+        assert!(now(short.resolve(StoreCache::key("a"), std::future::ready(unusable()))).is_err());
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(now(short.resolve(StoreCache::key("a"), std::future::ready(found()))).is_ok());
 
         let off = StoreCache::new(Duration::ZERO, 2);
         now(off.resolve(StoreCache::key("a"), std::future::ready(found()))).unwrap();
