@@ -6,7 +6,10 @@ command -v valgrind >/dev/null || { echo "valgrind is not installed"; exit 1; }
 
 # The executable of bench NAME, built (release) with FEATURES.
 bench_binary() { # features name
-  cargo bench --features "$1" --bench "$2" --no-run --message-format=json 2>/dev/null \
+  # `-p jwtguard`: the library with these features only. Without it the
+  # workspace's default members (the examples) add theirs (`oauth`, the
+  # session stores) to the build.
+  cargo bench -p jwtguard --features "$1" --bench "$2" --no-run --message-format=json 2>/dev/null \
     | python3 -c 'import json,sys
 name = sys.argv[1]
 for line in sys.stdin:
