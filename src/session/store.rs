@@ -273,6 +273,7 @@ impl SessionStoreError {
     /// the requests with the same token for up to
     /// [`RETRY_AFTER_SECS`](crate::limits::RETRY_AFTER_SECS), rather than
     /// asked for again on each.
+    #[cfg_attr(not(feature = "session-http"), allow(dead_code))]
     pub(crate) fn unusable_answer(mut self) -> Self {
         self.unusable_answer = true;
         self
